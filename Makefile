@@ -1,0 +1,51 @@
+# Casefile QA: two commands on a fresh machine.
+#   make run   set up, migrate, load demo data and serve http://127.0.0.1:5000
+#   make test  set up and run every test
+# Needs Python 3.11 and Node.js with npm.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := QA_ENV=$${QA_ENV:-development} $(BIN)/flask --app wsgi
+STATIC := qa_app/static
+
+.PHONY: setup run test bench assets clean
+
+setup: $(VENV)/.installed node_modules/.installed assets
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: $(STATIC)/css/app.css $(STATIC)/govuk/.copied
+
+$(STATIC)/css/app.css: assets/scss/app.scss node_modules/.installed
+	mkdir -p $(STATIC)/css
+	npx --no-install sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps $< $@
+
+$(STATIC)/govuk/.copied: node_modules/.installed
+	rm -rf $(STATIC)/govuk
+	mkdir -p $(STATIC)/govuk
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
+	cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/govuk/assets
+	touch $@
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo-data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC)/css $(STATIC)/govuk instance/test*

@@ -1,0 +1,112 @@
+"""Configuration from environment variables.
+
+QA_ENV chooses the configuration: ``development`` (the default, used by ``make run``),
+``test`` or ``production``. Production refuses to start without SECRET_KEY; development and
+test generate a random key, never a literal one.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("QA_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'casefile_qa.sqlite3'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres URLs at psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret_key() -> str:
+    """A random key kept in instance/ so that a development restart keeps people signed in."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+class Config:
+    APP_NAME = "Casefile QA"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL") or _default_database_url()
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Session cookies: signed, HttpOnly, SameSite=Lax; Secure outside development.
+    SESSION_COOKIE_NAME = "casefile_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute limit from sign-in
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+
+    # A CSRF token lives as long as a session can, so that a long audit form typed in one
+    # sitting is not refused for an old token.
+    WTF_CSRF_TIME_LIMIT = int(PERMANENT_SESSION_LIFETIME.total_seconds())
+
+    # Accounts
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MAX_LENGTH = 128  # refused before hashing, so a huge input cannot tie up scrypt
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
+    # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    AUDIT_TRAIL_PAGE_SIZE = 50
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False  # served over plain http on 127.0.0.1
+
+    def __init__(self):
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret_key()
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    SECRET_KEY = secrets.token_hex(32)
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(INSTANCE_DIR / "test.sqlite3")
+    )
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    def __init__(self):
+        key = os.environ.get("SECRET_KEY")
+        if not key or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in "
+                "production, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        self.SECRET_KEY = key
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment():
+    name = os.environ.get("QA_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"QA_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]()

@@ -1,0 +1,92 @@
+"""Casefile QA: the Flask application factory."""
+import logging
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, INSTANCE_DIR, config_from_environment
+from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite connection events)
+from qa_app.admin.routes import admin
+from qa_app.auth.routes import auth
+from qa_app.cli import register_commands
+from qa_app.errors import register_error_handlers
+from qa_app.extensions import csrf, db, login_manager, migrate
+from qa_app.models import User
+from qa_app.main.routes import main
+from qa_app.security import add_security_headers, content_security_policy, enforce_access
+from qa_app.template_helpers import register_template_helpers
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder="static")
+    load_configuration(app, config)
+    configure_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def load_configuration(app, config):
+    app.config.from_object(config if config is not None else config_from_environment())
+    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy()
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
+                                x_proto=app.config["TRUSTED_PROXIES"])
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO)
+
+
+def configure_templates(app):
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(BASE_DIR / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    register_template_helpers(app)
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the guard sends people to sign in; no flash needed
+    login_manager.session_protection = None  # our own session rules: see qa_app.security
+    login_manager.user_loader(load_user)
+
+
+def load_user(session_user_id: str):
+    """The session holds "<id>.<session token>"; a changed token means signed out."""
+    user_id, _, token = session_user_id.partition(".")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def register_blueprints(app):
+    app.register_blueprint(main)
+    app.register_blueprint(auth)
+    app.register_blueprint(admin, url_prefix="/admin")
+
+
+def register_request_hooks(app):
+    app.before_request(enforce_access)
+    app.after_request(add_security_headers)
+
+
+def register_cli(app):
+    register_commands(app)

@@ -1,0 +1,68 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput, GovDateInput,
+                                                GovPasswordInput, GovSelect, GovSubmitInput,
+                                                GovTextInput)
+from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, SubmitField)
+from wtforms.validators import InputRequired, Length, Optional
+
+from qa_app.models import Agency, Role
+from qa_app.services.audit_trail import ACTIONS
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+AGENCY_CHOICES = [(agency.value, agency.label) for agency in Agency]
+PASSWORD_RULES = [InputRequired(message="Enter a one-time password"),
+                  Length(min=12, message="Password must be 12 characters or more"),
+                  Length(max=128, message="Password must be 128 characters or fewer")]
+
+
+class UserProfileFields:
+    display_name = StringField("Name", widget=GovTextInput(),
+                               validators=[InputRequired(message="Enter the person's name"),
+                                           Length(max=120, message="Name must be 120 characters or fewer")])
+    roles = SelectMultipleField("Roles", choices=ROLE_CHOICES, widget=GovCheckboxesInput(),
+                                validators=[InputRequired(message="Select at least one role")])
+    agency = SelectField("Agency", choices=AGENCY_CHOICES, widget=GovSelect(),
+                         validators=[InputRequired(message="Select the person's agency")])
+    teams = StringField("Teams", widget=GovTextInput(),
+                        description="Team names separated by commas, for example: Compass, North",
+                        validators=[Length(max=500, message="Teams must be 500 characters or fewer")])
+
+
+class CreateUserForm(UserProfileFields, FlaskForm):
+    email = EmailField("Email address", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter an email address"),
+                                   Length(max=254, message="Email address must be 254 characters or fewer")])
+    password = PasswordField("One-time password", widget=GovPasswordInput(),
+                             description="The person must change it when they first sign in.",
+                             validators=PASSWORD_RULES)
+    submit = SubmitField("Create user", widget=GovSubmitInput())
+
+
+class EditUserForm(UserProfileFields, FlaskForm):
+    active = BooleanField("Account is active (untick to disable it)", widget=GovCheckboxInput())
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class OneTimePasswordForm(FlaskForm):
+    password = PasswordField("New one-time password", widget=GovPasswordInput(),
+                             description="Signs the person out everywhere. They must change it when they next sign in.",
+                             validators=PASSWORD_RULES)
+    submit = SubmitField("Set one-time password", widget=GovSubmitInput())
+
+
+class AuditTrailFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    action = SelectField("Action", choices=[("", "Any action")] + sorted(ACTIONS.items()),
+                         widget=GovSelect(), validators=[Optional()])
+    user_email = StringField("User email contains", widget=GovTextInput(), validators=[Optional(), Length(max=254)])
+    outcome = SelectField("Outcome", choices=[("", "Any outcome"), ("success", "Success"),
+                                              ("failure", "Failure"), ("denied", "Denied")],
+                          widget=GovSelect(), validators=[Optional()])
+    date_from = DateField("From", widget=GovDateInput(), validators=[Optional()],
+                          format=["%d %m %Y", "%Y-%m-%d"])
+    date_to = DateField("To", widget=GovDateInput(), validators=[Optional()],
+                        format=["%d %m %Y", "%Y-%m-%d"])
+    submit = SubmitField("Filter", widget=GovSubmitInput())

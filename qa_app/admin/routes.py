@@ -1,0 +1,106 @@
+"""User administration and the audit trail (admins only)."""
+from datetime import datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from qa_app.admin.forms import AuditTrailFilterForm, CreateUserForm, EditUserForm, OneTimePasswordForm
+from qa_app.extensions import db
+from qa_app.models import AuditEvent, Role, User
+from qa_app.security import roles_required
+from qa_app.services import accounts
+
+admin = Blueprint("admin", __name__)
+
+
+def _split_teams(text: str | None) -> list[str]:
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@admin.get("/users")
+@roles_required(Role.ADMIN)
+def list_users():
+    users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
+    return render_template("admin/users.html", users=users)
+
+
+@admin.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create_user():
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                email=form.email.data, display_name=form.display_name.data,
+                password=form.password.data, roles=form.roles.data, agency=form.agency.data,
+                team_names=_split_teams(form.teams.data), must_change_password=True,
+                created_by=current_user)
+        except accounts.AccountError as error:
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            flash(f"User {user.email} created. Give them the one-time password in person or by phone.", "success")
+            return redirect(url_for("admin.list_users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@admin.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_user(user_id):
+    user = _user_or_404(user_id)
+    form = EditUserForm(obj=None if request.method == "POST" else user)
+    if request.method == "GET":
+        form.roles.data = sorted(r.value for r in user.roles)
+        form.teams.data = ", ".join(user.team_names)
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                user.id, display_name=form.display_name.data, roles=form.roles.data,
+                agency=form.agency.data, team_names=_split_teams(form.teams.data),
+                active=form.active.data, changed_by=current_user)
+        except accounts.AccountError as error:
+            getattr(form, error.field or "display_name").errors.append(str(error))
+        else:
+            flash(f"Changes to {user.email} saved.", "success")
+            return redirect(url_for("admin.list_users"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           password_form=OneTimePasswordForm(formdata=None))
+
+
+@admin.post("/users/<int:user_id>/one-time-password")
+@roles_required(Role.ADMIN)
+def set_one_time_password(user_id):
+    user = _user_or_404(user_id)
+    form = OneTimePasswordForm()
+    if form.validate_on_submit():
+        accounts.set_one_time_password(user.id, form.password.data, set_by=current_user)
+        flash(f"One-time password set for {user.email}. They must change it when they sign in.", "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    edit_form = EditUserForm(formdata=None, obj=user)
+    edit_form.roles.data = sorted(r.value for r in user.roles)
+    edit_form.teams.data = ", ".join(user.team_names)
+    return render_template("admin/user_form.html", form=edit_form, user=user, password_form=form)
+
+
+@admin.get("/audit-trail")
+@roles_required(Role.ADMIN)
+def audit_trail():
+    form = AuditTrailFilterForm(request.args)
+    query = db.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if form.validate():
+        if form.action.data:
+            query = query.filter(AuditEvent.action == form.action.data)
+        if form.outcome.data:
+            query = query.filter(AuditEvent.outcome == form.outcome.data)
+        if form.user_email.data:
+            query = query.filter(AuditEvent.user_email.contains(form.user_email.data.strip().lower(),
+                                                                autoescape=True))
+        if form.date_from.data:
+            query = query.filter(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time.min))
+        if form.date_to.data:
+            query = query.filter(AuditEvent.occurred_at <= datetime.combine(form.date_to.data, time.max))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("admin/audit_trail.html", form=form, page=page)

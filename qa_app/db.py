@@ -1,0 +1,73 @@
+"""Database behaviour the app relies on, on SQLite and PostgreSQL.
+
+SQLite: every connection gets WAL, foreign keys and a busy timeout. Transactions that will
+write start with BEGIN IMMEDIATE, which takes the write lock at once; a deferred transaction
+that reads first and writes later can fail at once with "database is locked" when another
+writer got in between, and busy_timeout cannot help it. Reads (GET requests) use a plain BEGIN
+so they never queue behind a writer.
+"""
+import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from qa_app.extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def _wants_write() -> bool:
+    if _write_intent.get():
+        return True
+    return not (has_request_context() and request.method in _READ_ONLY_METHODS)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite_connection(dbapi_connection, _record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event below issue BEGIN, instead of the driver's own guesswork.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite_transaction(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+
+def is_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def write_transaction():
+    """One unit of work that writes: commits at the end, rolls back on any error.
+
+    Service functions wrap their changes in this, so a change and its audit-trail event are
+    committed together or not at all.
+    """
+    session = db.session()  # the request's own Session, behind the scoped proxy
+    if is_sqlite() and session.in_transaction() and not _wants_write():
+        # The request began a read-only transaction; restart it holding the write lock.
+        session.rollback()
+    token = _write_intent.set(True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _write_intent.reset(token)

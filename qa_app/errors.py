@@ -1,0 +1,44 @@
+"""Error pages. They carry the same security headers as every other page (after_request runs
+for them too) and never show a traceback."""
+import logging
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "Page not found",
+    413: "The file is too large",
+}
+
+
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    title = TITLES.get(status, "Sorry, there is a problem with the service")
+    return render_template("errors/error.html", status=status, title=title), status
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_template(
+        "errors/error.html", status=400, title="Your form could not be sent",
+        message="The page was open too long, or the form was sent from elsewhere. "
+                "Go back, reload the page and try again. What you typed may still be there.",
+    ), 400
+
+
+def handle_unexpected_error(error: Exception):
+    log.exception("Unhandled error")
+    return render_template(
+        "errors/error.html", status=500, title="Sorry, there is a problem with the service"
+    ), 500
+
+
+def register_error_handlers(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,32 @@
+"""Home pages per role, the health check and the accessibility statement."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from qa_app.extensions import db
+from qa_app.models import Role, User
+from qa_app.security import any_signed_in_user
+
+main = Blueprint("main", __name__)
+
+
+@main.get("/")
+@any_signed_in_user
+def home():
+    """One page with a section for each role the user holds."""
+    users = []
+    if current_user.has_role(Role.ADMIN):
+        users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
+    return render_template("main/home.html", users=users)
+
+
+@main.get("/health")
+def health():
+    """For load balancers: says whether the database answers, and nothing else."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@main.get("/accessibility")
+def accessibility_statement():
+    return render_template("main/accessibility.html")

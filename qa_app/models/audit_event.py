@@ -1,0 +1,28 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qa_app.extensions import db
+from qa_app.models.base import utcnow
+
+
+class AuditEvent(db.Model):
+    """One line of the audit trail. Append-only: database triggers refuse UPDATE and DELETE.
+
+    Details say what happened (ids, field names, before/after values of settings) but never
+    case content such as a child's details or an auditor's free text.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)  # no FK: events outlive accounts
+    user_email: Mapped[str | None] = mapped_column(String(254))
+    # Roles the actor held at the time, space-separated.
+    role: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20), default="success")  # success/failure/denied
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,120 @@
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qa_app.extensions import db
+from qa_app.models.base import utcnow
+
+
+class Role(enum.StrEnum):
+    AUDITOR = "auditor"
+    QA_LEAD = "qa_lead"
+    TEAM_MANAGER = "team_manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {
+            "auditor": "Auditor",
+            "qa_lead": "QA lead",
+            "team_manager": "Team manager",
+            "admin": "Admin",
+        }[self.value]
+
+
+class Agency(enum.StrEnum):
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
+    POLICE = "police"
+    HEALTH = "health"
+    EDUCATION = "education"
+    PROBATION = "probation"
+    EARLY_HELP = "early_help"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "childrens_social_care": "Children's social care",
+            "police": "Police",
+            "health": "Health",
+            "education": "Education",
+            "probation": "Probation",
+            "early_help": "Early help",
+            "other": "Other",
+        }[self.value]
+
+
+user_team = Table(
+    "user_team",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("team.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(db.Model):
+    """A referral or case team, such as "Compass" or "North"."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Space-separated Role values; a user may hold several.
+    role_names: Mapped[str] = mapped_column(String(100), default="")
+    agency: Mapped[str] = mapped_column(String(40), default=Agency.CHILDRENS_SOCIAL_CARE.value)
+    # Set with a one-time password from an admin: the user must choose their own at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Part of the id kept in the session cookie. Replaced when the password changes or the
+    # account is disabled, which signs the user out everywhere on their next request.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    # Start of the current 15-minute window of failed sign-ins.
+    failed_login_window_start: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    teams: Mapped[list[Team]] = relationship(secondary=user_team, order_by=Team.name)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_token}"
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(name) for name in self.role_names.split()}
+
+    @roles.setter
+    def roles(self, roles) -> None:
+        self.role_names = " ".join(sorted(Role(role).value for role in roles))
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def agency_label(self) -> str:
+        return Agency(self.agency).label
+
+    @property
+    def team_names(self) -> list[str]:
+        return [team.name for team in self.teams]
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()

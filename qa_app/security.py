@@ -1,0 +1,158 @@
+"""Default deny: who may reach which endpoint, and the HTTP headers every response carries.
+
+Every endpoint is either in PUBLIC_ENDPOINTS or declares its roles with @roles_required.
+The guard in enforce_access() runs before every request, so an endpoint that forgets to
+declare roles is refused to everybody rather than opened to everybody.
+"""
+import base64
+import hashlib
+import re
+from datetime import UTC, datetime
+from functools import wraps
+from importlib import resources
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from qa_app.db import write_transaction
+from qa_app.models import Role
+from qa_app.services.audit_trail import record_event
+
+PUBLIC_ENDPOINTS = frozenset({
+    "auth.login",
+    "static",
+    "main.health",
+    "main.accessibility_statement",
+})
+ALL_ROLES = frozenset(Role)
+# Pages a user with a one-time password may still reach before choosing their own.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
+
+
+def roles_required(*roles: Role):
+    """Declare who may use a view. Any one of the roles is enough."""
+    if not roles:
+        raise ValueError("Name at least one role")
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = frozenset(roles)
+        return wrapped
+
+    return decorate
+
+
+def any_signed_in_user(view):
+    """For pages every signed-in user has, such as their home page or password change."""
+    return roles_required(*ALL_ROLES)(view)
+
+
+def required_roles_for(endpoint: str):
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "required_roles", None)
+
+
+def _now_timestamp() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def start_session(user) -> None:
+    """A fresh session at sign-in, so an identifier planted before sign-in is worthless."""
+    session.clear()
+    session.permanent = True
+    session["signed_in_at"] = session["last_seen"] = _now_timestamp()
+
+
+def _session_expired() -> bool:
+    now = _now_timestamp()
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    last_seen = session.get("last_seen", 0)
+    signed_in_at = session.get("signed_in_at", 0)
+    return now - last_seen > idle or now - signed_in_at > lifetime
+
+
+def _return_path() -> str | None:
+    """Where to come back to after signing in: only for page views, never a form post."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None
+
+
+def enforce_access():
+    """before_request guard: sign-in, session age, password change and roles."""
+    endpoint = request.endpoint
+    if endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if endpoint is None:  # no route matched: let the 404 handler answer
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=_return_path()))
+    if _session_expired():
+        with write_transaction():
+            record_event("session_expired", object_type="user", object_id=current_user.id)
+        logout_user()
+        session.clear()
+        flash("You were signed out because you had not done anything for 30 minutes, "
+              "or had been signed in for 12 hours. Sign in again.", "info")
+        return redirect(url_for("auth.login", next=_return_path()))
+    session["last_seen"] = _now_timestamp()
+    if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("auth.change_password"))
+    roles = required_roles_for(endpoint)
+    if roles is None or not current_user.has_role(*roles):
+        deny()
+    return None
+
+
+def deny():
+    with write_transaction():
+        record_event("access_denied", outcome="denied",
+                     details={"endpoint": request.endpoint, "method": request.method,
+                              "path": request.path[:200]})
+    abort(403)
+
+
+def _govuk_inline_script_hash() -> str:
+    """CSP hash of the one inline script in the GOV.UK template (it marks the body as JS-enabled).
+
+    Read from the installed template so that an upgrade of govuk-frontend-jinja cannot leave a
+    stale hash behind.
+    """
+    template = resources.files("govuk_frontend_jinja").joinpath("templates/template.html").read_text()
+    match = re.search(r"<script[^>]*>(.*?)</script>", template, re.S)
+    digest = hashlib.sha256(match.group(1).encode()).digest()
+    return "'sha256-" + base64.b64encode(digest).decode() + "'"
+
+
+def content_security_policy() -> str:
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' {_govuk_inline_script_hash()}",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"]
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint != "static":
+        # Case data must not linger in browser or proxy caches.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response

@@ -1,0 +1,55 @@
+"""The audit trail: declared events with fixed fields.
+
+record_event() adds the event to the current unit of work, so the event is committed with the
+change it describes, or not at all.
+"""
+from flask import has_request_context, request
+from flask_login import current_user
+
+from qa_app.extensions import db
+from qa_app.models import AuditEvent
+
+# Every action the trail may hold; a typo in a caller fails loudly rather than writing an
+# event nobody can filter for.
+ACTIONS = {
+    "login": "Sign in",
+    "logout": "Sign out",
+    "account_locked": "Account locked",
+    "access_denied": "Access denied",
+    "session_expired": "Session expired",
+    "password_changed": "Password changed",
+    "user_created": "User created",
+    "user_updated": "User updated",
+    "user_disabled": "User disabled",
+    "user_enabled": "User enabled",
+    "one_time_password_set": "One-time password set",
+}
+
+OUTCOMES = ("success", "failure", "denied")
+
+
+def _request_ip() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record_event(action, *, outcome="success", object_type=None, object_id=None,
+                 details=None, actor=None) -> AuditEvent:
+    if action not in ACTIONS:
+        raise ValueError(f"Undeclared audit-trail action {action!r}")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"Unknown outcome {outcome!r}")
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    event = AuditEvent(
+        user_id=actor.id if actor is not None else None,
+        user_email=actor.email if actor is not None else None,
+        role=actor.role_names if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        ip_address=_request_ip(),
+        outcome=outcome,
+        details=details or {},
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,34 @@
+"""Globals and filters every template may use."""
+from flask import url_for
+from flask_login import current_user
+
+from qa_app.models import Role
+
+
+def navigation_items(user, active_endpoint):
+    if not user.is_authenticated:
+        return []
+    items = [("main.home", "Home")]
+    if user.has_role(Role.ADMIN):
+        items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail")]
+    return [{"href": url_for(endpoint), "text": text, "current": endpoint == active_endpoint}
+            for endpoint, text in items]
+
+
+def format_datetime(value):
+    return value.strftime("%d %b %Y %H:%M UTC") if value else ""
+
+
+def format_date(value):
+    return value.strftime("%d %b %Y") if value else ""
+
+
+def register_template_helpers(app):
+    app.add_template_global(navigation_items)
+    app.add_template_global(Role)
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date, "date")
+
+    @app.context_processor
+    def inject_user():
+        return {"current_user": current_user}
