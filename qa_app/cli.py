@@ -3,6 +3,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from qa_app.demo import DEMO_PASSWORD, seed_demo_users
 from qa_app.models import Agency, Role
@@ -10,6 +11,7 @@ from qa_app.services import accounts
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", "display_name", required=True, help="The person's name as shown in the app.")
 @click.option("--role", "roles", multiple=True, required=True,
@@ -35,6 +37,7 @@ def create_user_command(email, display_name, roles, teams, agency, must_change_p
 
 
 @click.command("demo-data")
+@with_appcontext
 def demo_data_command():
     """Load demo users (and, in later steps, demo case data) into an empty database."""
     if current_app.config.get("ENV_NAME") == "production":

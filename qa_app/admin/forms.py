@@ -1,16 +1,17 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput, GovDateInput,
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput,
                                                 GovPasswordInput, GovSelect, GovSubmitInput,
                                                 GovTextInput)
 from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField)
 from wtforms.validators import InputRequired, Length, Optional
 
+from qa_app.forms import choices
 from qa_app.models import Agency, Role
 from qa_app.services.audit_trail import ACTIONS
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
-AGENCY_CHOICES = [(agency.value, agency.label) for agency in Agency]
+ROLE_CHOICES = choices((role.value, role.label) for role in Role)
+AGENCY_CHOICES = choices((agency.value, agency.label) for agency in Agency)
 PASSWORD_RULES = [InputRequired(message="Enter a one-time password"),
                   Length(min=12, message="Password must be 12 characters or more"),
                   Length(max=128, message="Password must be 128 characters or fewer")]
@@ -55,14 +56,14 @@ class AuditTrailFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    action = SelectField("Action", choices=[("", "Any action")] + sorted(ACTIONS.items()),
+    action = SelectField("Action", choices=choices([("", "Any action")] + sorted(ACTIONS.items())),
                          widget=GovSelect(), validators=[Optional()])
     user_email = StringField("User email contains", widget=GovTextInput(), validators=[Optional(), Length(max=254)])
-    outcome = SelectField("Outcome", choices=[("", "Any outcome"), ("success", "Success"),
-                                              ("failure", "Failure"), ("denied", "Denied")],
+    outcome = SelectField("Outcome", choices=choices([("", "Any outcome"), ("success", "Success"),
+                                                      ("failure", "Failure"), ("denied", "Denied")]),
                           widget=GovSelect(), validators=[Optional()])
-    date_from = DateField("From", widget=GovDateInput(), validators=[Optional()],
-                          format=["%d %m %Y", "%Y-%m-%d"])
-    date_to = DateField("To", widget=GovDateInput(), validators=[Optional()],
-                        format=["%d %m %Y", "%Y-%m-%d"])
+    date_from = DateField("From date", widget=GovTextInput(), description="For example, 2026-11-01",
+                          validators=[Optional()], format="%Y-%m-%d")
+    date_to = DateField("To date", widget=GovTextInput(), description="For example, 2026-11-30",
+                        validators=[Optional()], format="%Y-%m-%d")
     submit = SubmitField("Filter", widget=GovSubmitInput())

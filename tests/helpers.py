@@ -1,0 +1,45 @@
+"""Helpers shared by the tests: CSRF tokens, sign-in and factories for data."""
+import re
+from itertools import count
+
+from qa_app.demo import DEMO_PASSWORD
+from qa_app.models import Agency
+from qa_app.services import accounts
+
+PASSWORD = DEMO_PASSWORD
+_CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+_numbers = count(1)
+
+
+def csrf_token_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def csrf_token(client) -> str:
+    """A valid token for the client's session, taken from a page that has a form."""
+    page = client.get("/accessibility")
+    html = page.get_data(as_text=True)
+    if 'name="csrf_token"' not in html:
+        html = client.get("/sign-in").get_data(as_text=True)
+    return csrf_token_from(html)
+
+
+def post_form(client, url, data=None, **kwargs):
+    payload = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+def make_user(*roles, email=None, password=PASSWORD, agency=Agency.CHILDRENS_SOCIAL_CARE.value,
+              teams=(), name=None, must_change_password=False):
+    number = next(_numbers)
+    return accounts.create_user(
+        email=email or f"user{number}@test.casefile.test",
+        display_name=name or f"Test User {number}", password=password,
+        roles=roles, agency=agency, team_names=teams, must_change_password=must_change_password)
+
+
+def sign_in(client, email, password=PASSWORD, follow_redirects=False):
+    return post_form(client, "/sign-in", {"email": email, "password": password},
+                     follow_redirects=follow_redirects)

@@ -1,0 +1,86 @@
+"""Default deny: every endpoint is public or names its roles, and each role gets exactly what
+the design says (DESIGN.md section 5)."""
+import pytest
+
+from qa_app.extensions import db
+from qa_app.models import AuditEvent, Role
+from qa_app.security import PUBLIC_ENDPOINTS
+from tests.helpers import csrf_token, make_user, sign_in
+
+ALL = set(Role)
+ADMIN = {Role.ADMIN}
+
+# endpoint -> (roles allowed, requests to try). "{user_id}" is replaced by a real user's id.
+# Adding an endpoint without adding it here fails test_every_endpoint_is_in_the_matrix.
+MATRIX = {
+    "main.home": (ALL, [("GET", "/")]),
+    "auth.logout": (ALL, [("POST", "/sign-out")]),
+    "auth.change_password": (ALL, [("GET", "/change-password"), ("POST", "/change-password")]),
+    "admin.list_users": (ADMIN, [("GET", "/admin/users")]),
+    "admin.create_user": (ADMIN, [("GET", "/admin/users/new"), ("POST", "/admin/users/new")]),
+    "admin.edit_user": (ADMIN, [("GET", "/admin/users/{user_id}"), ("POST", "/admin/users/{user_id}")]),
+    "admin.set_one_time_password": (ADMIN, [("POST", "/admin/users/{user_id}/one-time-password")]),
+    "admin.audit_trail": (ADMIN, [("GET", "/admin/audit-trail")]),
+}
+PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
+                "main.accessibility_statement": "/accessibility"}
+
+CASES = [(endpoint, method, url, role)
+         for endpoint, (_, requests) in MATRIX.items()
+         for method, url in requests
+         for role in Role]
+
+
+def test_every_endpoint_is_public_or_declares_its_roles(app):
+    unguarded = [endpoint for endpoint, view in app.view_functions.items()
+                 if endpoint not in PUBLIC_ENDPOINTS and not getattr(view, "required_roles", None)]
+    assert unguarded == []
+
+
+def test_every_endpoint_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - PUBLIC_ENDPOINTS == set(MATRIX)
+    assert PUBLIC_ENDPOINTS - {"static"} == set(PUBLIC_PAGES)
+
+
+def test_the_matrix_agrees_with_the_declared_roles(app):
+    for endpoint, (allowed, _) in MATRIX.items():
+        assert app.view_functions[endpoint].required_roles == allowed, endpoint
+
+
+@pytest.mark.parametrize("endpoint, method, url", [
+    (endpoint, method, url) for endpoint, (_, reqs) in MATRIX.items() for method, url in reqs])
+def test_anonymous_requests_are_sent_to_sign_in(app, client, endpoint, method, url):
+    with app.app_context():
+        target = make_user(Role.AUDITOR)
+    data = {"csrf_token": csrf_token(client)} if method == "POST" else None
+    response = client.open(url.format(user_id=target.id), method=method, data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize("endpoint", sorted(PUBLIC_PAGES))
+def test_public_pages_need_no_sign_in(client, endpoint):
+    assert client.get(PUBLIC_PAGES[endpoint]).status_code == 200
+
+
+@pytest.mark.parametrize("endpoint, method, url, role", CASES,
+                         ids=[f"{e}-{m}-{r.value}" for e, m, _, r in CASES])
+def test_role_matrix(app, client, endpoint, method, url, role):
+    with app.app_context():
+        target = make_user(Role.AUDITOR)
+        user = make_user(role)
+    assert sign_in(client, user.email).status_code == 302
+    data = {"csrf_token": csrf_token(client)} if method == "POST" else None
+    response = client.open(url.format(user_id=target.id), method=method, data=data)
+    allowed = role in MATRIX[endpoint][0]
+    if allowed:
+        assert response.status_code in (200, 302), response.status_code
+    else:
+        assert response.status_code == 403
+        assert "You do not have permission to see this page" in response.get_data(as_text=True)
+        with app.app_context():
+            denial = db.session.scalars(db.select(AuditEvent).filter_by(action="access_denied")).one()
+        assert denial.user_id == user.id
+        assert denial.outcome == "denied"
+        assert denial.details["endpoint"] == endpoint

@@ -1,0 +1,39 @@
+"""The command line: flask --app wsgi create-user and demo-data."""
+from qa_app.extensions import db
+from qa_app.models import Role, User
+from qa_app.services.accounts import check_password_hash
+
+
+def test_create_user_reads_the_password_from_standard_input(app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "Lead@Example.org", "--name", "Lee Lead", "--role", "qa_lead",
+        "--role", "auditor", "--team", "Compass", "--agency", "health"],
+        input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(email="lead@example.org")).one()
+        assert user.roles == {Role.QA_LEAD, Role.AUDITOR}
+        assert user.agency == "health" and user.team_names == ["Compass"]
+        assert check_password_hash(user.password_hash, "a long enough password")
+
+
+def test_create_user_refuses_a_short_password_and_writes_nothing(app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "x@example.org", "--name", "X", "--role", "admin"], input="short\n")
+    assert result.exit_code != 0
+    assert "Password must be 12 characters or more" in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_demo_data_creates_one_user_per_role_and_a_multi_role_user_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo-data"])
+    assert first.exit_code == 0, first.output
+    assert "qa.lead@demo.casefile.test" in first.output
+    with app.app_context():
+        users = db.session.scalars(db.select(User)).all()
+    assert {role for user in users for role in user.roles} == set(Role)
+    assert any(len(user.roles) > 1 for user in users)
+    second = runner.invoke(args=["demo-data"])
+    assert "already has users" in second.output
