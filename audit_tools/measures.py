@@ -1,0 +1,238 @@
+"""The national warning-sign measures, defined once (DESIGN.md section 3).
+
+Every function takes plain records (audit_tools.records) and a Period. Records from before
+the period must be passed in too: a re-referral looks back 12 months, a repeat plan for ever.
+"""
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from audit_tools.periods import Period, add_months
+from audit_tools.records import DECISIONS, CPPlan, Referral
+
+RE_REFERRAL_MONTHS = 12
+REPEAT_PLAN_MONTHS = 24
+LEGAL_PLANNING_MONTHS = 15
+RE_REFERRAL_INTERVAL_BANDS = ("3 months or less", "3 to 6 months", "6 to 12 months")
+PLAN_DURATION_BANDS = ("3 months or less", "3 to 6 months", "6 to 12 months", "1 to 2 years",
+                       "2 years or more")
+
+
+def one_decimal(value: float) -> float:
+    """Round half up to one decimal, as published tables do (Python's round() rounds half to even)."""
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def percentage(part: int, whole: int) -> float | None:
+    return None if not whole else one_decimal(part * 100 / whole)
+
+
+def rate_per_10k(count: float, population: int | None) -> float | None:
+    return None if not population else one_decimal(count * 10_000 / population)
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReReferral:
+    referral: Referral
+    previous: Referral  # the child's most recent referral on an earlier day
+
+
+def _by_child(records, key):
+    grouped = defaultdict(list)
+    for record in records:
+        grouped[record.child_id].append(record)
+    for child_records in grouped.values():
+        child_records.sort(key=key)
+    return grouped
+
+
+def find_re_referrals(referrals, period: Period) -> list[ReReferral]:
+    """Referrals in the period whose child had a referral on an earlier day not more than 12
+    calendar months before. Same-day referrals are not re-referrals of each other."""
+    found = []
+    for child_referrals in _by_child(referrals, key=lambda r: (r.referral_date, r.referral_id)).values():
+        dates = [r.referral_date for r in child_referrals]
+        for referral in child_referrals:
+            if referral.referral_date not in period:
+                continue
+            earlier = bisect_left(dates, referral.referral_date)
+            if earlier == 0:
+                continue
+            previous = child_referrals[earlier - 1]
+            if previous.referral_date >= add_months(referral.referral_date, -RE_REFERRAL_MONTHS):
+                found.append(ReReferral(referral, previous))
+    found.sort(key=lambda r: (r.referral.referral_date, r.referral.referral_id))
+    return found
+
+
+def re_referral_interval_band(re_referral: ReReferral) -> str:
+    this_date = re_referral.referral.referral_date
+    previous_date = re_referral.previous.referral_date
+    if previous_date >= add_months(this_date, -3):
+        return RE_REFERRAL_INTERVAL_BANDS[0]
+    if previous_date >= add_months(this_date, -6):
+        return RE_REFERRAL_INTERVAL_BANDS[1]
+    return RE_REFERRAL_INTERVAL_BANDS[2]
+
+
+@dataclass
+class ReferralMeasures:
+    period: Period
+    referrals: int
+    rate_per_10k: float | None
+    re_referrals: int
+    re_referral_pct: float | None
+    decisions: dict[str, int]
+    decisions_pct: dict[str, float | None]
+    children_referred: int
+    children_re_referred: int
+    children_re_referred_pct: float | None
+    re_referral_intervals: dict[str, int] = field(default_factory=dict)
+
+
+def referral_measures(referrals, period: Period, population: int | None = None) -> ReferralMeasures:
+    referrals = list(referrals)
+    in_period = [r for r in referrals if r.referral_date in period]
+    re_referrals = find_re_referrals(referrals, period)
+    decisions = Counter(r.decision for r in in_period)
+    decision_counts = {decision: decisions.get(decision, 0) for decision in DECISIONS}
+    children = {r.child_id for r in in_period}
+    children_re_referred = {r.referral.child_id for r in re_referrals}
+    intervals = Counter(re_referral_interval_band(r) for r in re_referrals)
+    return ReferralMeasures(
+        period=period,
+        referrals=len(in_period),
+        rate_per_10k=rate_per_10k(len(in_period), population),
+        re_referrals=len(re_referrals),
+        re_referral_pct=percentage(len(re_referrals), len(in_period)),
+        decisions=decision_counts,
+        decisions_pct={d: percentage(n, len(in_period)) for d, n in decision_counts.items()},
+        children_referred=len(children),
+        children_re_referred=len(children_re_referred),
+        children_re_referred_pct=percentage(len(children_re_referred), len(children)),
+        re_referral_intervals={band: intervals.get(band, 0) for band in RE_REFERRAL_INTERVAL_BANDS},
+    )
+
+
+# --- child protection plans ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RepeatPlan:
+    plan: CPPlan
+    previous: CPPlan | None  # the latest earlier plan loaded, if any
+    within_two_years: bool
+
+
+def find_repeat_plans(plans, period: Period) -> list[RepeatPlan]:
+    """Plans started in the period for a child with an earlier plan (an earlier start date).
+
+    A plan also counts as a repeat when Annex A says the child had previous plans, even if
+    those plans are not loaded. It is a repeat within two years when an earlier plan ended not
+    more than 24 calendar months before this one started (inclusive).
+    """
+    found = []
+    for child_plans in _by_child(plans, key=lambda p: (p.start_date, p.plan_id)).values():
+        for index, plan in enumerate(child_plans):
+            if plan.start_date not in period:
+                continue
+            earlier = [p for p in child_plans[:index] if p.start_date < plan.start_date]
+            if not earlier and not plan.previous_plans:
+                continue
+            window_start = add_months(plan.start_date, -REPEAT_PLAN_MONTHS)
+            within = any(p.end_date is not None and p.end_date >= window_start for p in earlier)
+            found.append(RepeatPlan(plan, earlier[-1] if earlier else None, within))
+    found.sort(key=lambda r: (r.plan.start_date, r.plan.plan_id))
+    return found
+
+
+def plan_duration_band(plan: CPPlan) -> str:
+    for months, band in zip((3, 6, 12, 24), PLAN_DURATION_BANDS):
+        if plan.end_date <= add_months(plan.start_date, months):
+            return band
+    return PLAN_DURATION_BANDS[-1]
+
+
+def plans_open_at_least(plans, months: int, as_at: date) -> list[CPPlan]:
+    """Plans open on as_at that started at least `months` calendar months before it."""
+    cutoff = add_months(as_at, -months)
+    return sorted((p for p in plans if p.start_date <= cutoff
+                   and (p.end_date is None or p.end_date > as_at)),
+                  key=lambda p: (p.start_date, p.plan_id))
+
+
+@dataclass
+class PlanMeasures:
+    period: Period
+    cp_plans_started: int
+    repeat_plans_ever: int
+    repeat_plans_ever_pct: float | None
+    repeat_plans_within_2y: int
+    repeat_plans_within_2y_pct: float | None
+    plans_ended: int
+    plans_ended_by_duration: dict[str, int]
+    plans_open_15_months: int
+
+
+def plan_measures(plans, period: Period) -> PlanMeasures:
+    plans = list(plans)
+    started = [p for p in plans if p.start_date in period]
+    repeats = find_repeat_plans(plans, period)
+    within = [r for r in repeats if r.within_two_years]
+    ended = [p for p in plans if p.end_date is not None and p.end_date in period]
+    durations = Counter(plan_duration_band(p) for p in ended)
+    return PlanMeasures(
+        period=period,
+        cp_plans_started=len(started),
+        repeat_plans_ever=len(repeats),
+        repeat_plans_ever_pct=percentage(len(repeats), len(started)),
+        repeat_plans_within_2y=len(within),
+        repeat_plans_within_2y_pct=percentage(len(within), len(started)),
+        plans_ended=len(ended),
+        plans_ended_by_duration={band: durations.get(band, 0) for band in PLAN_DURATION_BANDS},
+        plans_open_15_months=len(plans_open_at_least(plans, LEGAL_PLANNING_MONTHS, period.end)),
+    )
+
+
+# --- forecast and the one-object summary --------------------------------------------------
+
+@dataclass(frozen=True)
+class Forecast:
+    value: float
+    method: str
+
+
+def forecast_full_period(count_to_date: int, period: Period, as_of: date) -> Forecast:
+    """Scale a year-to-date count to the whole period, pro rata by days."""
+    if as_of < period.start:
+        raise ValueError("Nothing of the period has happened yet, so there is nothing to forecast from")
+    as_of = min(as_of, period.end)
+    elapsed = (as_of - period.start).days + 1
+    value = one_decimal(count_to_date * period.days / elapsed)
+    method = (f"Forecast: {count_to_date:,} in the {elapsed} days from {period.start:%d %b %Y} to "
+              f"{as_of:%d %b %Y}, scaled to the {period.days} days of {period.label} "
+              f"({count_to_date:,} × {period.days} ÷ {elapsed}).")
+    return Forecast(value, method)
+
+
+def measures_summary(referrals, plans, period: Period, population: int | None) -> dict:
+    """The figures `flask measures --json` prints, with exactly its keys."""
+    r = referral_measures(referrals, period, population)
+    p = plan_measures(plans, period)
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "referrals": r.referrals,
+        "rate_per_10k": r.rate_per_10k,
+        "re_referrals": r.re_referrals,
+        "re_referral_pct": r.re_referral_pct,
+        "decisions": r.decisions,
+        "cp_plans_started": p.cp_plans_started,
+        "repeat_plans_ever": p.repeat_plans_ever,
+        "repeat_plans_ever_pct": p.repeat_plans_ever_pct,
+        "repeat_plans_within_2y": p.repeat_plans_within_2y,
+        "repeat_plans_within_2y_pct": p.repeat_plans_within_2y_pct,
+    }

@@ -1,0 +1,253 @@
+"""What every reader shares: the report, value parsers and header matching."""
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from audit_tools.records import ABUSE_CATEGORIES, REFERRAL_SOURCES
+
+MAX_ERRORS_SHOWN = 100
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read (wrong type, too large, hostile). Nothing is written."""
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    file: str
+    location: str | None  # "row 12", or an XML element such as "Child 3 > CINdetails 2"
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.location:
+            parts.append(self.location)
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        where = ", ".join(parts)
+        shown = "" if self.value is None else f"'{self.value}': "
+        return f"{where}: {shown}{self.expected}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "location": self.location, "column": self.column,
+                "value": self.value, "expected": self.expected}
+
+
+@dataclass
+class ImportReport:
+    """Errors (the file writes nothing) and warnings (it imports, with a note)."""
+
+    file: str
+    errors: list[ImportProblem] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[ImportProblem] = field(default_factory=list)
+    warning_count: int = 0
+    dropped_columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+
+    def error(self, location, column, value, expected) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_SHOWN:
+            self.errors.append(ImportProblem(self.file, location, column, _shown(value), expected))
+
+    def warning(self, location, column, value, expected) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_ERRORS_SHOWN:
+            self.warnings.append(ImportProblem(self.file, location, column, _shown(value), expected))
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def errors_not_shown(self) -> int:
+        return self.error_count - len(self.errors)
+
+
+def _shown(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class BadValue(ValueError):
+    """A cell that is not what its column needs; the message says what was expected."""
+
+
+def header_key(heading) -> str:
+    """Headings match ignoring case, spaces and punctuation: "Date of Referral" = "date_of_referral"."""
+    return re.sub(r"[^a-z0-9]", "", str(heading or "").lower())
+
+
+def clean_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).replace("\xa0", " ").strip()
+    return text or None
+
+
+def strip_code_prefix(text: str) -> str:
+    """Annex A's coded answers carry a letter prefix: "q) 6: Police" -> "6: Police"."""
+    return re.sub(r"^[a-z]{1,2}\)\s*", "", text, flags=re.I)
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
+_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+DATE_EXPECTED = "a date like 2015-04-01 or 01/04/2015 (day/month/year)"
+
+
+def parse_date(value) -> date | None:
+    """ISO or UK day/month/year text, or a real spreadsheet date. Never guesses day and month."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A spreadsheet date cell without date formatting: a serial day count.
+        if 1 <= value < 2958466 and float(value).is_integer():
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise BadValue(DATE_EXPECTED)
+    text = clean_text(value)
+    if text is None:
+        return None
+    if text.startswith("="):
+        raise BadValue("a date, not a formula: save the spreadsheet with its values")
+    try:
+        if match := _ISO.fullmatch(text):
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if match := _UK.fullmatch(text):
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        raise BadValue(f"a real calendar date ({DATE_EXPECTED})") from None
+    raise BadValue(DATE_EXPECTED)
+
+
+def parse_child_id(value) -> str | None:
+    text = clean_text(value)
+    if text is not None and len(text) > 64:
+        raise BadValue("a child identifier of 64 characters or fewer")
+    return text
+
+
+def parse_identifier(value, what: str) -> str | None:
+    text = clean_text(value)
+    if text is not None and len(text) > 64:
+        raise BadValue(f"a {what} of 64 characters or fewer")
+    return text
+
+
+_DECISIONS = {
+    "nfa": "nfa", "nofurtheraction": "nfa",
+    "professionalconversation": "professional_conversation", "advice": "professional_conversation",
+    "adviceandinformation": "professional_conversation",
+    "earlyhelp": "early_help",
+    "assessment": "assessment", "swa": "assessment", "socialworkassessment": "assessment",
+    "section47": "section_47", "s47": "section_47", "strategys47": "section_47",
+    "strategysection47": "section_47",
+}
+DECISION_EXPECTED = ("one of NFA, professional conversation, early help, assessment (SWA) "
+                     "or section 47")
+
+
+def parse_decision(value) -> str | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    key = header_key(strip_code_prefix(text))
+    if key not in _DECISIONS:
+        raise BadValue(DECISION_EXPECTED)
+    return _DECISIONS[key]
+
+
+_SOURCE_LABELS = {header_key(label): code for code, label in REFERRAL_SOURCES.items()}
+
+
+def parse_referral_source(value) -> str | None:
+    """A DfE referral source code, alone ("3D") or as Annex A writes it ("j) 3D: Health services")."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    text = strip_code_prefix(text)
+    code = text.split(":", 1)[0].strip().upper()
+    if code in REFERRAL_SOURCES:
+        return code
+    if header_key(text) in _SOURCE_LABELS:
+        return _SOURCE_LABELS[header_key(text)]
+    raise BadValue("a DfE referral source code: 1A-1D, 2A-2B, 3A-3F, 4, 5A-5D, 6, 7, 8, 9 or 10")
+
+
+_CATEGORY_LABELS = {header_key(label): code for code, label in ABUSE_CATEGORIES.items()}
+_CATEGORY_LABELS.update({"neglect": "NEG", "physical": "PHY", "sexual": "SAB", "emotional": "EMO",
+                         "mixed": "MUL", "multiplemixed": "MUL"})
+
+
+def parse_category(value) -> str | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    text = strip_code_prefix(text)
+    if text.upper() in ABUSE_CATEGORIES:
+        return text.upper()
+    key = header_key(text)
+    if key in _CATEGORY_LABELS:
+        return _CATEGORY_LABELS[key]
+    raise BadValue("a category of abuse: NEG, PHY, SAB, EMO or MUL (or Neglect, Physical abuse, "
+                   "Sexual abuse, Emotional abuse, Multiple)")
+
+
+def parse_team(value) -> str | None:
+    text = clean_text(value)
+    if text is None or text.upper() in {"#N/A", "N/A", "#REF!", "#VALUE!"}:
+        return None
+    return text[:100]
+
+
+def parse_yes_no(value) -> bool | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    key = header_key(strip_code_prefix(text))
+    if key in {"yes", "y", "true", "1"}:
+        return True
+    if key in {"no", "n", "false", "0"}:
+        return False
+    raise BadValue("Yes or No")
+
+
+def parse_count(value) -> int | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise BadValue("a whole number, 0 or more")
+    return int(text)
+
+
+def plain_code(value) -> str | None:
+    """A coded answer without its letter prefix: "a) WBRI" -> "WBRI"."""
+    text = clean_text(value)
+    return strip_code_prefix(text)[:40] if text else None
+
+
+class IdSequence:
+    """Files with no id column (Annex A, CIN census) get ids built from the child and date, with
+    a counter for a second record of the same child on the same day, so a re-import of the
+    same file gives the same ids."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.seen: dict[tuple, int] = {}
+
+    def next_id(self, child_id: str, day: date) -> str:
+        key = (child_id, day)
+        self.seen[key] = self.seen.get(key, 0) + 1
+        base = f"{self.prefix}-{child_id}-{day:%Y%m%d}"
+        return base if self.seen[key] == 1 else f"{base}-{self.seen[key]}"

@@ -1,0 +1,65 @@
+"""The house format: one CSV or XLSX of referrals, or one of CP plans (DESIGN.md section 4)."""
+from collections.abc import Iterator
+
+from audit_tools.readers.columns import Column, checked_rows
+from audit_tools.readers.common import (ImportReport, parse_category, parse_child_id, parse_date,
+                                        parse_decision, parse_identifier, parse_referral_source,
+                                        parse_team)
+from audit_tools.readers.safety import check_file
+from audit_tools.readers.tables import open_csv, open_workbook, sheet_table
+from audit_tools.records import CPPlan, Referral
+
+REFERRAL_COLUMNS = [
+    Column("child_id", ("child_id",), parse_child_id, required=True),
+    Column("referral_id", ("referral_id",), lambda v: parse_identifier(v, "referral id"), required=True),
+    Column("referral_date", ("referral_date",), parse_date, required=True),
+    Column("decision", ("decision",), parse_decision, required=True),
+    Column("source", ("source", "referral_source"), parse_referral_source),
+    Column("team", ("team",), parse_team),
+]
+
+PLAN_COLUMNS = [
+    Column("child_id", ("child_id",), parse_child_id, required=True),
+    Column("plan_id", ("plan_id",), lambda v: parse_identifier(v, "plan id"), required=True),
+    Column("start_date", ("start_date",), parse_date, required=True),
+    Column("end_date", ("end_date",), parse_date),
+    Column("category", ("category",), parse_category),
+    Column("team", ("team",), parse_team),
+]
+
+
+def _table(path, file_name, file_type):
+    encoding = check_file(path, file_name, file_type)
+    if file_type == "csv":
+        return open_csv(path, encoding)
+    return sheet_table(open_workbook(path))
+
+
+def read_referrals(path, file_name: str, file_type: str, report: ImportReport) -> Iterator[Referral]:
+    table = _table(path, file_name, file_type)
+    try:
+        for _, values in checked_rows(table, REFERRAL_COLUMNS, report):
+            yield Referral(**values)
+    finally:
+        table.close()
+
+
+def read_plans(path, file_name: str, file_type: str, report: ImportReport) -> Iterator[CPPlan]:
+    table = _table(path, file_name, file_type)
+    try:
+        for number, values in checked_rows(table, PLAN_COLUMNS, report):
+            if not plan_dates_in_order(values["start_date"], values["end_date"], f"row {number}",
+                                       "end_date", report):
+                continue
+            yield CPPlan(**values)
+    finally:
+        table.close()
+
+
+def plan_dates_in_order(start, end, location, column, report) -> bool:
+    """A plan that ends before it starts is an error, not a warning."""
+    if end is not None and end < start:
+        report.error(location, column, end.isoformat(),
+                     f"expected an end date on or after the start date ({start.isoformat()})")
+        return False
+    return True
