@@ -6,7 +6,7 @@ the period must be passed in too: a re-referral looks back 12 months, a repeat p
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from audit_tools.periods import Period, add_months
@@ -50,23 +50,40 @@ def _by_child(records, key):
     return grouped
 
 
+class ReferralHistory:
+    """Referrals with each one's previous referral worked out once, so many periods (years,
+    quarters) can be measured without grouping the records again."""
+
+    def __init__(self, referrals):
+        entries = []
+        for child_referrals in _by_child(referrals, key=lambda r: (r.referral_date, r.referral_id)).values():
+            dates = [r.referral_date for r in child_referrals]
+            for referral in child_referrals:
+                earlier = bisect_left(dates, referral.referral_date)
+                previous = child_referrals[earlier - 1] if earlier else None
+                if previous is not None and previous.referral_date < add_months(referral.referral_date, -RE_REFERRAL_MONTHS):
+                    previous = None
+                entries.append((referral, previous))
+        entries.sort(key=lambda e: (e[0].referral_date, e[0].referral_id))
+        self._entries = entries
+        self._dates = [e[0].referral_date for e in entries]
+
+    def _slice(self, period: Period):
+        return self._entries[bisect_left(self._dates, period.start):
+                             bisect_left(self._dates, period.end + timedelta(days=1))]
+
+    def in_period(self, period: Period) -> list[Referral]:
+        return [referral for referral, _ in self._slice(period)]
+
+    def re_referrals(self, period: Period) -> list["ReReferral"]:
+        return [ReReferral(referral, previous) for referral, previous in self._slice(period) if previous]
+
+
 def find_re_referrals(referrals, period: Period) -> list[ReReferral]:
     """Referrals in the period whose child had a referral on an earlier day not more than 12
     calendar months before. Same-day referrals are not re-referrals of each other."""
-    found = []
-    for child_referrals in _by_child(referrals, key=lambda r: (r.referral_date, r.referral_id)).values():
-        dates = [r.referral_date for r in child_referrals]
-        for referral in child_referrals:
-            if referral.referral_date not in period:
-                continue
-            earlier = bisect_left(dates, referral.referral_date)
-            if earlier == 0:
-                continue
-            previous = child_referrals[earlier - 1]
-            if previous.referral_date >= add_months(referral.referral_date, -RE_REFERRAL_MONTHS):
-                found.append(ReReferral(referral, previous))
-    found.sort(key=lambda r: (r.referral.referral_date, r.referral.referral_id))
-    return found
+    history = referrals if isinstance(referrals, ReferralHistory) else ReferralHistory(referrals)
+    return history.re_referrals(period)
 
 
 def re_referral_interval_band(re_referral: ReReferral) -> str:
@@ -95,9 +112,10 @@ class ReferralMeasures:
 
 
 def referral_measures(referrals, period: Period, population: int | None = None) -> ReferralMeasures:
-    referrals = list(referrals)
-    in_period = [r for r in referrals if r.referral_date in period]
-    re_referrals = find_re_referrals(referrals, period)
+    """`referrals` is any iterable of Referral, or a ReferralHistory to reuse across periods."""
+    history = referrals if isinstance(referrals, ReferralHistory) else ReferralHistory(referrals)
+    in_period = history.in_period(period)
+    re_referrals = history.re_referrals(period)
     decisions = Counter(r.decision for r in in_period)
     decision_counts = {decision: decisions.get(decision, 0) for decision in DECISIONS}
     children = {r.child_id for r in in_period}

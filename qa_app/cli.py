@@ -1,13 +1,17 @@
 """Command-line tools: ``flask --app wsgi <command>``. They call the same services as the pages."""
+import json
 import sys
+from datetime import date
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from qa_app.demo import DEMO_PASSWORD, seed_demo_users
-from qa_app.models import Agency, Role
-from qa_app.services import accounts
+from audit_tools.measures import measures_summary
+from audit_tools.periods import custom
+from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_users
+from qa_app.models import Agency, ImportKind, ImportStatus, Role
+from qa_app.services import accounts, case_data, imports
 
 
 @click.command("create-user")
@@ -37,20 +41,90 @@ def create_user_command(email, display_name, roles, teams, agency, must_change_p
 
 
 @click.command("demo-data")
+@click.option("--seed", default=2015, show_default=True, help="Seed for the synthetic council.")
 @with_appcontext
-def demo_data_command():
-    """Load demo users (and, in later steps, demo case data) into an empty database."""
+def demo_data_command(seed):
+    """Load demo users and a synthetic council's case data into an empty database."""
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("Demo data is never loaded into a production configuration.")
     created = seed_demo_users()
     if created:
         click.echo("Demo logins (password for each: %s):" % DEMO_PASSWORD)
         for user in created:
-            click.echo(f"  {user.email:<32} {', '.join(sorted(r.label for r in user.roles))}")
+            click.echo(f"  {user.email:<34} {', '.join(sorted(r.label for r in user.roles))}")
     else:
-        click.echo("The database already has users; demo data was not loaded.")
+        click.echo("The database already has users; demo users were not loaded.")
+    loaded = seed_demo_case_data(seed)
+    click.echo(loaded or "The database already has case data; demo case data was not loaded.")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice([k.value for k in ImportKind]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_command(kind, path):
+    """Import a case data file, all or nothing: exit 0 when imported, 1 with the errors when not."""
+    try:
+        batch = imports.queue_import(kind, path, path)
+    except imports.ImportRefused as error:
+        raise click.ClickException(str(error)) from error
+    batch = imports.run_import(batch.id)
+    if batch.status != ImportStatus.SUCCEEDED:
+        click.echo(f"{batch.file_name}: not imported. Nothing was written. "
+                   f"{batch.error_count} error(s):", err=True)
+        for problem in batch.errors:
+            click.echo("  " + imports.describe_problem(problem), err=True)
+        if batch.error_count > len(batch.errors):
+            click.echo(f"  ... and {batch.error_count - len(batch.errors)} more", err=True)
+        sys.exit(1)
+    click.echo(f"{batch.file_name}: imported {batch.rows_processed} rows. {json.dumps(batch.counts)}")
+    if batch.dropped_columns:
+        click.echo("Columns not used, and not stored: " + ", ".join(batch.dropped_columns))
+    for problem in batch.warnings:
+        click.echo("  Warning: " + imports.describe_problem(problem))
+
+
+population_group = AppGroup("population", help="Child population (0 to 17) by year.")
+
+
+@population_group.command("set")
+@click.argument("year", type=int)
+@click.argument("count", type=int)
+def population_set_command(year, count):
+    """Set the ONS mid-year estimate for YEAR (2015 is used for 2015/16)."""
+    try:
+        case_data.set_population(year, count)
+    except case_data.ReferenceDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Child population for {year} set to {count:,}")
+
+
+def _iso_date(ctx, param, value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD, for example 2015-04-01") from None
+
+
+@click.command("measures")
+@click.option("--start", required=True, callback=_iso_date, help="First day, YYYY-MM-DD.")
+@click.option("--end", required=True, callback=_iso_date, help="Last day, YYYY-MM-DD.")
+@click.option("--population", type=click.IntRange(min=1), help="Children aged 0-17; "
+              "defaults to the stored figure for the period's year.")
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print one JSON object.")
+@with_appcontext
+def measures_command(start, end, population, as_json):
+    """Referral, re-referral and repeat-plan measures for a period, as JSON."""
+    if end < start:
+        raise click.BadParameter("the end date is before the start date", param_hint="--end")
+    period = custom(start, end)
+    population = population or case_data.population_for(period)
+    summary = measures_summary(case_data.referral_records(start, end), case_data.plan_records(end),
+                               period, population)
+    click.echo(json.dumps(summary))
 
 
 def register_commands(app):
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(demo_data_command)
+    for command in (create_user_command, demo_data_command, import_command, population_group,
+                    measures_command):
+        app.cli.add_command(command)

@@ -53,8 +53,9 @@ def _child(values) -> Child:
                  values.get("ethnicity"), values.get("disability"))
 
 
-def read_annex_a(path, file_name: str, report: ImportReport) -> Iterator[Child | Referral | CPPlan]:
-    """Children, referrals and plans from one workbook, in that sheet order."""
+def read_annex_a(path, file_name: str,
+                 report: ImportReport) -> Iterator[tuple[str, Child | Referral | CPPlan]]:
+    """(location, record): children, referrals and plans from one workbook."""
     check_file(path, file_name, "xlsx")
     workbook = open_workbook(path)
     try:
@@ -96,17 +97,18 @@ def _rows(table, columns, file_name, sheet_name, report, dropped):
 
 def _referrals(table, file_name, report, s47_dates, dropped):
     ids = IdSequence("AA-REF")
-    for _, values in _rows(table, LIST_3, file_name, "List 3", report, dropped):
+    for number, values in _rows(table, LIST_3, file_name, "List 3", report, dropped):
         child_id, day = values["child_id"], values["referral_date"]
+        location = f"List 3, row {number}"
         if values["nfa"]:
             decision = "nfa"
         elif any(day <= s47 <= day + S47_WINDOW for s47 in s47_dates.get(child_id, ())):
             decision = "section_47"
         else:
             decision = "assessment"
-        yield _child(values)
-        yield Referral(ids.next_id(child_id, day), child_id, day, decision,
-                       values["source"], values["team"])
+        yield location, _child(values)
+        yield location, Referral(ids.next_id(child_id, day), child_id, day, decision,
+                                 values["source"], values["team"])
 
 
 def _plans(table, file_name, report, dropped):
@@ -115,7 +117,8 @@ def _plans(table, file_name, report, dropped):
         if not plan_dates_in_order(values["start_date"], values["end_date"],
                                    f"List 7, row {number}", "Child Protection Plan End Date", report):
             continue
-        yield _child(values)
-        yield CPPlan(ids.next_id(values["child_id"], values["start_date"]), values["child_id"],
+        location = f"List 7, row {number}"
+        yield location, _child(values)
+        yield location, CPPlan(ids.next_id(values["child_id"], values["start_date"]), values["child_id"],
                      values["start_date"], values["end_date"], values["category"], values["team"],
                      values["previous_plans"])

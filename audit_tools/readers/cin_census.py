@@ -34,7 +34,8 @@ def _text(element, path):
     return clean_text(found[0].text) if found else None
 
 
-def read_cin_census(path, file_name: str, report: ImportReport) -> Iterator[Child | Referral | CPPlan]:
+def read_cin_census(path, file_name: str,
+                    report: ImportReport) -> Iterator[tuple[str, Child | Referral | CPPlan]]:
     check_file(path, file_name, "xml")
     referral_ids, plan_ids = IdSequence("CIN-REF"), IdSequence("CIN-CP")
     child_number = 0
@@ -82,20 +83,20 @@ def _child_records(element, number, report, referral_ids, plan_ids):
     except BadValue:
         birth = None
     disabilities = [clean_text(d.text) for d in _find(element, "ChildCharacteristics/Disabilities/Disability")]
-    records.append(Child(child_id, birth, GENDERS.get(_text(element, "ChildIdentifiers/GenderCurrent") or ""),
+    records.append((location, Child(child_id, birth, GENDERS.get(_text(element, "ChildIdentifiers/GenderCurrent") or ""),
                          _text(element, "ChildCharacteristics/Ethnicity"),
-                         ", ".join(d for d in disabilities if d) or None))
+                         ", ".join(d for d in disabilities if d) or None)))
     ok = True
     for index, details in enumerate(_find(element, "CINdetails"), start=1):
         where = f"{location} > CINdetails {index}"
         try:
-            records.append(_referral(details, where, child_id, report, referral_ids))
+            records.append((where, _referral(details, where, child_id, report, referral_ids)))
         except BadValue:
             ok = False
         for plan_index, plan in enumerate(_find(details, "ChildProtectionPlans"), start=1):
             try:
-                records.append(_plan(plan, f"{where} > ChildProtectionPlans {plan_index}",
-                                     child_id, report, plan_ids))
+                plan_where = f"{where} > ChildProtectionPlans {plan_index}"
+                records.append((plan_where, _plan(plan, plan_where, child_id, report, plan_ids)))
             except BadValue:
                 ok = False
     if ok:

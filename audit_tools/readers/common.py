@@ -31,6 +31,11 @@ class ImportProblem:
         shown = "" if self.value is None else f"'{self.value}': "
         return f"{where}: {shown}{self.expected}"
 
+    @classmethod
+    def from_dict(cls, stored: dict) -> "ImportProblem":
+        return cls(stored["file"], stored.get("location"), stored.get("column"),
+                   stored.get("value"), stored["expected"])
+
     def as_dict(self) -> dict:
         return {"file": self.file, "location": self.location, "column": self.column,
                 "value": self.value, "expected": self.expected}

@@ -35,23 +35,26 @@ def _table(path, file_name, file_type):
     return sheet_table(open_workbook(path))
 
 
-def read_referrals(path, file_name: str, file_type: str, report: ImportReport) -> Iterator[Referral]:
+def read_referrals(path, file_name: str, file_type: str,
+                   report: ImportReport) -> Iterator[tuple[str, Referral]]:
+    """(location, referral) for each good row."""
     table = _table(path, file_name, file_type)
     try:
-        for _, values in checked_rows(table, REFERRAL_COLUMNS, report):
-            yield Referral(**values)
+        for number, values in checked_rows(table, REFERRAL_COLUMNS, report):
+            yield f"row {number}", Referral(**values)
     finally:
         table.close()
 
 
-def read_plans(path, file_name: str, file_type: str, report: ImportReport) -> Iterator[CPPlan]:
+def read_plans(path, file_name: str, file_type: str,
+               report: ImportReport) -> Iterator[tuple[str, CPPlan]]:
     table = _table(path, file_name, file_type)
     try:
         for number, values in checked_rows(table, PLAN_COLUMNS, report):
             if not plan_dates_in_order(values["start_date"], values["end_date"], f"row {number}",
                                        "end_date", report):
                 continue
-            yield CPPlan(**values)
+            yield f"row {number}", CPPlan(**values)
     finally:
         table.close()
 

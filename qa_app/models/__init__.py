@@ -1,5 +1,10 @@
 """Models in the domain's words, split by area. Import from here."""
 from qa_app.models.audit_event import AuditEvent
+from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, Referral
+from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
+                                   StagedReferral)
 from qa_app.models.user import Agency, Role, Team, User, user_team
 
-__all__ = ["Agency", "AuditEvent", "Role", "Team", "User", "user_team"]
+__all__ = ["Agency", "AuditEvent", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
+           "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",
+           "StagedReferral", "Team", "User", "user_team"]

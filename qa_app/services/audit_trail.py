@@ -23,6 +23,11 @@ ACTIONS = {
     "user_disabled": "User disabled",
     "user_enabled": "User enabled",
     "one_time_password_set": "One-time password set",
+    "import_uploaded": "Case data file uploaded",
+    "import_succeeded": "Case data imported",
+    "import_failed": "Case data import refused",
+    "population_set": "Child population set",
+    "benchmarks_imported": "Benchmarks imported",
 }
 
 OUTCOMES = ("success", "failure", "denied")

@@ -1,0 +1,106 @@
+"""Import batches and the staging rows an import is checked in before anything real changes."""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qa_app.extensions import db
+from qa_app.models.base import utcnow
+from qa_app.models.user import User
+
+
+class ImportKind(enum.StrEnum):
+    REFERRALS = "referrals"
+    CP_PLANS = "cp-plans"
+    ANNEX_A = "annex-a"
+    CIN_CENSUS = "cin-census"
+
+    @property
+    def label(self) -> str:
+        return {"referrals": "Referrals (house format CSV or XLSX)",
+                "cp-plans": "Child protection plans (house format CSV or XLSX)",
+                "annex-a": "Ofsted Annex A workbook (XLSX)",
+                "cin-census": "DfE Children in Need census (XML)"}[self.value]
+
+    @property
+    def file_types(self) -> tuple[str, ...]:
+        return {"referrals": ("csv", "xlsx"), "cp-plans": ("csv", "xlsx"),
+                "annex-a": ("xlsx",), "cin-census": ("xml",)}[self.value]
+
+
+class ImportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    CHECKING = "checking"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ImportBatch(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))  # as uploaded; shown, never used as a path
+    checksum: Mapped[str] = mapped_column(String(64))  # SHA-256 of the file
+    status: Mapped[str] = mapped_column(String(20), default=ImportStatus.QUEUED.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    rows_processed: Mapped[int] = mapped_column(default=0)
+    # {"referrals": {"added": n, "updated": n, "unchanged": n}, "cp_plans": {...}, "children": {...}}
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    errors: Mapped[list] = mapped_column(JSON, default=list)  # the first 100, as dicts
+    error_count: Mapped[int] = mapped_column(default=0)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)  # the first 100, as dicts
+    warning_count: Mapped[int] = mapped_column(default=0)
+    dropped_columns: Mapped[list] = mapped_column(JSON, default=list)
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return ImportKind(self.kind).label
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+
+class StagedChild(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    child_id: Mapped[str] = mapped_column(String(64))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(40))
+    ethnicity: Mapped[str | None] = mapped_column(String(40))
+    disability: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_staged_child_batch", "batch_id", "child_id"),)
+
+
+class StagedReferral(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    location: Mapped[str] = mapped_column(String(120))  # where in the file, for messages
+    referral_id: Mapped[str] = mapped_column(String(64))
+    child_id: Mapped[str] = mapped_column(String(64))
+    referral_date: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str] = mapped_column(String(30))
+    source: Mapped[str | None] = mapped_column(String(4))
+    team: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_staged_referral_batch", "batch_id", "referral_id"),)
+
+
+class StagedPlan(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    location: Mapped[str] = mapped_column(String(120))
+    plan_id: Mapped[str] = mapped_column(String(64))
+    child_id: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    category: Mapped[str | None] = mapped_column(String(3))
+    team: Mapped[str | None] = mapped_column(String(100))
+    previous_plans: Mapped[int | None]
+
+    __table_args__ = (Index("ix_staged_plan_batch", "batch_id", "plan_id"),)

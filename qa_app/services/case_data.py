@@ -1,0 +1,142 @@
+"""Reading case data back as plain records for audit_tools, and the reference figures a QA
+lead enters: child population and benchmarks."""
+import csv
+import io
+from datetime import date
+
+from sqlalchemy import func, select
+
+from audit_tools.periods import Period, add_months, financial_year_of, parse_period
+from audit_tools.records import CPPlan as PlanRecord
+from audit_tools.records import Referral as ReferralRecord
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import Benchmark, ChildPopulation, CPPlan, Referral
+from qa_app.services.audit_trail import record_event
+
+BENCHMARK_MEASURES = {
+    "referrals": "Number of referrals",
+    "referral_rate_per_10k": "Referrals per 10,000 children",
+    "re_referral_pct": "Re-referrals (%)",
+    "repeat_plans_ever_pct": "Second or subsequent CP plans, ever (%)",
+    "repeat_plans_within_2y_pct": "Repeat CP plans within two years (%)",
+}
+COMPARATORS = ("SN", "England")
+
+
+class ReferenceDataError(ValueError):
+    pass
+
+
+def referral_records(start: date, end: date) -> list[ReferralRecord]:
+    """Referrals from 12 months before `start` to `end`: the period plus the look-back a
+    re-referral needs."""
+    rows = db.session.execute(
+        select(Referral.referral_id, Referral.child_id, Referral.referral_date, Referral.decision,
+               Referral.source, Referral.team)
+        .where(Referral.referral_date >= add_months(start, -12), Referral.referral_date <= end))
+    return [ReferralRecord(*row) for row in rows]
+
+
+def plan_records(end: date) -> list[PlanRecord]:
+    """Every plan started by `end`: a repeat plan looks back for ever."""
+    rows = db.session.execute(
+        select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date, CPPlan.category,
+               CPPlan.team, CPPlan.previous_plans).where(CPPlan.start_date <= end))
+    return [PlanRecord(*row) for row in rows]
+
+
+def data_range() -> tuple[date | None, date | None]:
+    """First and last dates of any referral or plan start: what the data covers."""
+    first_ref, last_ref = db.session.execute(
+        select(func.min(Referral.referral_date), func.max(Referral.referral_date))).one()
+    first_plan, last_plan = db.session.execute(
+        select(func.min(CPPlan.start_date), func.max(CPPlan.start_date))).one()
+    firsts = [d for d in (first_ref, first_plan) if d]
+    lasts = [d for d in (last_ref, last_plan) if d]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+def population_for(period: Period) -> int | None:
+    """The population of the financial year the period starts in (docs/decisions.md)."""
+    row = db.session.get(ChildPopulation, financial_year_of(period.start))
+    return row.population if row else None
+
+
+def populations() -> list[ChildPopulation]:
+    return db.session.scalars(select(ChildPopulation).order_by(ChildPopulation.year)).all()
+
+
+def set_population(year: int, population: int, user=None) -> None:
+    if not 1990 <= year <= 2100:
+        raise ReferenceDataError("Enter a year between 1990 and 2100")
+    if not 1 <= population <= 20_000_000:
+        raise ReferenceDataError("Enter the number of children aged 0 to 17, a whole number above 0")
+    with write_transaction():
+        row = db.session.get(ChildPopulation, year)
+        before = row.population if row else None
+        if row is None:
+            db.session.add(ChildPopulation(year=year, population=population))
+        else:
+            row.population = population
+        record_event("population_set", actor=user, object_type="child_population", object_id=year,
+                     details={"before": before, "after": population})
+
+
+def benchmarks() -> dict[tuple[str, str, str], float]:
+    """{(measure, period, comparator): value}"""
+    return {(b.measure, b.period, b.comparator): b.value
+            for b in db.session.scalars(select(Benchmark))}
+
+
+def parse_benchmark_csv(content: bytes, file_name: str) -> list[tuple[str, str, str, float]]:
+    """Rows of `measure, period, comparator, value`; every problem named by row and column."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReferenceDataError(f"{file_name}: save the file as UTF-8 CSV") from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if header[:4] != ["measure", "period", "comparator", "value"]:
+        raise ReferenceDataError(f"{file_name}, row 1: expected the headings measure, period, "
+                                 f"comparator, value (found {', '.join(header) or 'none'})")
+    rows, problems = [], []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        cells = [c.strip() for c in cells] + [""] * 4
+        measure, period, comparator, value = cells[:4]
+        where = f"{file_name}, row {number}"
+        if measure not in BENCHMARK_MEASURES:
+            problems.append(f"{where}, column 'measure': '{measure}': expected one of "
+                            f"{', '.join(BENCHMARK_MEASURES)}")
+        try:
+            parse_period(period)
+        except ValueError:
+            problems.append(f"{where}, column 'period': '{period}': expected a period like 2014/15, "
+                            "Q2 2014/15 or 2014")
+        if comparator not in COMPARATORS:
+            problems.append(f"{where}, column 'comparator': '{comparator}': expected SN or England")
+        try:
+            number_value = float(value.replace(",", ""))
+        except ValueError:
+            problems.append(f"{where}, column 'value': '{value}': expected a number")
+            continue
+        rows.append((measure, period, comparator, number_value))
+    if problems:
+        raise ReferenceDataError("\n".join(problems))
+    return rows
+
+
+def import_benchmarks(rows, user=None, file_name="benchmarks.csv") -> int:
+    with write_transaction():
+        existing = {(b.measure, b.period, b.comparator): b for b in db.session.scalars(select(Benchmark))}
+        for measure, period, comparator, value in rows:
+            row = existing.get((measure, period, comparator))
+            if row is None:
+                db.session.add(Benchmark(measure=measure, period=period, comparator=comparator, value=value))
+            else:
+                row.value = value
+        record_event("benchmarks_imported", actor=user, object_type="benchmark",
+                     details={"file_name": file_name, "rows": len(rows)})
+    return len(rows)

@@ -1,0 +1,66 @@
+"""The measures dashboard: the background report's tables, computed from the loaded data."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from audit_tools.measures import (Forecast, PlanMeasures, ReferralHistory, ReferralMeasures,
+                                  forecast_full_period, plan_measures, rate_per_10k,
+                                  referral_measures)
+from audit_tools.periods import Period, custom, financial_year, financial_year_of, quarters_of
+from qa_app.services.case_data import (benchmarks, data_range, plan_records, population_for,
+                                       referral_records)
+
+YEARS_SHOWN = 3
+
+
+@dataclass
+class YearColumn:
+    period: Period
+    referrals: ReferralMeasures
+    plans: PlanMeasures
+    population: int | None
+    in_progress: bool = False
+    forecast: Forecast | None = None
+    forecast_rate: float | None = None
+
+
+@dataclass
+class Dashboard:
+    as_of: date
+    years: list[YearColumn]
+    quarters: list[tuple[Period, ReferralMeasures]]
+    decisions_now: ReferralMeasures
+    decisions_last_year: ReferralMeasures
+    benchmarks: dict = field(default_factory=dict)
+
+    def benchmark(self, measure: str, period: Period, comparator: str):
+        return self.benchmarks.get((measure, period.label, comparator))
+
+
+def build_dashboard() -> Dashboard | None:
+    first, last = data_range()
+    if last is None:
+        return None
+    latest = financial_year_of(last)
+    earliest = max(financial_year_of(first), latest - YEARS_SHOWN + 1)
+    years = [financial_year(y) for y in range(earliest, latest + 1)]
+    history = ReferralHistory(referral_records(years[0].start, years[-1].end))
+    plans = plan_records(years[-1].end)
+    columns = []
+    for period in years:
+        population = population_for(period)
+        column = YearColumn(period, referral_measures(history, period, population),
+                            plan_measures(plans, period), population)
+        if last < period.end:
+            column.in_progress = True
+            column.forecast = forecast_full_period(column.referrals.referrals, period, last)
+            column.forecast_rate = rate_per_10k(column.forecast.value, population)
+        columns.append(column)
+    quarters = [(q, referral_measures(history, q))
+                for year in years[-2:] for q in quarters_of(financial_year_of(year.start))
+                if q.start <= last]
+    to_date = custom(years[-1].start, last)
+    return Dashboard(
+        as_of=last, years=columns, quarters=quarters,
+        decisions_now=referral_measures(history, to_date),
+        decisions_last_year=referral_measures(history, to_date.same_period_last_year()),
+        benchmarks=benchmarks())

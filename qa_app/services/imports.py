@@ -1,0 +1,322 @@
+"""Importing case data, all or nothing.
+
+1. The upload is stored under a generated name in instance/uploads (the user's file name is
+   only ever shown, never used as a path) and an ImportBatch is queued.
+2. The file is read and checked row by row into staging tables, committed in chunks so the
+   progress page can show how far it has got. Real tables are untouched.
+3. If any row, or the file as a whole, had an error, the staging rows are dropped and the batch
+   fails with every error listed. Otherwise one transaction merges the staged rows into the real
+   tables, counting what was added, updated and unchanged, and records data-quality warnings.
+"""
+import hashlib
+import secrets
+import threading
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, select, text
+
+from audit_tools.quality import child_findings
+from audit_tools.readers import FileRejected, ImportProblem, ImportReport
+from audit_tools.readers.annex_a import read_annex_a
+from audit_tools.readers.cin_census import read_cin_census
+from audit_tools.readers.house import read_plans, read_referrals
+from audit_tools.readers.safety import file_type_of
+from audit_tools.records import Child as ChildRecord
+from audit_tools.records import CPPlan as PlanRecord
+from audit_tools.records import Referral as ReferralRecord
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import (CPPlan, ImportBatch, ImportKind, ImportStatus, Referral, StagedChild,
+                           StagedPlan, StagedReferral)
+from qa_app.models.base import utcnow
+from qa_app.services.audit_trail import record_event
+
+STAGING_CHUNK = 5_000
+
+
+class ImportRefused(ValueError):
+    """The upload cannot even be queued (wrong kind of file for the choice made)."""
+
+
+def uploads_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stored_path(batch: ImportBatch) -> Path:
+    return uploads_dir() / f"batch-{batch.id}.{file_type_of(batch.file_name)}"
+
+
+def queue_import(kind: str, source, file_name: str, user=None) -> ImportBatch:
+    """Store the file (a path or a binary stream) and queue a batch for it."""
+    kind = ImportKind(kind)
+    file_name = Path(file_name or "").name[:255] or "upload"
+    try:
+        file_type = file_type_of(file_name)
+    except FileRejected as error:
+        raise ImportRefused(str(error)) from None
+    if file_type not in kind.file_types:
+        raise ImportRefused(f"{file_name}: {kind.label} must be a "
+                            f"{' or '.join('.' + t for t in kind.file_types)} file")
+    temporary = uploads_dir() / f"incoming-{secrets.token_hex(16)}"
+    digest = hashlib.sha256()
+    with open(temporary, "wb") as out:
+        stream = open(source, "rb") if isinstance(source, (str, Path)) else source
+        try:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+        finally:
+            if isinstance(source, (str, Path)):
+                stream.close()
+    with write_transaction():
+        batch = ImportBatch(kind=kind.value, file_name=file_name, checksum=digest.hexdigest(),
+                            created_by_id=user.id if user else None)
+        db.session.add(batch)
+        db.session.flush()
+        record_event("import_uploaded", actor=user, object_type="import_batch", object_id=batch.id,
+                     details={"kind": kind.value, "file_name": file_name, "checksum": batch.checksum})
+    temporary.rename(_stored_path(batch))
+    return batch
+
+
+def start_import_in_background(batch_id: int) -> None:
+    """Run the import in a thread of this process: no extra server, progress in the database."""
+    app = current_app._get_current_object()
+
+    def work():
+        with app.app_context():
+            run_import(batch_id)
+            db.session.remove()
+
+    threading.Thread(target=work, name=f"import-{batch_id}", daemon=True).start()
+
+
+def _records(kind: str, path: Path, file_name: str, report: ImportReport):
+    if kind == ImportKind.REFERRALS:
+        return read_referrals(path, file_name, file_type_of(file_name), report)
+    if kind == ImportKind.CP_PLANS:
+        return read_plans(path, file_name, file_type_of(file_name), report)
+    if kind == ImportKind.ANNEX_A:
+        return read_annex_a(path, file_name, report)
+    return read_cin_census(path, file_name, report)
+
+
+def run_import(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    path = _stored_path(batch)
+    report = ImportReport(batch.file_name)
+    with write_transaction():
+        batch.status = ImportStatus.CHECKING.value
+    try:
+        _stage(batch, path, report)
+        if report.ok:
+            _report_duplicate_ids(batch, report)
+        if report.ok:
+            _merge(batch, report)
+    except FileRejected as error:
+        report.error(None, None, None, str(error).removeprefix(f"{batch.file_name}: "))
+    except Exception:
+        current_app.logger.exception("Import %s failed unexpectedly", batch_id)
+        db.session.rollback()
+        report.error(None, None, None, "the import stopped because of a fault in the service; "
+                                       "nothing was written. Try again, or tell your admin")
+    finally:
+        path.unlink(missing_ok=True)
+    if not report.ok:
+        _fail(batch, report)
+    return batch
+
+
+def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> None:
+    buffers = {StagedChild: [], StagedReferral: [], StagedPlan: []}
+    processed = 0
+    for location, record in _records(batch.kind, path, batch.file_name, report):
+        processed += 1
+        if isinstance(record, ReferralRecord):
+            buffers[StagedReferral].append({
+                "batch_id": batch.id, "location": location, "referral_id": record.referral_id,
+                "child_id": record.child_id, "referral_date": record.referral_date,
+                "decision": record.decision, "source": record.source, "team": record.team})
+        elif isinstance(record, PlanRecord):
+            buffers[StagedPlan].append({
+                "batch_id": batch.id, "location": location, "plan_id": record.plan_id,
+                "child_id": record.child_id, "start_date": record.start_date,
+                "end_date": record.end_date, "category": record.category, "team": record.team,
+                "previous_plans": record.previous_plans})
+        elif isinstance(record, ChildRecord):
+            buffers[StagedChild].append({
+                "batch_id": batch.id, "child_id": record.child_id,
+                "date_of_birth": record.date_of_birth, "sex": record.sex,
+                "ethnicity": record.ethnicity, "disability": record.disability})
+        if sum(map(len, buffers.values())) >= STAGING_CHUNK:
+            _flush(batch, buffers, report.rows_read)
+    _flush(batch, buffers, report.rows_read)
+
+
+def _flush(batch, buffers, rows_read) -> None:
+    with write_transaction():
+        for model, rows in buffers.items():
+            if rows:
+                db.session.execute(insert(model), rows)
+                rows.clear()
+        batch.rows_processed = rows_read
+
+
+def _report_duplicate_ids(batch: ImportBatch, report: ImportReport) -> None:
+    for model, id_column, column_name in ((StagedReferral, StagedReferral.referral_id, "referral_id"),
+                                          (StagedPlan, StagedPlan.plan_id, "plan_id")):
+        duplicates = db.session.execute(
+            select(id_column, func.count()).where(model.batch_id == batch.id)
+            .group_by(id_column).having(func.count() > 1).order_by(id_column)).all()
+        for record_id, count in duplicates:
+            locations = db.session.scalars(
+                select(model.location).where(model.batch_id == batch.id, id_column == record_id)
+                .order_by(model.id).limit(5)).all()
+            report.error(locations[0], column_name, record_id,
+                         f"expected each {column_name} once in the file, but it is there {count} "
+                         f"times ({', '.join(locations)}{', ...' if count > 5 else ''})")
+
+
+# Portable SQL (SQLite 3.35+ and PostgreSQL): set-based, so a million rows merge in seconds.
+_COUNT_NEW = "SELECT count(*) FROM {staged} s WHERE s.batch_id = :batch AND NOT EXISTS " \
+             "(SELECT 1 FROM {target} t WHERE t.{key} = s.{key})"
+_COUNT_SAME = "SELECT count(*) FROM {staged} s WHERE s.batch_id = :batch AND EXISTS " \
+              "(SELECT 1 FROM {target} t WHERE t.{key} = s.{key} AND {same})"
+_UPSERT = "INSERT INTO {target} ({key}, {columns}, import_batch_id) " \
+          "SELECT {key}, {columns}, :batch FROM {staged} WHERE batch_id = :batch " \
+          "ON CONFLICT ({key}) DO UPDATE SET {updates}, import_batch_id = excluded.import_batch_id"
+_RECORD_COLUMNS = {
+    "referral": ("staged_referral", "referral_id",
+                 ("child_id", "referral_date", "decision", "source", "team")),
+    "cp_plan": ("staged_plan", "plan_id",
+                ("child_id", "start_date", "end_date", "category", "team", "previous_plans")),
+}
+
+
+def _merge_records(target: str, batch_id: int) -> dict:
+    staged, key, columns = _RECORD_COLUMNS[target]
+    names = {"staged": staged, "target": target, "key": key, "columns": ", ".join(columns),
+             "same": " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in columns),
+             "updates": ", ".join(f"{c} = excluded.{c}" for c in columns)}
+    params = {"batch": batch_id}
+    total = db.session.execute(text(f"SELECT count(*) FROM {staged} WHERE batch_id = :batch"), params).scalar()
+    added = db.session.execute(text(_COUNT_NEW.format(**names)), params).scalar()
+    unchanged = db.session.execute(text(_COUNT_SAME.format(**names)), params).scalar()
+    db.session.execute(text(_UPSERT.format(**names)), params)
+    return {"added": added, "updated": total - added - unchanged, "unchanged": unchanged}
+
+
+def _merge_children(batch_id: int) -> dict:
+    params = {"batch": batch_id}
+    touched = ("SELECT child_id FROM staged_child WHERE batch_id = :batch UNION "
+               "SELECT child_id FROM staged_referral WHERE batch_id = :batch UNION "
+               "SELECT child_id FROM staged_plan WHERE batch_id = :batch")
+    total = db.session.execute(text(f"SELECT count(*) FROM ({touched}) c"), params).scalar()
+    added = db.session.execute(text(
+        f"SELECT count(*) FROM ({touched}) c WHERE NOT EXISTS "
+        "(SELECT 1 FROM child WHERE child.child_id = c.child_id)"), params).scalar()
+    db.session.execute(text(
+        "INSERT INTO child (child_id, date_of_birth, sex, ethnicity, disability) "
+        "SELECT child_id, max(date_of_birth), max(sex), max(ethnicity), max(disability) "
+        "FROM staged_child WHERE batch_id = :batch GROUP BY child_id "
+        "ON CONFLICT (child_id) DO UPDATE SET "
+        "date_of_birth = coalesce(excluded.date_of_birth, child.date_of_birth), "
+        "sex = coalesce(excluded.sex, child.sex), "
+        "ethnicity = coalesce(excluded.ethnicity, child.ethnicity), "
+        "disability = coalesce(excluded.disability, child.disability)"), params)
+    db.session.execute(text(
+        f"INSERT INTO child (child_id) SELECT child_id FROM ({touched}) c WHERE true "
+        "ON CONFLICT (child_id) DO NOTHING"), params)
+    return {"added": added, "already_known": total - added}
+
+
+def _merge(batch: ImportBatch, report: ImportReport) -> None:
+    with write_transaction():
+        counts = {"children": _merge_children(batch.id)}
+        if db.session.scalar(select(func.count()).select_from(StagedReferral).where(StagedReferral.batch_id == batch.id)):
+            counts["referrals"] = _merge_records("referral", batch.id)
+        if db.session.scalar(select(func.count()).select_from(StagedPlan).where(StagedPlan.batch_id == batch.id)):
+            counts["cp_plans"] = _merge_records("cp_plan", batch.id)
+        _record_quality_warnings(batch.id, report)
+        _drop_staging(batch.id)
+        batch.counts = counts
+        batch.status = ImportStatus.SUCCEEDED.value
+        batch.finished_at = utcnow()
+        batch.rows_processed = report.rows_read
+        _store_report(batch, report)
+        record_event("import_succeeded", actor=batch.created_by, object_type="import_batch",
+                     object_id=batch.id, details={"kind": batch.kind, "counts": counts,
+                                                  "warnings": report.warning_count})
+
+
+def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
+    """Check each child the file touched, streaming one child's records at a time."""
+    touched = select(StagedReferral.child_id).where(StagedReferral.batch_id == batch_id).union(
+        select(StagedPlan.child_id).where(StagedPlan.batch_id == batch_id)).subquery()
+    referrals = db.session.execute(
+        select(Referral.referral_id, Referral.child_id, Referral.referral_date, Referral.decision)
+        .where(Referral.child_id.in_(select(touched.c.child_id)))
+        .order_by(Referral.child_id)).yield_per(10_000)
+    plans = db.session.execute(
+        select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date)
+        .where(CPPlan.child_id.in_(select(touched.c.child_id)))
+        .order_by(CPPlan.child_id)).all()
+    plans_by_child = {}
+    for plan_id, child_id, start, end in plans:
+        plans_by_child.setdefault(child_id, []).append(PlanRecord(plan_id, child_id, start, end))
+    current, child_referrals = None, []
+
+    def check(child_id, child_refs):
+        for finding in child_findings(child_id, child_refs, plans_by_child.pop(child_id, [])):
+            report.warning(f"child {child_id}", None, ", ".join(finding.record_ids),
+                           f"{finding.label}: {finding.detail}")
+
+    for referral_id, child_id, day, decision in referrals:
+        if child_id != current and current is not None:
+            check(current, child_referrals)
+            child_referrals = []
+        current = child_id
+        child_referrals.append(ReferralRecord(referral_id, child_id, day, decision))
+    if current is not None:
+        check(current, child_referrals)
+    for child_id in list(plans_by_child):
+        check(child_id, [])
+
+
+def _drop_staging(batch_id: int) -> None:
+    for model in (StagedChild, StagedReferral, StagedPlan):
+        db.session.execute(delete(model).where(model.batch_id == batch_id))
+
+
+def _store_report(batch: ImportBatch, report: ImportReport) -> None:
+    batch.errors = [p.as_dict() for p in report.errors]
+    batch.error_count = report.error_count
+    batch.warnings = [p.as_dict() for p in report.warnings]
+    batch.warning_count = report.warning_count
+    batch.dropped_columns = report.dropped_columns
+
+
+def _fail(batch: ImportBatch, report: ImportReport) -> None:
+    with write_transaction():
+        batch = db.session.get(ImportBatch, batch.id)
+        _drop_staging(batch.id)
+        batch.status = ImportStatus.FAILED.value
+        batch.finished_at = utcnow()
+        batch.rows_processed = report.rows_read
+        _store_report(batch, report)
+        record_event("import_failed", actor=batch.created_by, object_type="import_batch",
+                     object_id=batch.id, outcome="failure",
+                     details={"kind": batch.kind, "errors": report.error_count})
+
+
+def describe_problem(problem: dict) -> str:
+    """A stored problem as one sentence: file, place, column, value and what was expected."""
+    return str(ImportProblem.from_dict(problem))
+
+
+def latest_batches(limit=50):
+    return db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)).all()
+
