@@ -195,7 +195,9 @@ class PlanMeasures:
     plans_open_15_months: int
 
 
-def plan_measures(plans, period: Period) -> PlanMeasures:
+def plan_measures(plans, period: Period, as_at: date | None = None) -> PlanMeasures:
+    """`as_at` (default: the period's end) is the day "open 15 months or more" is counted on;
+    for a year in progress, the last day the data covers."""
     plans = list(plans)
     started = [p for p in plans if p.start_date in period]
     repeats = find_repeat_plans(plans, period)
@@ -211,7 +213,7 @@ def plan_measures(plans, period: Period) -> PlanMeasures:
         repeat_plans_within_2y_pct=percentage(len(within), len(started)),
         plans_ended=len(ended),
         plans_ended_by_duration={band: durations.get(band, 0) for band in PLAN_DURATION_BANDS},
-        plans_open_15_months=len(plans_open_at_least(plans, LEGAL_PLANNING_MONTHS, period.end)),
+        plans_open_15_months=len(plans_open_at_least(plans, LEGAL_PLANNING_MONTHS, as_at or period.end)),
     )
 
 

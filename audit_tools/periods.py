@@ -33,18 +33,22 @@ class Period:
         return (self.end - self.start).days + 1
 
     def same_period_last_year(self) -> "Period":
-        return Period(add_months(self.start, -12), add_months(self.end, -12),
-                      _shift_label(self.label, -1))
+        start, end = add_months(self.start, -12), add_months(self.end, -12)
+        return Period(start, end, _shift_label(self.label, -1) or _dates_label(start, end))
 
 
-def _shift_label(label: str, years: int) -> str:
+def _shift_label(label: str, years: int) -> str | None:
     match = re.fullmatch(r"(Q[1-4] )?(\d{4})/(\d{2})", label)
     if match:
         first = int(match.group(2)) + years
         return f"{match.group(1) or ''}{financial_year_label(first)}"
     if re.fullmatch(r"\d{4}", label):
         return str(int(label) + years)
-    return f"{label} (a year earlier)"
+    return None
+
+
+def _dates_label(start: date, end: date) -> str:
+    return f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
 def financial_year_label(first_year: int) -> str:
@@ -70,7 +74,7 @@ def calendar_year(year: int) -> Period:
 
 
 def custom(start: date, end: date) -> Period:
-    return Period(start, end, f"{start:%d %b %Y} to {end:%d %b %Y}")
+    return Period(start, end, _dates_label(start, end))
 
 
 def financial_year_of(day: date) -> int:

@@ -11,16 +11,21 @@ from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite co
 from qa_app.admin.routes import admin
 from qa_app.auth.routes import auth
 from qa_app.cli import register_commands
+from qa_app.data.routes import data
 from qa_app.errors import register_error_handlers
 from qa_app.extensions import csrf, db, login_manager, migrate
 from qa_app.models import User
 from qa_app.main.routes import main
+from qa_app.measures.routes import measures
 from qa_app.security import add_security_headers, content_security_policy, enforce_access
 from qa_app.template_helpers import register_template_helpers
 
 
 def create_app(config=None) -> Flask:
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder="static")
+    config = config if config is not None else config_from_environment()
+    # Uploads wait in the instance folder; tests give each app a folder of its own.
+    instance_path = getattr(config, "INSTANCE_PATH", None) or str(INSTANCE_DIR)
+    app = Flask(__name__, instance_path=instance_path, static_folder="static")
     load_configuration(app, config)
     configure_templates(app)
     register_extensions(app)
@@ -32,7 +37,7 @@ def create_app(config=None) -> Flask:
 
 
 def load_configuration(app, config):
-    app.config.from_object(config if config is not None else config_from_environment())
+    app.config.from_object(config)
     app.config["CONTENT_SECURITY_POLICY"] = content_security_policy()
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
@@ -81,6 +86,8 @@ def register_blueprints(app):
     app.register_blueprint(main)
     app.register_blueprint(auth)
     app.register_blueprint(admin, url_prefix="/admin")
+    app.register_blueprint(data, url_prefix="/data")
+    app.register_blueprint(measures, url_prefix="/measures")
 
 
 def register_request_hooks(app):

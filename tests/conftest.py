@@ -71,10 +71,12 @@ def database_url(migrated_database, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
     """The app, with no context held open: each request, and each `with app.app_context()`
     block in a test, gets its own database session, as in production."""
-    app = create_app(test_config(database_url))
+    config = test_config(database_url)
+    config.INSTANCE_PATH = str(tmp_path / "instance")
+    app = create_app(config)
     yield app
     with app.app_context():
         db.engine.dispose()

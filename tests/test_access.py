@@ -1,14 +1,18 @@
 """Default deny: every endpoint is public or names its roles, and each role gets exactly what
 the design says (DESIGN.md section 5)."""
+from pathlib import Path
+
 import pytest
 
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Role
 from qa_app.security import PUBLIC_ENDPOINTS
+from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token, make_user, sign_in
 
 ALL = set(Role)
 ADMIN = {Role.ADMIN}
+QA_LEAD = {Role.QA_LEAD}
 
 # endpoint -> (roles allowed, requests to try). "{user_id}" is replaced by a real user's id.
 # Adding an endpoint without adding it here fails test_every_endpoint_is_in_the_matrix.
@@ -21,9 +25,27 @@ MATRIX = {
     "admin.edit_user": (ADMIN, [("GET", "/admin/users/{user_id}"), ("POST", "/admin/users/{user_id}")]),
     "admin.set_one_time_password": (ADMIN, [("POST", "/admin/users/{user_id}/one-time-password")]),
     "admin.audit_trail": (ADMIN, [("GET", "/admin/audit-trail")]),
+    "data.import_history": (QA_LEAD, [("GET", "/data/imports")]),
+    "data.new_import": (QA_LEAD, [("GET", "/data/imports/new"), ("POST", "/data/imports/new")]),
+    "data.import_batch": (QA_LEAD, [("GET", "/data/imports/{batch_id}")]),
+    "data.import_status": (QA_LEAD, [("GET", "/data/imports/{batch_id}/status")]),
+    "data.population": (QA_LEAD, [("GET", "/data/population"), ("POST", "/data/population")]),
+    "data.benchmarks": (QA_LEAD, [("GET", "/data/benchmarks"), ("POST", "/data/benchmarks")]),
+    "measures.dashboard": (QA_LEAD, [("GET", "/measures/")]),
+    "measures.re_referrals": (QA_LEAD, [("GET", "/measures/re-referrals?period=Q1+2015/16")]),
+    "measures.repeat_plans": (QA_LEAD, [("GET", "/measures/repeat-plans?period=2015/16")]),
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility"}
+
+def existing_ids(app) -> dict:
+    """Real rows for the URLs that name one."""
+    with app.app_context():
+        target = make_user(Role.AUDITOR)
+        batch = import_file("referrals", write_csv(Path(app.instance_path) / "matrix.csv", REFERRAL_HEADINGS,
+                                                   [["C1", "R1", "2015-04-01", "NFA", "", ""]]))
+    return {"user_id": target.id, "batch_id": batch.id}
+
 
 CASES = [(endpoint, method, url, role)
          for endpoint, (_, requests) in MATRIX.items()
@@ -51,10 +73,9 @@ def test_the_matrix_agrees_with_the_declared_roles(app):
 @pytest.mark.parametrize("endpoint, method, url", [
     (endpoint, method, url) for endpoint, (_, reqs) in MATRIX.items() for method, url in reqs])
 def test_anonymous_requests_are_sent_to_sign_in(app, client, endpoint, method, url):
-    with app.app_context():
-        target = make_user(Role.AUDITOR)
+    ids = existing_ids(app)
     data = {"csrf_token": csrf_token(client)} if method == "POST" else None
-    response = client.open(url.format(user_id=target.id), method=method, data=data)
+    response = client.open(url.format(**ids), method=method, data=data)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
 
@@ -67,12 +88,12 @@ def test_public_pages_need_no_sign_in(client, endpoint):
 @pytest.mark.parametrize("endpoint, method, url, role", CASES,
                          ids=[f"{e}-{m}-{r.value}" for e, m, _, r in CASES])
 def test_role_matrix(app, client, endpoint, method, url, role):
+    ids = existing_ids(app)
     with app.app_context():
-        target = make_user(Role.AUDITOR)
         user = make_user(role)
     assert sign_in(client, user.email).status_code == 302
     data = {"csrf_token": csrf_token(client)} if method == "POST" else None
-    response = client.open(url.format(user_id=target.id), method=method, data=data)
+    response = client.open(url.format(**ids), method=method, data=data)
     allowed = role in MATRIX[endpoint][0]
     if allowed:
         assert response.status_code in (200, 302), response.status_code

@@ -103,5 +103,6 @@ def test_the_audit_trail_page_filters_events(app, client, login_as):
     assert "wrong password" in html and "1 event." in html
     html = client.get("/admin/audit-trail?action=user_created").get_data(as_text=True)
     assert "2 events." in html
-    html = client.get(f"/admin/audit-trail?user_email={user.email[:6]}&action=login").get_data(as_text=True)
+    local_part = user.email.split('@')[0] + '@'
+    html = client.get(f"/admin/audit-trail?user_email={local_part}&action=login").get_data(as_text=True)
     assert "1 event." in html

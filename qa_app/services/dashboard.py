@@ -49,7 +49,7 @@ def build_dashboard() -> Dashboard | None:
     for period in years:
         population = population_for(period)
         column = YearColumn(period, referral_measures(history, period, population),
-                            plan_measures(plans, period), population)
+                            plan_measures(plans, period, as_at=min(period.end, last)), population)
         if last < period.end:
             column.in_progress = True
             column.forecast = forecast_full_period(column.referrals.referrals, period, last)

@@ -1,0 +1,65 @@
+"""Measures for QA leads: the dashboard and the lists behind its figures."""
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
+
+from audit_tools.charts import bar_chart
+from audit_tools.periods import parse_period
+from audit_tools.records import DECISION_LABELS, DECISIONS
+from qa_app.models import Role
+from qa_app.security import roles_required
+from qa_app.services import case_lists
+from qa_app.services.dashboard import build_dashboard
+
+measures = Blueprint("measures", __name__)
+
+
+@measures.get("/")
+@roles_required(Role.QA_LEAD)
+def dashboard():
+    board = build_dashboard()
+    charts = {}
+    if board:
+        labels = [c.period.label + (" (to date)" if c.in_progress else "") for c in board.years]
+        charts["rates"] = Markup(bar_chart(
+            "Referrals per 10,000 children by financial year", labels,
+            [("This council", [c.referrals.rate_per_10k for c in board.years]),
+             ("Statistical neighbours", [board.benchmark("referral_rate_per_10k", c.period, "SN") for c in board.years]),
+             ("England", [board.benchmark("referral_rate_per_10k", c.period, "England") for c in board.years])]))
+        charts["re_referrals"] = Markup(bar_chart(
+            "Re-referrals as a percentage of referrals, by quarter",
+            [q.label for q, _ in board.quarters],
+            [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%"))
+    return render_template("measures/dashboard.html", board=board, charts=charts,
+                           decisions=DECISIONS, decision_labels=DECISION_LABELS)
+
+
+def _period_from_args(default):
+    text = request.args.get("period", default)
+    try:
+        return parse_period(text), None
+    except ValueError as error:
+        return None, str(error)
+
+
+@measures.get("/re-referrals")
+@roles_required(Role.QA_LEAD)
+def re_referrals():
+    period, problem = _period_from_args("")
+    previous_decision = request.args.get("previous_decision") or None
+    if previous_decision not in (None, *DECISIONS):
+        previous_decision, problem = None, "Choose a decision from the list"
+    rows = case_lists.re_referral_list(period, previous_decision) if period else []
+    return render_template("measures/re_referrals.html", period=period, problem=problem, rows=rows,
+                           previous_decision=previous_decision, decisions=DECISIONS,
+                           decision_labels=DECISION_LABELS, period_text=request.args.get("period", ""))
+
+
+@measures.get("/repeat-plans")
+@roles_required(Role.QA_LEAD)
+def repeat_plans():
+    period, problem = _period_from_args("")
+    within_two_years = request.args.get("within") == "2y"
+    rows = case_lists.repeat_plan_list(period, within_two_years) if period else []
+    return render_template("measures/repeat_plans.html", period=period, problem=problem, rows=rows,
+                           within_two_years=within_two_years, decision_labels=DECISION_LABELS,
+                           period_text=request.args.get("period", ""))
