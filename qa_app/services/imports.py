@@ -82,16 +82,30 @@ def queue_import(kind: str, source, file_name: str, user=None) -> ImportBatch:
     return batch
 
 
+_background_imports: set[threading.Thread] = set()
+
+
 def start_import_in_background(batch_id: int) -> None:
     """Run the import in a thread of this process: no extra server, progress in the database."""
     app = current_app._get_current_object()
 
     def work():
-        with app.app_context():
-            run_import(batch_id)
-            db.session.remove()
+        try:
+            with app.app_context():
+                run_import(batch_id)
+                db.session.remove()
+        finally:
+            _background_imports.discard(threading.current_thread())
 
-    threading.Thread(target=work, name=f"import-{batch_id}", daemon=True).start()
+    thread = threading.Thread(target=work, name=f"import-{batch_id}", daemon=True)
+    _background_imports.add(thread)
+    thread.start()
+
+
+def wait_for_background_imports(timeout: float = 60) -> None:
+    """Let running imports finish (used at shutdown by tests and the benchmark)."""
+    for thread in list(_background_imports):
+        thread.join(timeout)
 
 
 def _records(kind: str, path: Path, file_name: str, report: ImportReport):
