@@ -1,6 +1,7 @@
 """What every reader shares: the report, value parsers and header matching."""
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 from audit_tools.records import ABUSE_CATEGORIES, REFERRAL_SOURCES
@@ -120,6 +121,12 @@ def parse_date(value) -> date | None:
         if 1 <= value < 2958466 and float(value).is_integer():
             return EXCEL_EPOCH + timedelta(days=int(value))
         raise BadValue(DATE_EXPECTED)
+    return _parse_date_text(value) if isinstance(value, str) else _parse_date_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _parse_date_text(value: str) -> date | None:
+    # A file holds a few thousand distinct dates at most, repeated: parse each once.
     text = clean_text(value)
     if text is None:
         return None
@@ -162,6 +169,7 @@ DECISION_EXPECTED = ("one of NFA, professional conversation, early help, assessm
                      "or section 47")
 
 
+@lru_cache(maxsize=1024)
 def parse_decision(value) -> str | None:
     text = clean_text(value)
     if text is None:
@@ -175,6 +183,7 @@ def parse_decision(value) -> str | None:
 _SOURCE_LABELS = {header_key(label): code for code, label in REFERRAL_SOURCES.items()}
 
 
+@lru_cache(maxsize=1024)
 def parse_referral_source(value) -> str | None:
     """A DfE referral source code, alone ("3D") or as Annex A writes it ("j) 3D: Health services")."""
     text = clean_text(value)
@@ -194,6 +203,7 @@ _CATEGORY_LABELS.update({"neglect": "NEG", "physical": "PHY", "sexual": "SAB", "
                          "mixed": "MUL", "multiplemixed": "MUL"})
 
 
+@lru_cache(maxsize=1024)
 def parse_category(value) -> str | None:
     text = clean_text(value)
     if text is None:
@@ -208,6 +218,7 @@ def parse_category(value) -> str | None:
                    "Sexual abuse, Emotional abuse, Multiple)")
 
 
+@lru_cache(maxsize=4096)
 def parse_team(value) -> str | None:
     text = clean_text(value)
     if text is None or text.upper() in {"#N/A", "N/A", "#REF!", "#VALUE!"}:

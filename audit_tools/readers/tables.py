@@ -37,7 +37,7 @@ def open_csv(path, encoding: str) -> Table:
 
     def rows():
         for number, row in enumerate(reader, start=2):
-            if any(cell.strip() for cell in row):
+            if "".join(row).strip():  # skip blank lines and rows of empty cells
                 yield number, row
 
     return Table(headings, rows(), handle.close)

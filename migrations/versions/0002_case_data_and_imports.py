@@ -108,7 +108,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_child'))
     )
     with op.batch_alter_table('staged_child', schema=None) as batch_op:
-        batch_op.create_index('ix_staged_child_batch', ['batch_id', 'child_id'], unique=False)
+        batch_op.create_index('ix_staged_child_batch', ['batch_id'], unique=False)
 
     op.create_table('staged_plan',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -125,7 +125,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_plan'))
     )
     with op.batch_alter_table('staged_plan', schema=None) as batch_op:
-        batch_op.create_index('ix_staged_plan_batch', ['batch_id', 'plan_id'], unique=False)
+        batch_op.create_index('ix_staged_plan_batch', ['batch_id'], unique=False)
 
     op.create_table('staged_referral',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -141,7 +141,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_referral'))
     )
     with op.batch_alter_table('staged_referral', schema=None) as batch_op:
-        batch_op.create_index('ix_staged_referral_batch', ['batch_id', 'referral_id'], unique=False)
+        batch_op.create_index('ix_staged_referral_batch', ['batch_id'], unique=False)
 
     # ### end Alembic commands ###
 

@@ -74,7 +74,9 @@ class StagedChild(db.Model):
     ethnicity: Mapped[str | None] = mapped_column(String(40))
     disability: Mapped[str | None] = mapped_column(String(100))
 
-    __table_args__ = (Index("ix_staged_child_batch", "batch_id", "child_id"),)
+    # Only the batch is indexed: staging is written once and read in bulk, so more indexes
+    # would cost more to keep up than they save.
+    __table_args__ = (Index("ix_staged_child_batch", "batch_id"),)
 
 
 class StagedReferral(db.Model):
@@ -88,7 +90,7 @@ class StagedReferral(db.Model):
     source: Mapped[str | None] = mapped_column(String(4))
     team: Mapped[str | None] = mapped_column(String(100))
 
-    __table_args__ = (Index("ix_staged_referral_batch", "batch_id", "referral_id"),)
+    __table_args__ = (Index("ix_staged_referral_batch", "batch_id"),)
 
 
 class StagedPlan(db.Model):
@@ -103,4 +105,4 @@ class StagedPlan(db.Model):
     team: Mapped[str | None] = mapped_column(String(100))
     previous_plans: Mapped[int | None]
 
-    __table_args__ = (Index("ix_staged_plan_batch", "batch_id", "plan_id"),)
+    __table_args__ = (Index("ix_staged_plan_batch", "batch_id"),)

@@ -11,10 +11,11 @@
 import hashlib
 import secrets
 import threading
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, select, text
 
 from audit_tools.quality import child_findings
 from audit_tools.readers import FileRejected, ImportProblem, ImportReport
@@ -25,7 +26,7 @@ from audit_tools.readers.safety import file_type_of
 from audit_tools.records import Child as ChildRecord
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import write_transaction
+from qa_app.db import is_sqlite, write_transaction
 from qa_app.extensions import db
 from qa_app.models import (CPPlan, ImportBatch, ImportKind, ImportStatus, Referral, StagedChild,
                            StagedPlan, StagedReferral)
@@ -144,37 +145,51 @@ def run_import(batch_id: int) -> ImportBatch:
     return batch
 
 
+# Staging columns in insert order. Rows go to the driver's executemany as plain tuples: the ORM's
+# per-row bookkeeping cost more than reading and checking the file.
+_STAGING = {
+    ReferralRecord: ("staged_referral", ("batch_id", "location", "referral_id", "child_id",
+                                         "referral_date", "decision", "source", "team")),
+    PlanRecord: ("staged_plan", ("batch_id", "location", "plan_id", "child_id", "start_date",
+                                 "end_date", "category", "team", "previous_plans")),
+    ChildRecord: ("staged_child", ("batch_id", "child_id", "date_of_birth", "sex", "ethnicity",
+                                   "disability")),
+}
+
+
 def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> None:
-    buffers = {StagedChild: [], StagedReferral: [], StagedPlan: []}
-    processed = 0
+    buffers = {record_type: [] for record_type in _STAGING}
+    as_text = is_sqlite()  # SQLite keeps dates as ISO text, as SQLAlchemy's Date type does
+    buffered = 0
     for location, record in _records(batch.kind, path, batch.file_name, report):
-        processed += 1
-        if isinstance(record, ReferralRecord):
-            buffers[StagedReferral].append({
-                "batch_id": batch.id, "location": location, "referral_id": record.referral_id,
-                "child_id": record.child_id, "referral_date": record.referral_date,
-                "decision": record.decision, "source": record.source, "team": record.team})
-        elif isinstance(record, PlanRecord):
-            buffers[StagedPlan].append({
-                "batch_id": batch.id, "location": location, "plan_id": record.plan_id,
-                "child_id": record.child_id, "start_date": record.start_date,
-                "end_date": record.end_date, "category": record.category, "team": record.team,
-                "previous_plans": record.previous_plans})
-        elif isinstance(record, ChildRecord):
-            buffers[StagedChild].append({
-                "batch_id": batch.id, "child_id": record.child_id,
-                "date_of_birth": record.date_of_birth, "sex": record.sex,
-                "ethnicity": record.ethnicity, "disability": record.disability})
-        if sum(map(len, buffers.values())) >= STAGING_CHUNK:
+        values = [batch.id]
+        if not isinstance(record, ChildRecord):
+            values.append(location)
+        for value in astuple_fast(record):
+            values.append(value.isoformat() if as_text and isinstance(value, date) else value)
+        buffers[type(record)].append(values)
+        buffered += 1
+        if buffered >= STAGING_CHUNK:
             _flush(batch, buffers, report.rows_read)
+            buffered = 0
     _flush(batch, buffers, report.rows_read)
+
+
+def astuple_fast(record):
+    """A record's fields in declaration order (dataclasses.astuple deep-copies, which is slow)."""
+    return [getattr(record, name) for name in record.__slots__]
 
 
 def _flush(batch, buffers, rows_read) -> None:
     with write_transaction():
-        for model, rows in buffers.items():
+        connection = db.session.connection()
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        for record_type, rows in buffers.items():
             if rows:
-                db.session.execute(insert(model), rows)
+                table, columns = _STAGING[record_type]
+                connection.exec_driver_sql(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})",
+                    [tuple(row) for row in rows])
                 rows.clear()
         batch.rows_processed = rows_read
 
@@ -218,7 +233,7 @@ def _merge_records(target: str, batch_id: int) -> dict:
     params = {"batch": batch_id}
     total = db.session.execute(text(f"SELECT count(*) FROM {staged} WHERE batch_id = :batch"), params).scalar()
     added = db.session.execute(text(_COUNT_NEW.format(**names)), params).scalar()
-    unchanged = db.session.execute(text(_COUNT_SAME.format(**names)), params).scalar()
+    unchanged = 0 if added == total else db.session.execute(text(_COUNT_SAME.format(**names)), params).scalar()
     db.session.execute(text(_UPSERT.format(**names)), params)
     return {"added": added, "updated": total - added - unchanged, "unchanged": unchanged}
 
@@ -266,20 +281,27 @@ def _merge(batch: ImportBatch, report: ImportReport) -> None:
                                                   "warnings": report.warning_count})
 
 
-def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
-    """Check each child the file touched, streaming one child's records at a time."""
+def _quality_candidates(batch_id: int):
+    """Children the file touched who could have a finding: those with a plan, or with two
+    referrals on one day. Everyone else (most children) needs no closer look."""
     touched = select(StagedReferral.child_id).where(StagedReferral.batch_id == batch_id).union(
         select(StagedPlan.child_id).where(StagedPlan.batch_id == batch_id)).subquery()
+    touched_ids = select(touched.c.child_id)
+    return select(CPPlan.child_id).where(CPPlan.child_id.in_(touched_ids)).union(
+        select(Referral.child_id).where(Referral.child_id.in_(touched_ids))
+        .group_by(Referral.child_id, Referral.referral_date).having(func.count() > 1)).subquery()
+
+
+def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
+    """Check each candidate child, streaming one child's records at a time."""
+    candidates = select(_quality_candidates(batch_id).c.child_id)
     referrals = db.session.execute(
         select(Referral.referral_id, Referral.child_id, Referral.referral_date, Referral.decision)
-        .where(Referral.child_id.in_(select(touched.c.child_id)))
-        .order_by(Referral.child_id)).yield_per(10_000)
-    plans = db.session.execute(
-        select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date)
-        .where(CPPlan.child_id.in_(select(touched.c.child_id)))
-        .order_by(CPPlan.child_id)).all()
+        .where(Referral.child_id.in_(candidates)).order_by(Referral.child_id)).yield_per(10_000)
     plans_by_child = {}
-    for plan_id, child_id, start, end in plans:
+    for plan_id, child_id, start, end in db.session.execute(
+            select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date)
+            .where(CPPlan.child_id.in_(candidates))):
         plans_by_child.setdefault(child_id, []).append(PlanRecord(plan_id, child_id, start, end))
     current, child_referrals = None, []
 

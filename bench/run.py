@@ -1,0 +1,165 @@
+"""Benchmarks (make bench). Figures are ratios against a baseline run in the same process run,
+because these machines are noisy; docs/performance.md records them with the machine.
+
+Import: 1,000,000 house-format referrals and 100,000 CP plans into a fresh SQLite database
+through the app's own import path, against a bare baseline (the csv module and
+sqlite3.executemany into a table of the same columns). Each import runs in a child process so
+its peak memory (max RSS) is its own. Then one financial year's measures from that database.
+"""
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+REFERRALS = int(os.environ.get("BENCH_REFERRALS", 1_000_000))
+PLANS = int(os.environ.get("BENCH_PLANS", 100_000))
+DECISIONS = ("nfa", "professional_conversation", "early_help", "assessment", "section_47")
+TEAMS = ("Compass", "North", "South", "Central")
+SOURCES = ("6", "2A", "3D", "1A", "5A", "8")
+FIRST_DAY = date(2006, 4, 1)
+DAYS = 3652  # ten years of referrals
+
+
+def write_files(folder: Path) -> tuple[Path, Path]:
+    rng = random.Random(1)
+    referrals, plans = folder / "referrals.csv", folder / "cp-plans.csv"
+    children = max(REFERRALS // 3, 1)
+    with open(referrals, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["child_id", "referral_id", "referral_date", "decision", "source", "team"])
+        for number in range(REFERRALS):
+            day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+            writer.writerow([f"C{rng.randrange(children):07d}", f"R{number:08d}", day.isoformat(),
+                             rng.choice(DECISIONS), rng.choice(SOURCES), rng.choice(TEAMS)])
+    with open(plans, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["child_id", "plan_id", "start_date", "end_date", "category", "team"])
+        for number in range(PLANS):
+            start = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+            end = start + timedelta(days=rng.randrange(30, 700)) if rng.random() < 0.9 else None
+            writer.writerow([f"C{rng.randrange(children):07d}", f"P{number:07d}", start.isoformat(),
+                             end.isoformat() if end else "", rng.choice(("NEG", "EMO", "PHY", "SAB")),
+                             rng.choice(TEAMS)])
+    return referrals, plans
+
+
+def baseline(referrals: Path, plans: Path, folder: Path) -> float:
+    """The bare minimum: csv rows straight into tables of the same columns."""
+    database = sqlite3.connect(folder / "baseline.sqlite3")
+    database.execute("PRAGMA journal_mode=WAL")
+    database.execute("CREATE TABLE referral (child_id TEXT, referral_id TEXT, referral_date TEXT, "
+                     "decision TEXT, source TEXT, team TEXT)")
+    database.execute("CREATE TABLE cp_plan (child_id TEXT, plan_id TEXT, start_date TEXT, "
+                     "end_date TEXT, category TEXT, team TEXT)")
+    started = time.perf_counter()
+    for path, table in ((referrals, "referral"), (plans, "cp_plan")):
+        with open(path, newline="") as handle:
+            rows = csv.reader(handle)
+            next(rows)
+            database.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)", rows)
+        database.commit()
+    elapsed = time.perf_counter() - started
+    database.close()
+    return elapsed
+
+
+IMPORT_CHILD = """
+import json, resource, sys, time
+from config import TestConfig
+from qa_app import create_app
+from qa_app.services import imports
+config = TestConfig()
+config.SQLALCHEMY_DATABASE_URI = sys.argv[1]
+config.INSTANCE_PATH = sys.argv[2]
+app = create_app(config)
+with app.app_context():
+    started = time.perf_counter()
+    batch = imports.run_import(imports.queue_import(sys.argv[3], sys.argv[4], sys.argv[4]).id)
+    elapsed = time.perf_counter() - started
+print(json.dumps({"seconds": elapsed, "status": batch.status, "counts": batch.counts,
+                  "errors": batch.errors[:3], "warnings": batch.warning_count,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+MEASURES_CHILD = """
+import json, sys, time
+from datetime import date
+from audit_tools.measures import measures_summary
+from audit_tools.periods import financial_year
+from config import TestConfig
+from qa_app import create_app
+from qa_app.services.case_data import plan_records, referral_records
+config = TestConfig()
+config.SQLALCHEMY_DATABASE_URI = sys.argv[1]
+app = create_app(config)
+with app.app_context():
+    period = financial_year(2014)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        summary = measures_summary(referral_records(period.start, period.end), plan_records(period.end),
+                                   period, 60000)
+        timings.append(time.perf_counter() - started)
+print(json.dumps({"seconds": min(timings), "all_seconds": timings, "summary": summary}))
+"""
+
+
+def child(code: str, *args) -> dict:
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
+                            text=True, check=True, env={**os.environ, "QA_ENV": "test"})
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def migrate(url: str, instance: str) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
+                   check=True, capture_output=True,
+                   env={**os.environ, "QA_ENV": "development", "DATABASE_URL": url, "QA_INSTANCE_DIR": instance})
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=OUT) as scratch:
+        folder = Path(scratch)
+        started = time.perf_counter()
+        referrals, plans = write_files(folder)
+        print(f"Wrote {REFERRALS:,} referrals and {PLANS:,} plans in {time.perf_counter() - started:.1f} s")
+        base = baseline(referrals, plans, folder)
+        print(f"Baseline (csv + sqlite3.executemany): {base:.1f} s")
+        url = f"sqlite:///{folder / 'casefile.sqlite3'}"
+        migrate(url, str(folder))
+        referral_run = child(IMPORT_CHILD, url, str(folder), "referrals", str(referrals))
+        plan_run = child(IMPORT_CHILD, url, str(folder), "cp-plans", str(plans))
+        for name, run in (("referrals", referral_run), ("plans", plan_run)):
+            assert run["status"] == "succeeded", run["errors"]
+            print(f"Import of {name}: {run['seconds']:.1f} s, peak memory {run['max_rss_mb']:.0f} MB, "
+                  f"{run['warnings']:,} data-quality warnings")
+        ours = referral_run["seconds"] + plan_run["seconds"]
+        measures = child(MEASURES_CHILD, url)
+        print(f"Import ratio to baseline: {ours / base:.2f} (target 3 or less)")
+        print(f"One year's measures (2014/15): {measures['seconds']:.2f} s (target 2 s or less)")
+        results = {
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                        "platform": platform.platform(), "processor": platform.processor()},
+            "rows": {"referrals": REFERRALS, "plans": PLANS},
+            "baseline_seconds": base, "import_seconds": ours, "import_ratio": ours / base,
+            "referral_import": referral_run, "plan_import": plan_run,
+            "peak_memory_mb": max(referral_run["max_rss_mb"], plan_run["max_rss_mb"]),
+            "measures_seconds": measures["seconds"], "measures": measures["summary"],
+        }
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        print(f"Results: {OUT / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
