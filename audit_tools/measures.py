@@ -4,6 +4,7 @@ Every function takes plain records (audit_tools.records) and a Period. Records f
 the period must be passed in too: a re-referral looks back 12 months, a repeat plan for ever.
 """
 from bisect import bisect_left
+from operator import attrgetter
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -41,12 +42,11 @@ class ReReferral:
     previous: Referral  # the child's most recent referral on an earlier day
 
 
-def _by_child(records, key):
+def _by_child(records, *order):
+    """Records grouped by child, each group sorted by the given attributes."""
     grouped = defaultdict(list)
-    for record in records:
+    for record in sorted(records, key=attrgetter("child_id", *order)):
         grouped[record.child_id].append(record)
-    for child_records in grouped.values():
-        child_records.sort(key=key)
     return grouped
 
 
@@ -55,18 +55,27 @@ class ReferralHistory:
     quarters) can be measured without grouping the records again."""
 
     def __init__(self, referrals):
+        # One pass in date order, remembering for each child the day of their latest referral
+        # and their latest referral before that day (same-day referrals share a "previous").
+        # Sorting input that is already in date order, as the database returns it, is cheap.
+        ordered = sorted(referrals, key=attrgetter("referral_date", "referral_id"))
+        state = {}  # child -> (day of latest referral, latest referral before that day, latest referral)
         entries = []
-        for child_referrals in _by_child(referrals, key=lambda r: (r.referral_date, r.referral_id)).values():
-            dates = [r.referral_date for r in child_referrals]
-            for referral in child_referrals:
-                earlier = bisect_left(dates, referral.referral_date)
-                previous = child_referrals[earlier - 1] if earlier else None
-                if previous is not None and previous.referral_date < add_months(referral.referral_date, -RE_REFERRAL_MONTHS):
-                    previous = None
-                entries.append((referral, previous))
-        entries.sort(key=lambda e: (e[0].referral_date, e[0].referral_id))
+        for referral in ordered:
+            day = referral.referral_date
+            known = state.get(referral.child_id)
+            if known is None:
+                before = None
+            else:
+                latest_day, before, latest = known
+                if day != latest_day:
+                    before = latest
+            state[referral.child_id] = (day, before, referral)
+            if before is not None and before.referral_date < add_months(day, -RE_REFERRAL_MONTHS):
+                before = None
+            entries.append((referral, before))
         self._entries = entries
-        self._dates = [e[0].referral_date for e in entries]
+        self._dates = [referral.referral_date for referral in ordered]
 
     def _slice(self, period: Period):
         return self._entries[bisect_left(self._dates, period.start):
@@ -153,7 +162,7 @@ def find_repeat_plans(plans, period: Period) -> list[RepeatPlan]:
     more than 24 calendar months before this one started (inclusive).
     """
     found = []
-    for child_plans in _by_child(plans, key=lambda p: (p.start_date, p.plan_id)).values():
+    for child_plans in _by_child(plans, "start_date", "plan_id").values():
         for index, plan in enumerate(child_plans):
             if plan.start_date not in period:
                 continue

@@ -2,10 +2,12 @@
 2015/16), their quarters (Q1 = April to June), calendar years, or any dates, all inclusive."""
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 
+@lru_cache(maxsize=65536)
 def add_months(day: date, months: int) -> date:
     """Calendar-month arithmetic; a day past the end of the month becomes its last day
     (29 February minus 12 months is 28 February)."""

@@ -1,5 +1,6 @@
 """QA leads load data in the browser, set population and benchmarks, and read the measures."""
 import io
+import re
 import time
 
 from qa_app.extensions import db
@@ -91,3 +92,19 @@ def test_the_dashboard_and_drill_down_lists(app, client, login_as):
     assert "1 plan." in html and "01 Sep 2013" in html
     html = client.get("/measures/re-referrals?period=Q5+2014").get_data(as_text=True)
     assert "is not a period" in html
+
+
+def test_measures_for_any_period_beside_the_same_period_last_year(app, client, login_as):
+    login_as(Role.QA_LEAD)
+    with app.app_context():
+        import_file("referrals", write_csv(app.instance_path + "/r.csv", REFERRAL_HEADINGS, [
+            ["C1", "R1", "2014-02-10", "NFA", "", ""], ["C2", "R2", "2014-03-01", "NFA", "", ""],
+            ["C1", "R3", "2015-02-10", "NFA", "", ""]]))
+    html = client.get("/measures/?period=2015").get_data(as_text=True)
+    assert "2015 against 2014" in html
+    # 2015: one referral, a re-referral exactly 12 months on; 2014: two first referrals.
+    row = re.search(r"Re-referrals %</th>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>", html)
+    assert row.groups() == ("100.0%", "0.0%")
+    html = client.get("/measures/?period=2015-01-01..2015-03-31").get_data(as_text=True)
+    assert "01 Jan 2015 to 31 Mar 2015 against 01 Jan 2014 to 31 Mar 2014" in html
+    assert "is not a period" in client.get("/measures/?period=soon").get_data(as_text=True)

@@ -3,12 +3,13 @@ from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
 from audit_tools.charts import bar_chart
+from audit_tools.measures import PLAN_DURATION_BANDS, RE_REFERRAL_INTERVAL_BANDS
 from audit_tools.periods import parse_period
 from audit_tools.records import DECISION_LABELS, DECISIONS
 from qa_app.models import Role
 from qa_app.security import roles_required
 from qa_app.services import case_lists
-from qa_app.services.dashboard import build_dashboard
+from qa_app.services.dashboard import build_dashboard, compare_with_last_year
 
 measures = Blueprint("measures", __name__)
 
@@ -29,12 +30,19 @@ def dashboard():
             "Re-referrals as a percentage of referrals, by quarter",
             [q.label for q, _ in board.quarters],
             [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%"))
+    period, problem = _period_from_args("")
+    comparison = compare_with_last_year(period) if board and period else None
     return render_template("measures/dashboard.html", board=board, charts=charts,
-                           decisions=DECISIONS, decision_labels=DECISION_LABELS)
+                           decisions=DECISIONS, decision_labels=DECISION_LABELS,
+                           comparison=comparison, period_problem=problem,
+                           period_text=request.args.get("period", ""),
+                           interval_bands=RE_REFERRAL_INTERVAL_BANDS, duration_bands=PLAN_DURATION_BANDS)
 
 
 def _period_from_args(default):
-    text = request.args.get("period", default)
+    text = request.args.get("period", default).strip()
+    if not text:
+        return None, None
     try:
         return parse_period(text), None
     except ValueError as error:

@@ -36,6 +36,25 @@ class Dashboard:
         return self.benchmarks.get((measure, period.label, comparator))
 
 
+@dataclass
+class PeriodComparison:
+    """One period's measures beside the same period a year earlier."""
+    this: ReferralMeasures
+    last_year: ReferralMeasures
+    plans: PlanMeasures
+    plans_last_year: PlanMeasures
+
+
+def compare_with_last_year(period: Period) -> PeriodComparison:
+    last_year = period.same_period_last_year()
+    history = ReferralHistory(referral_records(last_year.start, period.end))
+    plans = plan_records(period.end)
+    return PeriodComparison(
+        referral_measures(history, period, population_for(period)),
+        referral_measures(history, last_year, population_for(last_year)),
+        plan_measures(plans, period), plan_measures(plans, last_year))
+
+
 def build_dashboard() -> Dashboard | None:
     first, last = data_range()
     if last is None:
