@@ -161,8 +161,10 @@ def find_repeat_plans(plans, period: Period) -> list[RepeatPlan]:
     those plans are not loaded. It is a repeat within two years when an earlier plan ended not
     more than 24 calendar months before this one started (inclusive).
     """
+    plans = list(plans)
+    children = {p.child_id for p in plans if p.start_date in period}
     found = []
-    for child_plans in _by_child(plans, "start_date", "plan_id").values():
+    for child_plans in _by_child((p for p in plans if p.child_id in children), "start_date", "plan_id").values():
         for index, plan in enumerate(child_plans):
             if plan.start_date not in period:
                 continue

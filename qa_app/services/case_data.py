@@ -60,10 +60,14 @@ def _as_date(value) -> date:
 
 def plan_records(end: date) -> list[PlanRecord]:
     """Every plan started by `end`: a repeat plan looks back for ever."""
-    rows = db.session.execute(
-        select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date, CPPlan.category,
-               CPPlan.team, CPPlan.previous_plans).where(CPPlan.start_date <= end))
-    return [PlanRecord(*row) for row in rows]
+    connection = db.session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    rows = connection.exec_driver_sql(
+        "SELECT plan_id, child_id, start_date, end_date, category, team, previous_plans FROM cp_plan "
+        f"WHERE start_date <= {marker} ORDER BY start_date, plan_id", (_db_date(connection, end),))
+    return [PlanRecord(pid, child, _as_date(start), _as_date(finish) if finish else None,
+                       category, team, previous)
+            for pid, child, start, finish, category, team, previous in rows]
 
 
 def data_range() -> tuple[date | None, date | None]:
