@@ -1,5 +1,6 @@
 """Command-line tools: ``flask --app wsgi <command>``. They call the same services as the pages."""
 import json
+import random
 import sys
 from datetime import date
 
@@ -9,9 +10,11 @@ from flask.cli import AppGroup, with_appcontext
 
 from audit_tools.measures import measures_summary
 from audit_tools.periods import custom
+from audit_tools.sampling import (REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinition, SampleError,
+                                  SampleRequest, apply_exclusions, draw_sample)
 from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_users
 from qa_app.models import Agency, ImportKind, ImportStatus, Role
-from qa_app.services import accounts, case_data, imports
+from qa_app.services import accounts, case_data, imports, programmes
 
 
 @click.command("create-user")
@@ -124,7 +127,54 @@ def measures_command(start, end, population, as_json):
     click.echo(json.dumps(summary))
 
 
+@click.command("sample")
+@click.option("--frame", "frame_kind", required=True,
+              type=click.Choice(["re-referrals", "repeat-plans-ever", "repeat-plans-2y", "referrals"]))
+@click.option("--start", required=True, callback=_iso_date, help="First day, YYYY-MM-DD.")
+@click.option("--end", required=True, callback=_iso_date, help="Last day, YYYY-MM-DD.")
+@click.option("--size", type=click.IntRange(min=1), help="Number of cases.")
+@click.option("--percent", type=click.FloatRange(min=0, min_open=True, max=100), help="Percentage of the frame.")
+@click.option("--census", is_flag=True, help="Every case in the frame.")
+@click.option("--stratify", type=click.Choice(sorted(STRATIFY_FIELDS)), help="Stratify by this field.")
+@click.option("--exclude-audited-months", default=12, show_default=True, type=click.IntRange(min=0),
+              help="Leave out children with a case audit in this many months.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed; a new one is made and printed if left out.")
+@click.option("--programme", "programme_name", help="Save the sample as a new audit programme of this name.")
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print one JSON object.")
+@with_appcontext
+def sample_command(frame_kind, start, end, size, percent, census, stratify, exclude_audited_months,
+                   seed, programme_name, as_json):
+    """Draw a reproducible sample. Saves nothing unless --programme is given."""
+    if sum(bool(x) for x in (size, percent, census)) != 1:
+        raise click.UsageError("Give exactly one of --size, --percent or --census")
+    if end < start:
+        raise click.BadParameter("the end date is before the start date", param_hint="--end")
+    method = "census" if census else ("stratified" if stratify else "random")
+    request = SampleRequest(method, size, percent, stratify)
+    seed = programmes.new_seed() if seed is None else seed
+    period = custom(start, end)
+    try:
+        if programme_name:
+            programme = programmes.create_programme(
+                name=programme_name, theme=None,
+                questionnaire_id="re-referral-audit" if frame_kind in REFERRAL_FRAMES else "repeat-cp-plan-audit",
+                frame_kind=frame_kind, period_text=f"{start.isoformat()}..{end.isoformat()}")
+            saved = programmes.draw_programme_sample(programme.id, request, seed=seed,
+                                                     exclude_months=exclude_audited_months)
+            result = {"frame_size": saved.frame_size, "seed": saved.seed, "method": saved.method,
+                      "frame_hash": saved.frame_hash, "ids": saved.drawn_ids}
+        else:
+            cases = programmes.frame_for(FrameDefinition(frame_kind, period))
+            eligible, _ = apply_exclusions(cases, programmes.excluded_children(None, exclude_audited_months))
+            drawn = draw_sample(eligible, request, seed, random.Random)
+            result = {"frame_size": drawn.frame_size, "seed": drawn.seed, "method": drawn.method,
+                      "frame_hash": drawn.frame_hash, "ids": drawn.ids}
+    except (programmes.ProgrammeError, SampleError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(result))
+
+
 def register_commands(app):
     for command in (create_user_command, demo_data_command, import_command, population_group,
-                    measures_command):
+                    measures_command, sample_command):
         app.cli.add_command(command)

@@ -10,7 +10,8 @@ def navigation_items(user, active_endpoint):
         return []
     items = [("main.home", "Home")]
     if user.has_role(Role.QA_LEAD):
-        items += [("measures.dashboard", "Measures"), ("data.import_history", "Case data")]
+        items += [("measures.dashboard", "Measures"), ("programmes.list_programmes", "Programmes"),
+                  ("data.import_history", "Case data")]
     if user.has_role(Role.ADMIN):
         items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail")]
     return [{"href": url_for(endpoint), "text": text, "current": endpoint == active_endpoint}

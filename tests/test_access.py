@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Role
+from audit_tools.sampling import SampleRequest
+from qa_app.models import AuditEvent, CaseAudit, Role
+from qa_app.services import programmes
 from qa_app.security import PUBLIC_ENDPOINTS
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token, make_user, sign_in
@@ -34,6 +36,16 @@ MATRIX = {
     "measures.dashboard": (QA_LEAD, [("GET", "/measures/")]),
     "measures.re_referrals": (QA_LEAD, [("GET", "/measures/re-referrals?period=Q1+2015/16")]),
     "measures.repeat_plans": (QA_LEAD, [("GET", "/measures/repeat-plans?period=2015/16")]),
+    "programmes.list_programmes": (QA_LEAD, [("GET", "/programmes/")]),
+    "programmes.new_programme": (QA_LEAD, [("GET", "/programmes/new"), ("POST", "/programmes/new")]),
+    "programmes.show_programme": (QA_LEAD, [("GET", "/programmes/{programme_id}")]),
+    "programmes.draw": (QA_LEAD, [("POST", "/programmes/{programme_id}/draw")]),
+    "programmes.check": (QA_LEAD, [("POST", "/programmes/{programme_id}/check")]),
+    "programmes.add_case": (QA_LEAD, [("POST", "/programmes/{programme_id}/cases")]),
+    "programmes.remove_case": (QA_LEAD, [("POST", "/programmes/case-audits/{case_audit_id}/remove")]),
+    "programmes.assign": (QA_LEAD, [("POST", "/programmes/{programme_id}/assign")]),
+    "programmes.reassign": (QA_LEAD, [("GET", "/programmes/case-audits/{case_audit_id}/assignment"),
+                                      ("POST", "/programmes/case-audits/{case_audit_id}/assignment")]),
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility"}
@@ -43,8 +55,14 @@ def existing_ids(app) -> dict:
     with app.app_context():
         target = make_user(Role.AUDITOR)
         batch = import_file("referrals", write_csv(Path(app.instance_path) / "matrix.csv", REFERRAL_HEADINGS,
-                                                   [["C1", "R1", "2015-04-01", "NFA", "", ""]]))
-    return {"user_id": target.id, "batch_id": batch.id}
+                                                   [["C1", "R1", "2015-04-01", "NFA", "", ""],
+                                                    ["C1", "R2", "2015-05-01", "NFA", "", ""]]))
+        programme = programmes.create_programme(name="Matrix", theme="", questionnaire_id="re-referral-audit",
+                                                frame_kind="re-referrals", period_text="Q1 2015/16")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        case_audit = db.session.scalars(db.select(CaseAudit)).one()
+    return {"user_id": target.id, "batch_id": batch.id, "programme_id": programme.id,
+            "case_audit_id": case_audit.id}
 
 
 CASES = [(endpoint, method, url, role)

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from qa_app.extensions import db
 from qa_app.models import Role, User
 from qa_app.security import any_signed_in_user
-from qa_app.services import case_data, imports
+from qa_app.services import case_data, imports, programmes
 
 main = Blueprint("main", __name__)
 
@@ -15,14 +15,16 @@ main = Blueprint("main", __name__)
 @any_signed_in_user
 def home():
     """One page with a section for each role the user holds."""
-    users, latest_imports, data_covers = [], [], (None, None)
+    users, latest_imports, data_covers, assignments = [], [], (None, None), []
+    if current_user.has_role(Role.AUDITOR):
+        assignments = programmes.my_assignments(current_user)
     if current_user.has_role(Role.ADMIN):
         users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
-                           data_covers=data_covers)
+                           data_covers=data_covers, assignments=assignments)
 
 
 @main.get("/health")

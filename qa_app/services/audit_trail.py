@@ -28,6 +28,14 @@ ACTIONS = {
     "import_failed": "Case data import refused",
     "population_set": "Child population set",
     "benchmarks_imported": "Benchmarks imported",
+    "programme_created": "Audit programme created",
+    "sample_drawn": "Sample drawn",
+    "sample_draw_refused": "Sample draw refused",
+    "sample_checked": "Sample checked",
+    "sample_case_added": "Case added to sample",
+    "sample_case_removed": "Case removed from sample",
+    "case_audits_assigned": "Case audits assigned",
+    "case_audit_reassigned": "Case audit reassigned",
 }
 
 OUTCOMES = ("success", "failure", "denied")

@@ -1,0 +1,101 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovRadioInput, GovSelect,
+                                                GovSubmitInput, GovTextArea, GovTextInput)
+from wtforms import (DateField, IntegerField, RadioField, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from audit_tools.records import ABUSE_CATEGORIES, DECISION_LABELS, DECISIONS
+from audit_tools.sampling import FRAMES, STRATIFY_FIELDS
+from qa_app.forms import choices
+from qa_app.models import QUESTIONNAIRES, Agency
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_HINT = "For example, 31/01/2027"
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField("Programme name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter a name for the programme"), Length(max=120)])
+    theme = StringField("Theme", widget=GovTextInput(), description="What the audit asks, in a line",
+                        validators=[Optional(), Length(max=200)])
+    questionnaire_id = RadioField("Questionnaire", widget=GovRadioInput(),
+                                  choices=choices((k, f"{v[0]} (version {v[1]})") for k, v in QUESTIONNAIRES.items()),
+                                  validators=[InputRequired(message="Select a questionnaire")])
+    frame_kind = RadioField("Which cases does it sample?", widget=GovRadioInput(),
+                            choices=choices(FRAMES.items()),
+                            validators=[InputRequired(message="Select which cases the programme samples")])
+    period = StringField("Period", widget=GovTextInput(),
+                         description="Q1 2014/15, 2015/16, 2015 or 2015-04-01..2015-09-30",
+                         validators=[InputRequired(message="Enter the period")])
+    previous_decisions = SelectMultipleField(
+        "Re-referrals only: decision on the previous referral", widget=GovCheckboxesInput(),
+        choices=choices((d, DECISION_LABELS[d]) for d in DECISIONS), validators=[Optional()],
+        description="Leave empty for any decision")
+    team = StringField("Only this team", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    decision = SelectField("Only this decision", widget=GovSelect(),
+                           choices=choices([("", "Any decision")] + [(d, DECISION_LABELS[d]) for d in DECISIONS]),
+                           validators=[Optional()])
+    source = StringField("Only this referral source code", widget=GovTextInput(),
+                         description="For example 6 (police) or 2A (schools)", validators=[Optional(), Length(max=4)])
+    category = SelectField("Only this category of abuse", widget=GovSelect(),
+                           choices=choices([("", "Any category")] + list(ABUSE_CATEGORIES.items())),
+                           validators=[Optional()])
+    agencies = SelectMultipleField("Agencies with a section to complete", widget=GovCheckboxesInput(),
+                                   choices=choices((a.value, a.label) for a in Agency), validators=[Optional()])
+    due_date = DateField("Audits due by", widget=GovTextInput(), description=DATE_HINT,
+                         format=DATE_FORMATS, validators=[Optional()])
+    submit = SubmitField("Create programme", widget=GovSubmitInput())
+
+
+class DrawForm(FlaskForm):
+    method = RadioField("How to draw", widget=GovRadioInput(),
+                        choices=choices([("census", "Census: every case in the frame"),
+                                         ("random", "Simple random sample"),
+                                         ("stratified", "Stratified random sample")]),
+                        validators=[InputRequired(message="Select how to draw the sample")])
+    size = IntegerField("Number of cases", widget=GovTextInput(), validators=[Optional(), NumberRange(min=1)])
+    percent = IntegerField("Or a percentage of the frame", widget=GovTextInput(),
+                           validators=[Optional(), NumberRange(min=1, max=100)])
+    stratify_by = SelectField("Stratify by", widget=GovSelect(),
+                              choices=choices([("", "Choose a field")] + list(STRATIFY_FIELDS.items())),
+                              validators=[Optional()])
+    minimum_per_stratum = IntegerField("Minimum cases in each stratum", widget=GovTextInput(), default=0,
+                                       validators=[Optional(), NumberRange(min=0)])
+    exclude_audited_months = IntegerField("Leave out children with a case audit in the last (months)",
+                                          widget=GovTextInput(), default=12,
+                                          validators=[InputRequired(message="Enter a number of months, 0 or more"),
+                                                      NumberRange(min=0, max=120)])
+    seed = IntegerField("Seed", widget=GovTextInput(),
+                        description="Leave empty for a new random seed. The seed is recorded so anyone can draw the same sample again.",
+                        validators=[Optional(), NumberRange(min=0, max=2 ** 63 - 1)])
+    submit = SubmitField("Draw the sample", widget=GovSubmitInput())
+
+
+class AddCaseForm(FlaskForm):
+    case_id = StringField("Referral or plan id", widget=GovTextInput(),
+                          validators=[InputRequired(message="Enter the referral or plan id"), Length(max=64)])
+    reason = TextAreaField("Why add it?", widget=GovTextArea(),
+                           validators=[InputRequired(message="Enter why the case is being added"), Length(max=500)])
+    submit = SubmitField("Add case", widget=GovSubmitInput())
+
+
+class RemoveCaseForm(FlaskForm):
+    reason = StringField("Why remove it?", widget=GovTextInput(),
+                         validators=[InputRequired(message="Enter why the case is being removed"), Length(max=500)])
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class AssignForm(FlaskForm):
+    auditor_ids = SelectMultipleField("Auditors to share the cases", widget=GovCheckboxesInput(), coerce=int,
+                                      validators=[InputRequired(message="Select at least one auditor")])
+    due_date = DateField("Due date for every case", widget=GovTextInput(), description=DATE_HINT,
+                         format=DATE_FORMATS, validators=[Optional()])
+    submit = SubmitField("Assign", widget=GovSubmitInput())
+
+
+class ReassignForm(FlaskForm):
+    lead_auditor_id = SelectField("Lead auditor", widget=GovSelect(), validators=[Optional()])
+    due_date = DateField("Due date", widget=GovTextInput(), description=DATE_HINT, format=DATE_FORMATS,
+                         validators=[Optional()])
+    submit = SubmitField("Save assignment", widget=GovSubmitInput())

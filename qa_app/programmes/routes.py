@@ -1,0 +1,236 @@
+"""Audit programmes for QA leads: frame, sample, manual changes and assignment."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectField
+from wtforms.validators import Optional
+
+from audit_tools.records import DECISION_LABELS
+from audit_tools.sampling import FRAMES, STRATIFY_FIELDS, SampleRequest, sample_size, strata
+from qa_app.extensions import db
+from qa_app.forms import choices
+from qa_app.models import Agency, AuditProgramme, CaseAudit, Role
+from qa_app.programmes.forms import (AddCaseForm, AssignForm, DrawForm, ProgrammeForm, ReassignForm,
+                                     RemoveCaseForm)
+from qa_app.security import roles_required
+from qa_app.services import programmes as service
+from qa_app.services.case_lists import child_histories
+
+programmes = Blueprint("programmes", __name__)
+
+
+def _programme_or_404(programme_id) -> AuditProgramme:
+    return db.session.get(AuditProgramme, programme_id) or abort(404)
+
+
+@programmes.get("/")
+@roles_required(Role.QA_LEAD)
+def list_programmes():
+    return render_template("programmes/list.html", programmes=service.programmes(), frames=FRAMES)
+
+
+@programmes.route("/new", methods=["GET", "POST"])
+@roles_required(Role.QA_LEAD)
+def new_programme():
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        try:
+            programme = service.create_programme(
+                name=form.name.data, theme=form.theme.data, questionnaire_id=form.questionnaire_id.data,
+                frame_kind=form.frame_kind.data, period_text=form.period.data,
+                filters={"team": form.team.data, "decision": form.decision.data,
+                         "source": (form.source.data or "").upper(), "category": form.category.data},
+                previous_decisions=form.previous_decisions.data or [], agencies=form.agencies.data or [],
+                due_date=form.due_date.data, user=current_user)
+        except service.ProgrammeError as error:
+            getattr(form, error.field or "name").errors.append(str(error))
+        else:
+            flash(f"Programme {programme.name} created. Check its frame, then draw the sample.", "success")
+            return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    return render_template("programmes/new.html", form=form)
+
+
+def _int_arg(name, default, allowed):
+    value = request.args.get(name, type=int)
+    return value if value in allowed else default
+
+
+@programmes.get("/<int:programme_id>")
+@roles_required(Role.QA_LEAD)
+def show_programme(programme_id):
+    programme = _programme_or_404(programme_id)
+    context = {"programme": programme, "frames": FRAMES, "strata_fields": STRATIFY_FIELDS,
+               "decision_labels": DECISION_LABELS}
+    if programme.sample is None:
+        months = _int_arg("exclude", service.DEFAULT_EXCLUDE_MONTHS, range(0, 121))
+        preview = service.preview_frame(programme, months)
+        field = request.args.get("strata") if request.args.get("strata") in STRATIFY_FIELDS else "team"
+        confidence = _int_arg("confidence", 95, (90, 95, 99))
+        margin = _int_arg("margin", 5, range(1, 51))
+        context.update(preview=preview, strata_field=field, strata=strata(preview.eligible, field),
+                       confidence=confidence, margin=margin,
+                       needed=sample_size(confidence, margin, len(preview.eligible) or None),
+                       needed_without_fpc=sample_size(confidence, margin),
+                       draw_form=DrawForm(formdata=None, exclude_audited_months=months))
+    else:
+        audits = service.active_case_audits(programme)
+        context.update(case_audits=audits,
+                       removed=[c for c in programme.case_audits if c.status == "removed"],
+                       histories=child_histories(c.child_id for c in audits),
+                       add_form=AddCaseForm(formdata=None), remove_form=RemoveCaseForm(formdata=None),
+                       assign_form=_assign_form(programme, formdata=None))
+    return render_template("programmes/show.html", **context)
+
+
+def _assign_form(programme, **kwargs) -> AssignForm:
+    form = AssignForm(**kwargs)
+    form.auditor_ids.choices = choices((u.id, f"{u.display_name} ({u.agency_label})") for u in service.auditors())
+    return form
+
+
+@programmes.post("/<int:programme_id>/draw")
+@roles_required(Role.QA_LEAD)
+def draw(programme_id):
+    programme = _programme_or_404(programme_id)
+    form = DrawForm()
+    if form.validate_on_submit():
+        request_ = SampleRequest(form.method.data, form.size.data, form.percent.data,
+                                 form.stratify_by.data or None, form.minimum_per_stratum.data or 0)
+        try:
+            sample = service.draw_programme_sample(programme.id, request_, seed=form.seed.data,
+                                                   exclude_months=form.exclude_audited_months.data,
+                                                   user=current_user)
+        except service.ProgrammeError as error:
+            form.method.errors.append(str(error))
+        else:
+            flash(f"Sample drawn: {len(sample.drawn_ids)} cases from a frame of {sample.frame_size}, "
+                  f"seed {sample.seed}.", "success")
+            return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    db.session.refresh(programme)
+    if programme.sample is not None:  # another tab drew it meanwhile
+        flash(form.method.errors[0] if form.method.errors else "This programme already has a sample.", "info")
+        return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    months = form.exclude_audited_months.data if form.exclude_audited_months.data is not None else 12
+    preview = service.preview_frame(programme, months)
+    return render_template("programmes/show.html", programme=programme, frames=FRAMES,
+                           strata_fields=STRATIFY_FIELDS, preview=preview, strata_field="team",
+                           strata=strata(preview.eligible, "team"), confidence=95, margin=5,
+                           needed=sample_size(95, 5, len(preview.eligible) or None),
+                           needed_without_fpc=sample_size(95, 5), draw_form=form, form=form,
+                           decision_labels=DECISION_LABELS)
+
+
+@programmes.post("/<int:programme_id>/check")
+@roles_required(Role.QA_LEAD)
+def check(programme_id):
+    programme = _programme_or_404(programme_id)
+    if programme.sample is None:
+        flash("There is no sample to check yet: draw one first.", "info")
+        return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    result = service.check_sample(programme.id, current_user)
+    if result.matches and result.frame_unchanged:
+        flash("The sample matches: drawn again from today's data with the recorded seed, it gives "
+              "the same cases in the same order.", "success")
+    else:
+        changes = []
+        if result.added_to_frame:
+            changes.append(f"{len(result.added_to_frame)} case(s) now in the frame that were not: "
+                           + ", ".join(result.added_to_frame[:10]))
+        if result.removed_from_frame:
+            changes.append(f"{len(result.removed_from_frame)} case(s) no longer in the frame: "
+                           + ", ".join(result.removed_from_frame[:10]))
+        outcome = "still gives the same cases" if result.matches else "no longer gives the same cases"
+        flash("The data has changed since the draw. " + ". ".join(changes)
+              + f". Drawn again with the recorded seed, it {outcome}.", "info")
+    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+
+
+@programmes.post("/<int:programme_id>/cases")
+@roles_required(Role.QA_LEAD)
+def add_case(programme_id):
+    programme = _programme_or_404(programme_id)
+    form = AddCaseForm()
+    if form.validate_on_submit():
+        try:
+            service.add_case_by_hand(programme.id, form.case_id.data, form.reason.data, current_user)
+        except service.ProgrammeError as error:
+            flash(f"The case was not added: {error}", "info")
+        else:
+            flash(f"Case {form.case_id.data} added to the sample.", "success")
+    else:
+        flash("The case was not added: " + "; ".join(e for errors in form.errors.values() for e in errors), "info")
+    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+
+
+@programmes.post("/case-audits/<int:case_audit_id>/remove")
+@roles_required(Role.QA_LEAD)
+def remove_case(case_audit_id):
+    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    form = RemoveCaseForm()
+    if form.validate_on_submit():
+        try:
+            service.remove_case_by_hand(case_audit.id, form.reason.data, current_user)
+        except service.ProgrammeError as error:
+            flash(f"The case was not removed: {error}", "info")
+        else:
+            flash(f"Case {case_audit.case_id} removed from the sample.", "success")
+    else:
+        flash("The case was not removed: enter why it is being removed.", "info")
+    return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id))
+
+
+@programmes.post("/<int:programme_id>/assign")
+@roles_required(Role.QA_LEAD)
+def assign(programme_id):
+    programme = _programme_or_404(programme_id)
+    form = _assign_form(programme)
+    if form.validate_on_submit():
+        try:
+            result = service.assign_round_robin(programme.id, form.auditor_ids.data, form.due_date.data, current_user)
+        except service.ProgrammeError as error:
+            flash(f"Nothing was assigned: {error}", "info")
+        else:
+            message = f"{result['assigned']} case audits assigned."
+            if result["agencies_without_auditor"]:
+                message += (" No chosen auditor is from: "
+                            + ", ".join(Agency(a).label for a in result["agencies_without_auditor"])
+                            + "; those sections are unassigned.")
+            flash(message, "success")
+    else:
+        flash("Nothing was assigned: select at least one auditor.", "info")
+    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+
+
+@programmes.route("/case-audits/<int:case_audit_id>/assignment", methods=["GET", "POST"])
+@roles_required(Role.QA_LEAD)
+def reassign(case_audit_id):
+    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    people = service.auditors()
+    options = choices([("", "Nobody yet")] + [(str(u.id), f"{u.display_name} ({u.agency_label})") for u in people])
+
+    class Form(ReassignForm):
+        pass
+
+    for section in case_audit.sections:
+        setattr(Form, f"section_{section.agency}",
+                SelectField(f"{Agency(section.agency).label} section", choices=options,
+                            widget=ReassignForm.lead_auditor_id.kwargs["widget"], validators=[Optional()]))
+    form = Form(obj=None) if request.method == "POST" else Form(
+        lead_auditor_id=str(case_audit.lead_auditor_id or ""), due_date=case_audit.due_date,
+        **{f"section_{s.agency}": str(s.auditor_id or "") for s in case_audit.sections})
+    form.lead_auditor_id.choices = options
+    if form.validate_on_submit():
+        def as_id(value):
+            return int(value) if value else None
+        try:
+            service.reassign(case_audit.id, lead_auditor_id=as_id(form.lead_auditor_id.data),
+                             section_auditors={s.agency: as_id(getattr(form, f"section_{s.agency}").data)
+                                               for s in case_audit.sections},
+                             due_date=form.due_date.data, user=current_user)
+        except service.ProgrammeError as error:
+            form.lead_auditor_id.errors.append(str(error))
+        else:
+            flash(f"Assignment of case {case_audit.case_id} saved.", "success")
+            return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id))
+    section_fields = [getattr(form, f"section_{s.agency}") for s in case_audit.sections]
+    return render_template("programmes/reassign.html", form=form, case_audit=case_audit,
+                           section_fields=section_fields)

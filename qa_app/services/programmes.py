@@ -1,0 +1,380 @@
+"""Audit programmes: their frames, reproducible samples, manual changes and assignment."""
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from audit_tools.periods import Period, add_months, parse_period
+from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, Filters, FrameDefinition, SampleError,
+                                  SampleRequest, apply_exclusions, build_frame, draw_sample,
+                                  frame_hash)
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import (QUESTIONNAIRES, Agency, AuditProgramme, CaseAudit, CaseAuditSection,
+                           CaseAuditStatus, Child, CPPlan, ProgrammeStatus, Referral, Role, Sample,
+                           SampleChange, User)
+from qa_app.models.base import utcnow
+from qa_app.services.audit_trail import record_event
+from qa_app.services.case_data import plan_records, referral_records
+
+DEFAULT_EXCLUDE_MONTHS = 12
+
+
+class ProgrammeError(ValueError):
+    def __init__(self, message, field=None, offer_census=False):
+        super().__init__(message)
+        self.field = field
+        self.offer_census = offer_census
+
+
+def new_seed() -> int:
+    return secrets.randbelow(10 ** 9)
+
+
+# --- programmes ---------------------------------------------------------------------------
+
+def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, filters=None,
+                     previous_decisions=(), agencies=(), due_date=None, user=None) -> AuditProgramme:
+    name = (name or "").strip()
+    if not name:
+        raise ProgrammeError("Enter a name for the programme", "name")
+    if questionnaire_id not in QUESTIONNAIRES:
+        raise ProgrammeError("Select a questionnaire", "questionnaire_id")
+    if frame_kind not in FRAMES:
+        raise ProgrammeError("Select which cases the programme samples", "frame_kind")
+    try:
+        period = parse_period(period_text or "")
+    except ValueError as error:
+        raise ProgrammeError(str(error), "period") from None
+    unknown = set(agencies) - {a.value for a in Agency}
+    if unknown:
+        raise ProgrammeError("Select agencies from the list", "agencies")
+    with write_transaction():
+        if db.session.scalars(select(AuditProgramme).filter_by(name=name)).first():
+            raise ProgrammeError("A programme with this name already exists", "name")
+        programme = AuditProgramme(
+            name=name, theme=(theme or "").strip() or FRAMES[frame_kind],
+            questionnaire_id=questionnaire_id, questionnaire_version=QUESTIONNAIRES[questionnaire_id][1],
+            frame_kind=frame_kind, period_label=period.label, period_start=period.start,
+            period_end=period.end, filters={k: v for k, v in (filters or {}).items() if v},
+            previous_decisions=list(previous_decisions), agencies=sorted(set(agencies)),
+            due_date=due_date, created_by_id=user.id if user else None)
+        db.session.add(programme)
+        db.session.flush()
+        record_event("programme_created", actor=user, object_type="audit_programme",
+                     object_id=programme.id, details={"name": name, "frame": frame_kind,
+                                                      "period": period.label})
+    return programme
+
+
+def programme_period(programme: AuditProgramme) -> Period:
+    return Period(programme.period_start, programme.period_end, programme.period_label)
+
+
+def frame_definition(programme: AuditProgramme) -> FrameDefinition:
+    return FrameDefinition(programme.frame_kind, programme_period(programme),
+                           Filters(**programme.filters), tuple(programme.previous_decisions))
+
+
+def current_frame(programme: AuditProgramme):
+    """Every eligible case for the programme's frame, from the data as it is now."""
+    period = programme_period(programme)
+    referrals = referral_records(period.start, period.end)
+    plans = plan_records(period.end)
+    cases = build_frame(frame_definition(programme), referrals, plans)
+    births = dict(db.session.execute(
+        select(Child.child_id, Child.date_of_birth).where(
+            Child.child_id.in_({c.child_id for c in cases}), Child.date_of_birth.is_not(None))).all()) if cases else {}
+    if births:
+        cases = build_frame(frame_definition(programme), referrals, plans, births)
+    return cases
+
+
+def excluded_children(programme: AuditProgramme | None, months: int, today: date | None = None) -> set[str]:
+    """Children with a case audit begun in the last `months` months in any programme, and
+    children already in this one."""
+    since = datetime.combine(add_months(today or utcnow().date(), -months), time.min)
+    condition = CaseAudit.created_at >= since
+    if programme is not None:
+        condition = condition | (CaseAudit.programme_id == programme.id)
+    recent = select(CaseAudit.child_id).where(CaseAudit.status != CaseAuditStatus.REMOVED.value, condition)
+    return set(db.session.scalars(recent))
+
+
+def frame_for(definition: FrameDefinition):
+    """Frame cases for a definition from the data as it is now (no programme needed)."""
+    referrals = referral_records(definition.period.start, definition.period.end)
+    return build_frame(definition, referrals, plan_records(definition.period.end))
+
+
+@dataclass
+class FramePreview:
+    cases: list
+    eligible: list
+    excluded: list
+
+
+def preview_frame(programme: AuditProgramme, exclude_months=DEFAULT_EXCLUDE_MONTHS) -> FramePreview:
+    cases = current_frame(programme)
+    eligible, excluded = apply_exclusions(cases, excluded_children(programme, exclude_months))
+    return FramePreview(cases, eligible, excluded)
+
+
+def _empty_frame_message(programme: AuditProgramme) -> str:
+    label = FRAMES[programme.frame_kind].lower()
+    active = dict(programme.filters)
+    if programme.previous_decisions:
+        active["previous decision"] = ", ".join(programme.previous_decisions)
+    if not active:
+        return f"The frame is empty: there are no {label} in {programme.period_label}."
+    return (f"The frame is empty: no {label} in {programme.period_label} with "
+            + ", ".join(f"{k} '{v}'" for k, v in active.items())
+            + ". These filters emptied it; edit the programme or choose another period.")
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: int | None = None,
+                          exclude_months=DEFAULT_EXCLUDE_MONTHS, user=None) -> Sample:
+    seed = new_seed() if seed is None else seed
+    try:
+        with write_transaction():
+            programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
+            if programme.sample is not None:
+                raise ProgrammeError("This programme already has a sample. Check it, or add and "
+                                     "remove cases by hand.")
+            preview = preview_frame(programme, exclude_months)
+            if not preview.cases:
+                raise ProgrammeError(_empty_frame_message(programme))
+            if not preview.eligible:
+                raise ProgrammeError(f"All {len(preview.cases)} cases in the frame are excluded: "
+                                     f"their children were audited in the last {exclude_months} months.")
+            try:
+                drawn = draw_sample(preview.eligible, request, seed, random.Random)
+            except SampleError as error:
+                raise ProgrammeError(str(error), offer_census=error.offer_census) from None
+            sample = Sample(
+                programme_id=programme.id, method=drawn.method, requested_size=request.size,
+                requested_percent=request.percent, stratify_by=request.stratify_by,
+                minimum_per_stratum=request.minimum_per_stratum, exclude_audited_months=exclude_months,
+                seed=seed, algorithm_version=drawn.algorithm_version,
+                frame_definition=frame_definition(programme).describe(), frame_size=drawn.frame_size,
+                frame_hash=drawn.frame_hash, frame_ids=sorted(c.case_id for c in preview.eligible),
+                excluded={"case_ids": sorted(c.case_id for c in preview.excluded),
+                          "children": len({c.child_id for c in preview.excluded})},
+                drawn_ids=drawn.ids, allocation=drawn.allocation, drawn_by_id=user.id if user else None)
+            db.session.add(sample)
+            children = {c.case_id: c.child_id for c in preview.eligible}
+            for case_id in drawn.ids:
+                _add_case_audit(programme, case_id, children[case_id])
+            programme.status = ProgrammeStatus.SAMPLING.value
+            db.session.flush()
+            record_event("sample_drawn", actor=user, object_type="audit_programme", object_id=programme.id,
+                         details={"method": drawn.method, "size": len(drawn.ids), "seed": seed,
+                                  "frame_size": drawn.frame_size, "frame_hash": drawn.frame_hash,
+                                  "excluded": len(preview.excluded)})
+    except IntegrityError:
+        raise ProgrammeError("Another draw for this programme finished first; it has one sample.") from None
+    except ProgrammeError as error:
+        with write_transaction():
+            record_event("sample_draw_refused", actor=user, outcome="failure",
+                         object_type="audit_programme", object_id=programme_id,
+                         details={"reason": str(error)[:300]})
+        raise
+    return sample
+
+
+def _add_case_audit(programme, case_id, child_id) -> CaseAudit:
+    case_audit = CaseAudit(programme=programme, case_id=case_id, child_id=child_id,
+                           due_date=programme.due_date)
+    case_audit.sections = [CaseAuditSection(agency=agency) for agency in programme.agencies]
+    db.session.add(case_audit)
+    return case_audit
+
+
+@dataclass
+class SampleCheck:
+    matches: bool
+    frame_unchanged: bool
+    added_to_frame: list[str]
+    removed_from_frame: list[str]
+    redrawn_ids: list[str]
+
+
+def check_sample(programme_id: int, user=None) -> SampleCheck:
+    """Draw the sample again from today's data with the recorded inputs, and compare."""
+    programme = db.session.get(AuditProgramme, programme_id)
+    sample = programme.sample
+    excluded = set(sample.excluded.get("case_ids", []))
+    eligible = [c for c in current_frame(programme) if c.case_id not in excluded]
+    ids_now = {c.case_id for c in eligible}
+    recorded = set(sample.frame_ids)
+    request = SampleRequest(sample.method, sample.requested_size, sample.requested_percent,
+                            sample.stratify_by, sample.minimum_per_stratum)
+    try:
+        redrawn = draw_sample(eligible, request, sample.seed, random.Random).ids
+    except SampleError:
+        redrawn = []
+    result = SampleCheck(matches=redrawn == sample.drawn_ids,
+                         frame_unchanged=frame_hash(ids_now) == sample.frame_hash,
+                         added_to_frame=sorted(ids_now - recorded),
+                         removed_from_frame=sorted(recorded - ids_now), redrawn_ids=redrawn)
+    with write_transaction():
+        record_event("sample_checked", actor=user, object_type="audit_programme", object_id=programme_id,
+                     details={"matches": result.matches, "frame_unchanged": result.frame_unchanged,
+                              "added": len(result.added_to_frame), "removed": len(result.removed_from_frame)})
+    return result
+
+
+# --- manual changes -----------------------------------------------------------------------
+
+def add_case_by_hand(programme_id: int, case_id: str, reason: str, user=None) -> CaseAudit:
+    case_id, reason = (case_id or "").strip(), (reason or "").strip()
+    if not reason:
+        raise ProgrammeError("Enter why the case is being added", "reason")
+    with write_transaction():
+        programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
+        if programme.sample is None:
+            raise ProgrammeError("Draw a sample before adding cases by hand")
+        model, column = (Referral, Referral.referral_id) if programme.frame_kind in REFERRAL_FRAMES \
+            else (CPPlan, CPPlan.plan_id)
+        record = db.session.scalars(select(model).where(column == case_id)).first()
+        if record is None:
+            raise ProgrammeError(f"There is no {'referral' if model is Referral else 'CP plan'} "
+                                 f"with the id '{case_id}'", "case_id")
+        existing = db.session.scalars(select(CaseAudit).filter_by(programme_id=programme.id, case_id=case_id)).first()
+        if existing is not None and existing.status != CaseAuditStatus.REMOVED:
+            raise ProgrammeError("That case is already in the sample", "case_id")
+        if existing is not None:
+            existing.status = CaseAuditStatus.UNASSIGNED.value
+            case_audit = existing
+        else:
+            case_audit = _add_case_audit(programme, case_id, record.child_id)
+        db.session.add(SampleChange(sample_id=programme.sample.id, case_id=case_id, change="added",
+                                    reason=reason[:500], changed_by_id=user.id if user else None))
+        db.session.flush()
+        record_event("sample_case_added", actor=user, object_type="case_audit", object_id=case_audit.id,
+                     details={"programme": programme.id, "case_id": case_id})
+    return case_audit
+
+
+def remove_case_by_hand(case_audit_id: int, reason: str, user=None) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProgrammeError("Enter why the case is being removed", "reason")
+    with write_transaction():
+        case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
+        if case_audit.status not in (CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED):
+            raise ProgrammeError("An audit that has been started cannot be removed from the sample")
+        case_audit.status = CaseAuditStatus.REMOVED.value
+        db.session.add(SampleChange(sample_id=case_audit.programme.sample.id, case_id=case_audit.case_id,
+                                    change="removed", reason=reason[:500],
+                                    changed_by_id=user.id if user else None))
+        record_event("sample_case_removed", actor=user, object_type="case_audit", object_id=case_audit.id,
+                     details={"programme": case_audit.programme_id, "case_id": case_audit.case_id})
+
+
+# --- assignment ---------------------------------------------------------------------------
+
+def auditors() -> list[User]:
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
+    return [u for u in users if u.has_role(Role.AUDITOR)]
+
+
+def active_case_audits(programme: AuditProgramme) -> list[CaseAudit]:
+    order = {case_id: index for index, case_id in enumerate(programme.sample.drawn_ids)} if programme.sample else {}
+    audits = [c for c in programme.case_audits if c.status != CaseAuditStatus.REMOVED]
+    return sorted(audits, key=lambda c: (order.get(c.case_id, len(order)), c.id))
+
+
+def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date | None, user=None) -> dict:
+    """Lead auditors in turn from the chosen auditors; each agency section to the chosen
+    auditors of that agency in turn. Returns what could not be matched."""
+    with write_transaction():
+        programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
+        chosen = [u for u in auditors() if u.id in set(auditor_ids)]
+        if not chosen:
+            raise ProgrammeError("Select at least one auditor", "auditor_ids")
+        by_agency = {agency: [u for u in chosen if u.agency == agency] for agency in programme.agencies}
+        unmatched = sorted(agency for agency, people in by_agency.items() if not people)
+        cases = active_case_audits(programme)
+        for index, case_audit in enumerate(cases):
+            case_audit.lead_auditor_id = chosen[index % len(chosen)].id
+            if due_date:
+                case_audit.due_date = due_date
+            for section in case_audit.sections:
+                people = by_agency.get(section.agency) or []
+                if people:
+                    section.auditor_id = people[index % len(people)].id
+                    section.status = CaseAuditStatus.ASSIGNED.value
+            if case_audit.status == CaseAuditStatus.UNASSIGNED:
+                case_audit.status = CaseAuditStatus.ASSIGNED.value
+        programme.status = ProgrammeStatus.IN_AUDIT.value
+        record_event("case_audits_assigned", actor=user, object_type="audit_programme", object_id=programme.id,
+                     details={"case_audits": len(cases), "auditors": [u.id for u in chosen],
+                              "agencies_without_auditor": unmatched})
+    return {"assigned": len(cases), "agencies_without_auditor": unmatched}
+
+
+def reassign(case_audit_id: int, *, lead_auditor_id: int | None, section_auditors: dict[str, int | None],
+             due_date: date | None, user=None) -> None:
+    eligible = {u.id for u in auditors()}
+    with write_transaction():
+        case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
+        before = _assignment(case_audit)
+        if lead_auditor_id is not None and lead_auditor_id not in eligible:
+            raise ProgrammeError("Choose an active auditor as the lead", "lead_auditor_id")
+        case_audit.lead_auditor_id = lead_auditor_id
+        case_audit.due_date = due_date
+        for section in case_audit.sections:
+            if section.agency in section_auditors:
+                chosen = section_auditors[section.agency]
+                if chosen is not None and chosen not in eligible:
+                    raise ProgrammeError("Choose active auditors for the sections")
+                section.auditor_id = chosen
+                if section.status in (CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED):
+                    section.status = (CaseAuditStatus.ASSIGNED if chosen else CaseAuditStatus.UNASSIGNED).value
+        if case_audit.status in (CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED):
+            case_audit.status = (CaseAuditStatus.ASSIGNED if lead_auditor_id else CaseAuditStatus.UNASSIGNED).value
+        after = _assignment(case_audit)
+        record_event("case_audit_reassigned", actor=user, object_type="case_audit", object_id=case_audit.id,
+                     details={"changes": {k: {"before": before[k], "after": after[k]}
+                                          for k in before if before[k] != after[k]}})
+
+
+def _assignment(case_audit) -> dict:
+    return {"lead": case_audit.lead_auditor_id,
+            "due": case_audit.due_date.isoformat() if case_audit.due_date else None,
+            **{f"section {s.agency}": s.auditor_id for s in case_audit.sections}}
+
+
+@dataclass
+class Assignment:
+    case_audit: CaseAudit
+    part: str  # "Lead auditor" or the agency section's name
+    due_date: date | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_date is not None and self.due_date < utcnow().date()
+
+
+def my_assignments(user: User) -> list[Assignment]:
+    """The user's case audits and agency sections, overdue first, then by due date."""
+    live = (CaseAuditStatus.ASSIGNED.value, CaseAuditStatus.DRAFT.value, CaseAuditStatus.UNASSIGNED.value)
+    found = [Assignment(c, "Lead auditor", c.due_date) for c in db.session.scalars(
+        select(CaseAudit).where(CaseAudit.lead_auditor_id == user.id, CaseAudit.status.in_(live)))]
+    found += [Assignment(s.case_audit, f"{Agency(s.agency).label} section", s.case_audit.due_date)
+              for s in db.session.scalars(select(CaseAuditSection).where(
+                  CaseAuditSection.auditor_id == user.id, CaseAuditSection.status.in_(live)))
+              if s.case_audit.status != CaseAuditStatus.REMOVED]
+    far = date.max
+    return sorted(found, key=lambda a: (not a.overdue, a.due_date or far, a.case_audit.id))
+
+
+def programmes() -> list[AuditProgramme]:
+    return db.session.scalars(select(AuditProgramme).order_by(AuditProgramme.created_at.desc())).all()
+

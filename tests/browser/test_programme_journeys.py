@@ -1,0 +1,74 @@
+"""A QA lead samples the re-referrals of Q1 2014/15 and assigns them; an auditor sees them."""
+import re
+
+import pytest
+
+from qa_app.demo import seed_demo_case_data
+from tests.browser.conftest import serious_accessibility_problems, sign_in_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_server(app, live_server):
+    with app.app_context():
+        seed_demo_case_data()
+    return live_server
+
+
+def create_programme(page, base_url, name="Re-referrals Q1 2014/15"):
+    page.goto(base_url + "/programmes/new")
+    page.get_by_label("Programme name").fill(name)
+    page.get_by_label("Theme").fill("Was the decision on the earlier referral right?")
+    page.get_by_label("Re-referral audit (version 1)").check()
+    page.get_by_label("Re-referrals", exact=True).check()
+    page.get_by_label("Period").fill("Q1 2014/15")
+    page.get_by_label("Health").check()
+    page.get_by_label("Police").check()
+    page.get_by_label("Audits due by").fill("31/01/2027")
+    page.get_by_role("button", name="Create programme").click()
+
+
+def test_a_qa_lead_draws_a_stratified_sample_and_an_auditor_sees_their_cases(demo_server, page):
+    sign_in_page(page, demo_server, "qa.lead@demo.casefile.test")
+    create_programme(page, demo_server)
+    frame_text = page.locator(".app-frame-size").inner_text()
+    eligible = int(re.search(r"(\d+) eligible", frame_text).group(1))
+    assert eligible > 100  # the report's audit had 179
+
+    page.get_by_label("Stratified random sample").check()
+    page.get_by_label("Number of cases").fill("20")
+    page.get_by_label("Stratify by").select_option("previous_decision")
+    page.get_by_label("Seed").fill("2014")
+    page.get_by_role("button", name="Draw the sample").click()
+    assert page.get_by_text(f"Sample drawn: 20 cases from a frame of {eligible}, seed 2014.").is_visible()
+    assert page.locator(".app-sample-seed").inner_text() == "2014"
+    assert page.locator(".app-case-audit").count() == 20
+
+    page.get_by_label("Alex Auditor (Police)").check()
+    page.get_by_label("Hana Health (Health)").check()
+    page.get_by_role("button", name="Assign").click()
+    assert page.get_by_text("20 case audits assigned.").is_visible()
+
+    page.get_by_role("button", name="Check this sample").click()
+    assert page.get_by_text("The sample matches").is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in_page(page, demo_server, "auditor@demo.casefile.test")
+    my_audits = page.locator(".app-my-audit")
+    # Alex leads every other case and holds the police section of all 20.
+    assert my_audits.count() == 30
+    assert "Re-referrals Q1 2014/15" in my_audits.first.inner_text()
+
+
+def test_programme_pages_have_no_serious_accessibility_problems(demo_server, axe_page):
+    sign_in_page(axe_page, demo_server, "qa.lead@demo.casefile.test")
+    axe_page.goto(demo_server + "/programmes/new")
+    assert serious_accessibility_problems(axe_page) == []
+    create_programme(axe_page, demo_server, "Accessible programme")
+    assert serious_accessibility_problems(axe_page) == []  # before drawing
+    axe_page.get_by_label("Census: every case in the frame").check()
+    axe_page.get_by_role("button", name="Draw the sample").click()
+    assert serious_accessibility_problems(axe_page) == []  # after drawing
+    axe_page.goto(demo_server + "/programmes/")
+    assert serious_accessibility_problems(axe_page) == []
