@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 
 from audit_tools.periods import Period, add_months, parse_period
@@ -97,7 +97,7 @@ def excluded_children(programme: AuditProgramme | None, months: int, today: date
     """Children with a case audit begun in the last `months` months in any programme, and
     children already in this one."""
     since = datetime.combine(add_months(today or utcnow().date(), -months), time.min)
-    condition = CaseAudit.created_at >= since
+    condition = CaseAudit.created_at >= since if months > 0 else false()  # 0 months: no window
     if programme is not None:
         condition = condition | (CaseAudit.programme_id == programme.id)
     recent = select(CaseAudit.child_id).where(CaseAudit.status != CaseAuditStatus.REMOVED.value, condition)
@@ -157,7 +157,7 @@ def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: in
             except SampleError as error:
                 raise ProgrammeError(str(error), offer_census=error.offer_census) from None
             sample = Sample(
-                programme_id=programme.id, method=drawn.method, requested_size=request.size,
+                programme=programme, method=drawn.method, requested_size=request.size,
                 requested_percent=request.percent, stratify_by=request.stratify_by,
                 minimum_per_stratum=request.minimum_per_stratum, exclude_audited_months=exclude_months,
                 seed=seed, algorithm_version=drawn.algorithm_version,
