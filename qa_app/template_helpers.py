@@ -2,7 +2,7 @@
 from flask import url_for
 from flask_login import current_user
 
-from qa_app.models import Role
+from qa_app.models import Agency, Role
 
 
 def navigation_items(user, active_endpoint):
@@ -26,7 +26,12 @@ def format_date(value):
     return value.strftime("%d %b %Y") if value else ""
 
 
+def agency_label(value) -> str:
+    return Agency(value).label if value in Agency._value2member_map_ else str(value)
+
+
 def register_template_helpers(app):
+    app.add_template_filter(agency_label, "agency")
     app.add_template_global(navigation_items)
     app.add_template_global(Role)
     app.add_template_filter(format_datetime, "datetime")

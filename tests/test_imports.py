@@ -163,3 +163,17 @@ def test_successful_and_refused_imports_are_in_the_audit_trail(app, tmp_path):
         actions = db.session.scalars(db.select(AuditEvent.action).where(
             AuditEvent.action.like("import%")).order_by(AuditEvent.id)).all()
     assert actions == ["import_uploaded", "import_succeeded", "import_uploaded", "import_failed"]
+
+
+def test_an_annex_a_with_one_bad_cell_names_the_sheet_row_and_column(app, tmp_path):
+    from openpyxl import load_workbook
+    workbook = load_workbook(FIXTURES / "Annex_A.xlsx")
+    workbook["List 7"]["G4"] = "sometime in 2021"  # Child Protection Plan Start Date, third plan
+    path = tmp_path / "annex-bad.xlsx"
+    workbook.save(path)
+    with app.app_context():
+        batch = import_file("annex-a", path)
+        assert counts() == (0, 0)
+    [error] = batch.errors
+    assert (error["location"], error["column"], error["value"]) == \
+        ("List 7, row 4", "Child Protection Plan Start Date", "sometime in 2021")
