@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, INSTANCE_DIR, config_from_environment
 from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite connection events)
 from qa_app.admin.routes import admin
+from qa_app.audits.routes import audits
 from qa_app.auth.routes import auth
 from qa_app.cli import register_commands
 from qa_app.data.routes import data
@@ -90,6 +91,7 @@ def register_blueprints(app):
     app.register_blueprint(data, url_prefix="/data")
     app.register_blueprint(measures, url_prefix="/measures")
     app.register_blueprint(programmes, url_prefix="/programmes")
+    app.register_blueprint(audits, url_prefix="/audits")
 
 
 def register_request_hooks(app):

@@ -123,6 +123,11 @@ class CaseAudit(db.Model):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=CaseAuditStatus.UNASSIGNED.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The lead auditor's answers (every section that is not an agency's), by question id.
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Bumped by every save; a save made from an older version is a conflict, never an overwrite.
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime | None]
 
     programme: Mapped[AuditProgramme] = relationship(back_populates="case_audits")
     lead_auditor: Mapped[User | None] = relationship()
@@ -140,6 +145,9 @@ class CaseAuditSection(db.Model):
     agency: Mapped[str] = mapped_column(String(40))
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     status: Mapped[str] = mapped_column(String(20), default=CaseAuditStatus.UNASSIGNED.value)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime | None]
 
     case_audit: Mapped[CaseAudit] = relationship(back_populates="sections")
     auditor: Mapped[User | None] = relationship()

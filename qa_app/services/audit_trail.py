@@ -36,6 +36,9 @@ ACTIONS = {
     "sample_case_removed": "Case removed from sample",
     "case_audits_assigned": "Case audits assigned",
     "case_audit_reassigned": "Case audit reassigned",
+    "case_audit_saved": "Case audit saved",
+    "case_audit_submitted": "Case audit submitted",
+    "case_audit_save_conflict": "Case audit save refused: changed by someone else",
 }
 
 OUTCOMES = ("success", "failure", "denied")

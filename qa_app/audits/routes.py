@@ -1,0 +1,87 @@
+"""Auditors complete their parts of case audits."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from audit_tools.questionnaires import is_shown
+from audit_tools.records import DECISION_LABELS
+from qa_app.audits.forms import answer_form, answers_from
+from qa_app.extensions import db
+from qa_app.models import CaseAudit, Role
+from qa_app.security import deny, roles_required
+from qa_app.services import case_audits as service
+from qa_app.services.case_lists import child_histories
+
+audits = Blueprint("audits", __name__)
+
+
+def _case_audit_or_404(case_audit_id) -> CaseAudit:
+    case_audit = db.session.get(CaseAudit, case_audit_id)
+    if case_audit is None or case_audit.status == "removed":
+        abort(404)
+    return case_audit
+
+
+@audits.get("/<int:case_audit_id>")
+@roles_required(Role.AUDITOR)
+def show(case_audit_id):
+    case_audit = _case_audit_or_404(case_audit_id)
+    parts = service.parts_for(current_user, case_audit)
+    if not parts:
+        deny()
+    history = child_histories([case_audit.child_id])[case_audit.child_id]
+    return render_template("audits/show.html", case_audit=case_audit, parts=parts, history=history,
+                           others=service.visible_agency_sections(current_user, case_audit),
+                           decision_labels=DECISION_LABELS, questionnaire=service.questionnaire_for(case_audit))
+
+
+@audits.route("/<int:case_audit_id>/<part>", methods=["GET", "POST"])
+@roles_required(Role.AUDITOR)
+def complete(case_audit_id, part):
+    case_audit = _case_audit_or_404(case_audit_id)
+    current = service.audit_part(case_audit, part)
+    if current is None:
+        abort(404)
+    if current.owner_id != current_user.id:
+        deny()
+    history = child_histories([case_audit.child_id])[case_audit.child_id]
+    if request.method == "GET":
+        saved = current.record.answers or service.prefilled(case_audit, history)
+        form = answer_form(current.sections, formdata=None, data={**saved, "version": current.record.version})
+        return _render(case_audit, current, form, history, problems={})
+    form = answer_form(current.sections)
+    submitting = request.form.get("action") == "submit"
+    answers = answers_from(form, current.sections)
+    try:
+        version = int(form.version.data)
+    except (TypeError, ValueError):
+        abort(400)
+    try:
+        service.save_part(case_audit.id, part, answers, version, submit=submitting, user=current_user)
+    except service.SaveConflict as conflict:
+        return render_template("audits/conflict.html", case_audit=case_audit, current=current, form=None,
+                               mine=answers, saved=conflict.saved_answers, saved_version=conflict.saved_version,
+                               resubmit=answer_form(current.sections, formdata=None,
+                                                    data={**answers, "version": conflict.saved_version})), 409
+    except service.AnswersInvalid as invalid:
+        return _render(case_audit, current, form, history, problems=invalid.problems), 200
+    except service.AuditRefused as refused:
+        flash(str(refused), "info")
+        return redirect(url_for("audits.show", case_audit_id=case_audit.id))
+    flash("Your answers have been submitted." if submitting else
+          "Your answers have been saved. You can come back and finish later.", "success")
+    return redirect(url_for("audits.show", case_audit_id=case_audit.id) if submitting
+                    else url_for("audits.complete", case_audit_id=case_audit.id, part=part))
+
+
+def _render(case_audit, current, form, history, problems):
+    for question_id, message in problems.items():
+        if question_id in form:
+            form[question_id].errors = [message]
+    page_errors = [{"text": message, "href": f"#{question_id}" if question_id in form else "#main-content"}
+                   for question_id, message in problems.items()]
+    answers = answers_from(form, current.sections)
+    return render_template("audits/complete.html", case_audit=case_audit, current=current,
+                           answer_form=form, history=history, page_errors=page_errors,
+                           shown={q.id: is_shown(q, answers) for s in current.sections for q in s.questions},
+                           labels={q.id: q.label for s in current.sections for q in s.questions},
+                           decision_labels=DECISION_LABELS, read_only=current.submitted)

@@ -1,0 +1,169 @@
+"""Completing case audits: the lead auditor's part and each agency's section.
+
+Saves are optimistic: the form carries the version it was loaded from, and a save against a
+newer version is refused with both sets of answers, so nobody overwrites anybody. The audit
+trail records which questions changed, never the answers themselves (they are case content).
+"""
+from dataclasses import dataclass
+from functools import lru_cache
+
+from audit_tools.questionnaires import Questionnaire, Section, built_in, check_answers, visible_answers
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import Agency, CaseAudit, CaseAuditSection, CaseAuditStatus, CPPlan, Referral
+from qa_app.models.base import utcnow
+from qa_app.services.audit_trail import record_event
+from qa_app.services.case_lists import ChildHistory
+
+LEAD = "lead"
+FINISHED = (CaseAuditStatus.SUBMITTED.value, CaseAuditStatus.MODERATED.value)
+DECISION_ANSWERS = {"nfa": "No further action", "professional_conversation": "Professional conversation",
+                    "early_help": "Early help", "assessment": "Social work assessment",
+                    "section_47": "Section 47 enquiry"}
+
+
+class AuditRefused(ValueError):
+    """The user may not do this to this audit; the message says why."""
+
+
+class AnswersInvalid(ValueError):
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+class SaveConflict(Exception):
+    def __init__(self, saved_answers: dict, saved_version: int):
+        super().__init__("saved by someone else since this page was loaded")
+        self.saved_answers, self.saved_version = saved_answers, saved_version
+
+
+@lru_cache(maxsize=None)
+def _questionnaires() -> dict:
+    return built_in()
+
+
+def questionnaire_for(case_audit: CaseAudit) -> Questionnaire:
+    programme = case_audit.programme
+    return _questionnaires()[(programme.questionnaire_id, programme.questionnaire_version)]
+
+
+def sections_for(case_audit: CaseAudit, part: str) -> list[Section]:
+    """The questionnaire sections one part of the audit answers: the lead's, or an agency's."""
+    sections = questionnaire_for(case_audit).sections
+    if part == LEAD:
+        return [s for s in sections if s.agency != "each"]
+    return [s for s in sections if s.agency == "each"]
+
+
+@dataclass
+class AuditPart:
+    case_audit: CaseAudit
+    part: str  # LEAD or an Agency value
+    record: CaseAudit | CaseAuditSection  # where the answers live
+    sections: list[Section]
+
+    @property
+    def title(self) -> str:
+        return "Lead auditor's part" if self.part == LEAD else f"{Agency(self.part).label} section"
+
+    @property
+    def submitted(self) -> bool:
+        return self.record.status in FINISHED
+
+    @property
+    def owner_id(self):
+        return self.case_audit.lead_auditor_id if self.part == LEAD else self.record.auditor_id
+
+
+def audit_part(case_audit: CaseAudit, part: str) -> AuditPart | None:
+    if part == LEAD:
+        return AuditPart(case_audit, LEAD, case_audit, sections_for(case_audit, LEAD))
+    section = next((s for s in case_audit.sections if s.agency == part), None)
+    return AuditPart(case_audit, part, section, sections_for(case_audit, part)) if section else None
+
+
+def parts_for(user, case_audit: CaseAudit) -> list[AuditPart]:
+    parts = [audit_part(case_audit, LEAD)] if case_audit.lead_auditor_id == user.id else []
+    parts += [audit_part(case_audit, s.agency) for s in case_audit.sections if s.auditor_id == user.id]
+    return parts
+
+
+def visible_agency_sections(user, case_audit: CaseAudit) -> list[AuditPart]:
+    """Other agencies' submitted answers, shown only to someone who has submitted their own
+    part (so nobody is anchored by another's answers), and to the lead and QA leads."""
+    mine = parts_for(user, case_audit)
+    may_see = case_audit.lead_auditor_id == user.id or (mine and all(p.submitted for p in mine))
+    if not may_see:
+        return []
+    return [audit_part(case_audit, s.agency) for s in case_audit.sections
+            if s.status in FINISHED and s.auditor_id != user.id]
+
+
+def prefilled(case_audit: CaseAudit, history: ChildHistory) -> dict:
+    """Answers the case data already gives, for questions that name a prefill."""
+    facts = {}
+    referrals = history.referrals
+    for index, referral in enumerate(referrals):
+        if referral.referral_id == case_audit.case_id and index:
+            facts["previous_referral.decision"] = DECISION_ANSWERS.get(referrals[index - 1].decision)
+    plans = history.plans
+    for index, plan in enumerate(plans):
+        if plan.plan_id == case_audit.case_id and index and plans[index - 1].end_date:
+            facts["previous_plan.days"] = str((plans[index - 1].end_date - plans[index - 1].start_date).days)
+    return {q.id: facts[q.prefill] for s in questionnaire_for(case_audit).sections for q in s.questions
+            if q.prefill and facts.get(q.prefill) is not None}
+
+
+def save_part(case_audit_id: int, part: str, answers: dict, version: int, *, submit: bool, user) -> AuditPart:
+    try:
+        return _save_part(case_audit_id, part, answers, version, submit, user)
+    except SaveConflict as conflict:
+        with write_transaction():
+            record_event("case_audit_save_conflict", actor=user, outcome="failure", object_type="case_audit",
+                         object_id=case_audit_id, details={"part": part, "form_version": version,
+                                                           "saved_version": conflict.saved_version})
+        raise
+
+
+def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart:
+    with write_transaction():
+        case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
+        current = audit_part(case_audit, part)
+        if current is None or current.owner_id != user.id:
+            raise AuditRefused("This part of the audit is not assigned to you")
+        if case_audit.status == CaseAuditStatus.REMOVED or current.submitted:
+            raise AuditRefused("This part has been submitted, so it can no longer be changed. "
+                               "A QA lead can reopen it.")
+        if version != current.record.version:
+            conflict = SaveConflict(dict(current.record.answers), current.record.version)
+            # Recorded in a transaction of its own below: this one is rolled back by the raise.
+            raise conflict
+        kept = {}
+        for section in current.sections:
+            kept.update(visible_answers(section, answers))
+        problems = {}
+        for section in current.sections:
+            problems.update(check_answers(section, kept, submitting=submit))
+        if submit and part == LEAD:
+            waiting = [Agency(s.agency).label for s in case_audit.sections if s.status not in FINISHED]
+            if waiting:
+                problems["_agencies"] = ("The agency sections must be submitted before the lead part: "
+                                         + ", ".join(waiting))
+        if problems:
+            raise AnswersInvalid(problems)
+        before = current.record.answers or {}
+        changed = sorted(k for k in set(before) | set(kept) if before.get(k) != kept.get(k))
+        record = current.record
+        record.answers = kept
+        record.version += 1
+        now_status = CaseAuditStatus.SUBMITTED if submit else CaseAuditStatus.DRAFT
+        record.status = now_status.value
+        if submit:
+            record.submitted_at = utcnow()
+        if part != LEAD and case_audit.status in (CaseAuditStatus.ASSIGNED, CaseAuditStatus.UNASSIGNED):
+            case_audit.status = CaseAuditStatus.DRAFT.value
+        record_event("case_audit_submitted" if submit else "case_audit_saved", actor=user,
+                     object_type="case_audit", object_id=case_audit.id,
+                     details={"part": part, "changed_questions": changed, "version": record.version})
+    return current

@@ -1,0 +1,166 @@
+"""Completing audits: draft and submit, no lost work, and who sees whose answers."""
+import re
+from datetime import date
+
+import pytest
+
+from audit_tools.sampling import SampleRequest
+from qa_app.extensions import db
+from qa_app.models import Agency, AuditEvent, CaseAudit, Role
+from qa_app.services import programmes
+from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
+from tests.helpers import csrf_token_from, make_user, sign_in
+
+RE_REFERRAL_ANSWERS = {
+    "earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
+    "referrer_feedback": "yes", "consent": "partly", "what_changed": "New concerns from school",
+    "threshold_of_need": "yes", "threshold_document_used": "not_evidenced", "overall_grade": "Good",
+}
+
+
+@pytest.fixture
+def re_referral_audit(app, tmp_path):
+    """One re-referral case audit, led by an auditor; returns (case audit id, auditor)."""
+    with app.app_context():
+        import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, [
+            ["C1", "R1", "2014-03-01", "nfa", "", "North"], ["C1", "R2", "2014-05-01", "assessment", "", "North"]]))
+        auditor = make_user(Role.AUDITOR)
+        programme = programmes.create_programme(name="P", theme="", questionnaire_id="re-referral-audit",
+                                                frame_kind="re-referrals", period_text="Q1 2014/15")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        programmes.assign_round_robin(programme.id, [auditor.id], date(2027, 1, 31))
+        case_audit = db.session.scalars(db.select(CaseAudit)).one()
+    return case_audit.id, auditor
+
+
+def open_form(client, url):
+    html = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    return html, {"csrf_token": csrf_token_from(html), "version": version}
+
+
+def test_a_draft_keeps_partial_answers_and_submit_lists_what_is_missing(app, client, re_referral_audit):
+    case_audit_id, auditor = re_referral_audit
+    sign_in(client, auditor.email)
+    url = f"/audits/{case_audit_id}/lead"
+    html, hidden = open_form(client, url)
+    # The earlier referral's decision is filled in from the case data.
+    assert re.search(r'value="No further action"[^>]*checked', html)
+    partial = {**hidden, "earlier_decision": "No further action", "what_changed": "Typed before lunch"}
+    assert client.post(url, data={**partial, "action": "save"}).status_code == 302
+    html, hidden = open_form(client, url)
+    assert "Typed before lunch" in html
+    missing_one = {k: v for k, v in RE_REFERRAL_ANSWERS.items() if k != "overall_grade"}
+    response = client.post(url, data={**hidden, **missing_one, "action": "submit"})
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and "<title>Error: " in html
+    assert 'href="#overall_grade"' in html and "Select an answer to: Overall grade" in html
+    assert "New concerns from school" in html  # what was typed is kept
+    with app.app_context():
+        assert db.session.get(CaseAudit, case_audit_id).status == "draft"
+    response = client.post(url, data={**hidden, **RE_REFERRAL_ANSWERS, "action": "submit"})
+    assert response.status_code == 302
+    with app.app_context():
+        case_audit = db.session.get(CaseAudit, case_audit_id)
+        assert case_audit.status == "submitted" and case_audit.answers["overall_grade"] == "Good"
+        # A hidden conditional question's answer is not kept: early help was not offered.
+        assert "early_help_started" not in case_audit.answers
+    html = client.get(url).get_data(as_text=True)
+    assert "It can no longer be changed" in html and 'name="action"' not in html
+
+
+def test_two_sessions_saving_the_same_audit_never_overwrite_each_other(app, re_referral_audit):
+    case_audit_id, auditor = re_referral_audit
+    laptop, desktop = app.test_client(), app.test_client()
+    sign_in(laptop, auditor.email)
+    sign_in(desktop, auditor.email)
+    url = f"/audits/{case_audit_id}/lead"
+    _, laptop_form = open_form(laptop, url)
+    _, desktop_form = open_form(desktop, url)
+    assert laptop.post(url, data={**laptop_form, "what_changed": "From the laptop", "action": "save"}).status_code == 302
+    conflict = desktop.post(url, data={**desktop_form, "what_changed": "From the desktop", "action": "save"})
+    html = conflict.get_data(as_text=True)
+    assert conflict.status_code == 409
+    assert "Nothing has been overwritten" in html and "From the laptop" in html and "From the desktop" in html
+    with app.app_context():
+        assert db.session.get(CaseAudit, case_audit_id).answers["what_changed"] == "From the laptop"
+        assert db.session.scalars(db.select(AuditEvent.action).filter_by(action="case_audit_save_conflict")).one()
+    # Choosing to keep theirs is an explicit second save, against the version they have now seen.
+    keep = {"csrf_token": csrf_token_from(html),
+            "version": re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1),
+            "what_changed": "From the desktop", "action": "save"}
+    assert desktop.post(url, data=keep).status_code == 302
+    with app.app_context():
+        assert db.session.get(CaseAudit, case_audit_id).answers["what_changed"] == "From the desktop"
+
+
+def test_saves_record_which_questions_changed_but_not_the_answers(app, client, re_referral_audit):
+    case_audit_id, auditor = re_referral_audit
+    sign_in(client, auditor.email)
+    url = f"/audits/{case_audit_id}/lead"
+    _, hidden = open_form(client, url)
+    client.post(url, data={**hidden, "what_changed": "Sensitive case detail", "action": "save"})
+    with app.app_context():
+        event = db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_saved")).one()
+    assert event.details["changed_questions"] == ["earlier_decision", "what_changed"] or \
+        event.details["changed_questions"] == ["what_changed"]
+    assert "Sensitive case detail" not in str(event.details)
+
+
+def test_someone_else_cannot_open_or_save_an_audit(app, client, re_referral_audit):
+    case_audit_id, _ = re_referral_audit
+    with app.app_context():
+        stranger = make_user(Role.AUDITOR)
+    sign_in(client, stranger.email)
+    assert client.get(f"/audits/{case_audit_id}/lead").status_code == 403
+    assert client.get(f"/audits/{case_audit_id}").status_code == 403
+
+
+AGENCY_ANSWERS = {"involvement": "Health visitor saw the family monthly", "information_shared": "yes",
+                  "conferences_attended": "partly", "actions_completed": "yes"}
+
+
+def test_agencies_see_each_others_answers_only_after_submitting_their_own(app, tmp_path):
+    with app.app_context():
+        import_file("cp-plans", write_csv(tmp_path / "p.csv", PLAN_HEADINGS, [
+            ["C1", "P1", "2012-01-01", "2013-01-01", "NEG", ""], ["C1", "P2", "2014-05-01", "", "NEG", ""]]))
+        police = make_user(Role.AUDITOR, agency=Agency.POLICE.value)
+        health = make_user(Role.AUDITOR, agency=Agency.HEALTH.value)
+        programme = programmes.create_programme(name="Repeat", theme="", questionnaire_id="repeat-cp-plan-audit",
+                                                frame_kind="repeat-plans-ever", period_text="Q1 2014/15",
+                                                agencies=["police", "health"])
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        programmes.assign_round_robin(programme.id, [police.id, health.id], None)
+        case_audit = db.session.scalars(db.select(CaseAudit)).one()
+    police_client, health_client = app.test_client(), app.test_client()
+    sign_in(police_client, police.email)
+    sign_in(health_client, health.email)
+    _, hidden = open_form(police_client, f"/audits/{case_audit.id}/police")
+    police_answers = {**AGENCY_ANSWERS, "involvement": "Two domestic abuse call-outs"}
+    assert police_client.post(f"/audits/{case_audit.id}/police",
+                              data={**hidden, **police_answers, "action": "submit"}).status_code == 302
+    assert "Two domestic abuse call-outs" not in health_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
+    assert health_client.get(f"/audits/{case_audit.id}/police").status_code == 403
+    _, hidden = open_form(health_client, f"/audits/{case_audit.id}/health")
+    health_client.post(f"/audits/{case_audit.id}/health", data={**hidden, **AGENCY_ANSWERS, "action": "submit"})
+    assert "Two domestic abuse call-outs" in health_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
+    assert "Health visitor saw the family monthly" in police_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
+
+
+def test_the_lead_part_waits_for_the_agency_sections(app, tmp_path):
+    with app.app_context():
+        import_file("cp-plans", write_csv(tmp_path / "p.csv", PLAN_HEADINGS, [
+            ["C1", "P1", "2012-01-01", "2013-01-01", "NEG", ""], ["C1", "P2", "2014-05-01", "", "NEG", ""]]))
+        lead = make_user(Role.AUDITOR, agency=Agency.CHILDRENS_SOCIAL_CARE.value)
+        programme = programmes.create_programme(name="Repeat", theme="", questionnaire_id="repeat-cp-plan-audit",
+                                                frame_kind="repeat-plans-ever", period_text="Q1 2014/15",
+                                                agencies=["police"])
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        programmes.assign_round_robin(programme.id, [lead.id], None)
+        case_audit = db.session.scalars(db.select(CaseAudit)).one()
+    client = app.test_client()
+    sign_in(client, lead.email)
+    html, hidden = open_form(client, f"/audits/{case_audit.id}/lead")
+    assert 'value="366"' in html  # days on the first plan (2012 was a leap year), filled in from the case data
+    html = client.post(f"/audits/{case_audit.id}/lead", data={**hidden, "action": "submit"}).get_data(as_text=True)
+    assert "The agency sections must be submitted before the lead part: Police" in html
