@@ -77,6 +77,7 @@ def sign_in_page(page, base_url, email, password=DEMO_PASSWORD):
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button:has-text('Sign in')")
+    page.wait_for_load_state()
 
 
 def serious_accessibility_problems(page) -> list[dict]:

@@ -41,7 +41,7 @@ def test_a_qa_lead_corrects_a_file_and_sees_the_dashboard_change(live_server, pa
     assert "3" in referrals_row.inner_text()
     # C1 was referred again within 12 months: one re-referral in Q1 2015/16.
     page.get_by_role("link", name="1 re-referrals in Q1 2015/16").click()
-    assert page.get_by_text("1 re-referral.").is_visible()
+    page.get_by_text("1 re-referral.").wait_for()
 
 
 @pytest.fixture

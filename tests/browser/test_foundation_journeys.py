@@ -27,7 +27,7 @@ def test_each_demo_login_lands_on_its_home_page(live_server, page, email, roles)
 def test_a_wrong_password_shows_the_error_summary(live_server, page):
     sign_in_page(page, live_server, "qa.lead@demo.casefile.test", "not the right password")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    summary.wait_for()
     assert "Enter the correct email address and password" in summary.inner_text()
     assert page.title().startswith("Error: ")
     # The error summary link takes keyboard users to the field.

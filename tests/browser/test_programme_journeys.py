@@ -41,20 +41,21 @@ def test_a_qa_lead_draws_a_stratified_sample_and_an_auditor_sees_their_cases(dem
     page.get_by_label("Stratify by").select_option("previous_decision")
     page.get_by_label("Seed").fill("2014")
     page.get_by_role("button", name="Draw the sample").click()
-    assert page.get_by_text(f"Sample drawn: 20 cases from a frame of {eligible}, seed 2014.").is_visible()
+    page.get_by_text(f"Sample drawn: 20 cases from a frame of {eligible}, seed 2014.").wait_for()
     assert page.locator(".app-sample-seed").inner_text() == "2014"
     assert page.locator(".app-case-audit").count() == 20
 
     page.get_by_label("Alex Auditor (Police)").check()
     page.get_by_label("Hana Health (Health)").check()
     page.get_by_role("button", name="Assign").click()
-    assert page.get_by_text("20 case audits assigned.").is_visible()
+    page.get_by_text("20 case audits assigned.").wait_for()
 
     page.get_by_role("button", name="Check this sample").click()
-    assert page.get_by_text("The sample matches").is_visible()
+    page.get_by_text("The sample matches").wait_for()
 
     page.get_by_role("button", name="Sign out").click()
     sign_in_page(page, demo_server, "auditor@demo.casefile.test")
+    page.wait_for_url(demo_server + "/")
     my_audits = page.locator(".app-my-audit")
     # Alex leads every other case and holds the police section of all 20.
     assert my_audits.count() == 30
