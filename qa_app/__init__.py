@@ -18,6 +18,7 @@ from qa_app.extensions import csrf, db, login_manager, migrate
 from qa_app.models import User
 from qa_app.main.routes import main
 from qa_app.measures.routes import measures
+from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
 from qa_app.security import add_security_headers, content_security_policy, enforce_access
 from qa_app.template_helpers import register_template_helpers
@@ -92,6 +93,7 @@ def register_blueprints(app):
     app.register_blueprint(measures, url_prefix="/measures")
     app.register_blueprint(programmes, url_prefix="/programmes")
     app.register_blueprint(audits, url_prefix="/audits")
+    app.register_blueprint(moderation, url_prefix="/moderation")
 
 
 def register_request_hooks(app):

@@ -49,6 +49,12 @@ MATRIX = {
     "audits.show": ({Role.AUDITOR}, [("GET", "/audits/{case_audit_id}")]),
     "audits.complete": ({Role.AUDITOR}, [("GET", "/audits/{case_audit_id}/lead"),
                                          ("POST", "/audits/{case_audit_id}/lead")]),
+    "audits.raise_concern": ({Role.AUDITOR}, [("POST", "/audits/{case_audit_id}/concerns")]),
+    "moderation.queue": (QA_LEAD, [("GET", "/moderation/")]),
+    "moderation.moderate": (QA_LEAD, [("GET", "/moderation/{case_audit_id}"),
+                                      ("POST", "/moderation/{case_audit_id}")]),
+    "moderation.reopen": (QA_LEAD, [("POST", "/moderation/{case_audit_id}/reopen")]),
+    "moderation.acknowledge": ({Role.TEAM_MANAGER, Role.QA_LEAD}, [("POST", "/moderation/safeguarding/1/acknowledge")]),
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility"}

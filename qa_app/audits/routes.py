@@ -9,6 +9,7 @@ from qa_app.extensions import db
 from qa_app.models import CaseAudit, Role
 from qa_app.security import deny, roles_required
 from qa_app.services import case_audits as service
+from qa_app.services import safeguarding
 from qa_app.services.case_lists import child_histories
 
 audits = Blueprint("audits", __name__)
@@ -32,6 +33,20 @@ def show(case_audit_id):
     return render_template("audits/show.html", case_audit=case_audit, parts=parts, history=history,
                            others=service.visible_agency_sections(current_user, case_audit),
                            decision_labels=DECISION_LABELS, questionnaire=service.questionnaire_for(case_audit))
+
+
+@audits.post("/<int:case_audit_id>/concerns")
+@roles_required(Role.AUDITOR)
+def raise_concern(case_audit_id):
+    case_audit = _case_audit_or_404(case_audit_id)
+    try:
+        safeguarding.raise_concern(case_audit.id, request.form.get("details"), current_user)
+    except safeguarding.ConcernError as error:
+        flash(f"The concern was not sent: {error}", "info")
+    else:
+        flash("Your safeguarding concern has been sent to the team manager and the QA leads. "
+              "If a child is at immediate risk, also phone the front door now.", "success")
+    return redirect(url_for("audits.show", case_audit_id=case_audit.id))
 
 
 @audits.route("/<int:case_audit_id>/<part>", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from qa_app.extensions import db
 from qa_app.models import Role, User
 from qa_app.security import any_signed_in_user
-from qa_app.services import case_data, imports, programmes
+from qa_app.services import case_data, imports, programmes, safeguarding
 
 main = Blueprint("main", __name__)
 
@@ -16,6 +16,7 @@ main = Blueprint("main", __name__)
 def home():
     """One page with a section for each role the user holds."""
     users, latest_imports, data_covers, assignments = [], [], (None, None), []
+    concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
         assignments = programmes.my_assignments(current_user)
     if current_user.has_role(Role.ADMIN):
@@ -24,7 +25,7 @@ def home():
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
-                           data_covers=data_covers, assignments=assignments)
+                           data_covers=data_covers, assignments=assignments, concerns=concerns)
 
 
 @main.get("/health")

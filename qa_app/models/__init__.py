@@ -3,11 +3,12 @@ from qa_app.models.audit_event import AuditEvent
 from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, Referral
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
+from qa_app.models.moderation import Moderation, SafeguardingConcern
 from qa_app.models.programmes import (QUESTIONNAIRES, AuditProgramme, CaseAudit, CaseAuditSection,
                                       CaseAuditStatus, ProgrammeStatus, Sample, SampleChange)
 from qa_app.models.user import Agency, Role, Team, User, user_team
 
-__all__ = ["QUESTIONNAIRES", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
+__all__ = ["Moderation", "SafeguardingConcern", "QUESTIONNAIRES", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
            "Agency", "AuditEvent", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",

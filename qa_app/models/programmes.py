@@ -45,6 +45,9 @@ class AuditProgramme(db.Model):
     agencies: Mapped[list] = mapped_column(JSON, default=list)  # Agency values with a section each
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ProgrammeStatus.DRAFT.value)
+    # What goes to the moderation queue: {"inadequate": bool, "flagged": bool,
+    # "new_auditor_first": n, "random_percent": p, "seed": s}. See services.moderation.
+    moderation_policy: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -12,6 +12,8 @@ from qa_app.models import Agency, AuditProgramme, CaseAudit, Role
 from qa_app.programmes.forms import (AddCaseForm, AssignForm, DrawForm, ProgrammeForm, ReassignForm,
                                      RemoveCaseForm)
 from qa_app.security import roles_required
+from audit_tools.findings import OFSTED_GRADES
+from qa_app.services import moderation
 from qa_app.services import programmes as service
 from qa_app.services.case_lists import child_histories
 
@@ -73,7 +75,8 @@ def show_programme(programme_id):
                        draw_form=DrawForm(formdata=None, exclude_audited_months=months))
     else:
         audits = service.active_case_audits(programme)
-        context.update(case_audits=audits,
+        context.update(case_audits=audits, agreement=moderation.agreement_for(programme),
+                       grades=OFSTED_GRADES,
                        removed=[c for c in programme.case_audits if c.status == "removed"],
                        histories=child_histories(c.child_id for c in audits),
                        add_form=AddCaseForm(formdata=None), remove_form=RemoveCaseForm(formdata=None),

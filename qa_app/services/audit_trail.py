@@ -39,6 +39,12 @@ ACTIONS = {
     "case_audit_saved": "Case audit saved",
     "case_audit_submitted": "Case audit submitted",
     "case_audit_save_conflict": "Case audit save refused: changed by someone else",
+    "case_audit_moderated": "Case audit moderated and accepted",
+    "case_audit_returned": "Case audit returned to the auditor",
+    "case_audit_reopened": "Case audit reopened",
+    "safeguarding_concern_raised": "Immediate safeguarding concern raised",
+    "safeguarding_concern_acknowledged": "Safeguarding concern acknowledged",
+    "safeguarding_email_failed": "Safeguarding concern email could not be sent",
 }
 
 OUTCOMES = ("success", "failure", "denied")

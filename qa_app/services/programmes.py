@@ -21,6 +21,9 @@ from qa_app.services.audit_trail import record_event
 from qa_app.services.case_data import plan_records, referral_records
 
 DEFAULT_EXCLUDE_MONTHS = 12
+# Every Inadequate and every flagged case, a new auditor's first two audits, and one in five of
+# the rest, chosen with a seed recorded on the programme.
+DEFAULT_MODERATION_POLICY = {"inadequate": True, "flagged": True, "new_auditor_first": 2, "random_percent": 20}
 
 
 class ProgrammeError(ValueError):
@@ -61,7 +64,8 @@ def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, 
             frame_kind=frame_kind, period_label=period.label, period_start=period.start,
             period_end=period.end, filters={k: v for k, v in (filters or {}).items() if v},
             previous_decisions=list(previous_decisions), agencies=sorted(set(agencies)),
-            due_date=due_date, created_by_id=user.id if user else None)
+            due_date=due_date, created_by_id=user.id if user else None,
+            moderation_policy={**DEFAULT_MODERATION_POLICY, "seed": new_seed()})
         db.session.add(programme)
         db.session.flush()
         record_event("programme_created", actor=user, object_type="audit_programme",

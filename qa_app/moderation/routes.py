@@ -1,0 +1,75 @@
+"""Moderation for QA leads, and acknowledging safeguarding concerns."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from audit_tools.findings import OFSTED_GRADES
+from qa_app.extensions import db
+from qa_app.models import CaseAudit, Role
+from qa_app.security import roles_required
+from qa_app.services import moderation as service
+from qa_app.services import safeguarding
+from qa_app.services.case_audits import LEAD, audit_part
+from qa_app.services.case_lists import child_histories
+from audit_tools.records import DECISION_LABELS
+
+moderation = Blueprint("moderation", __name__)
+
+
+@moderation.get("/")
+@roles_required(Role.QA_LEAD)
+def queue():
+    return render_template("moderation/queue.html", items=service.moderation_queue())
+
+
+@moderation.route("/<int:case_audit_id>", methods=["GET", "POST"])
+@roles_required(Role.QA_LEAD)
+def moderate(case_audit_id):
+    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    problems, typed = {}, {}
+    if request.method == "POST":
+        typed = request.form
+        graded = service.graded_questions(case_audit)
+        try:
+            service.moderate(case_audit.id, {q.id: request.form.get(q.id) for q, _ in graded},
+                             {q.id: request.form.get(f"{q.id}_reason") for q, _ in graded},
+                             outcome=request.form.get("outcome"), comments=request.form.get("comments"),
+                             user=current_user)
+        except service.ModerationError as error:
+            problems = error.problems
+        else:
+            accepted = request.form.get("outcome") == "accepted"
+            flash(f"Case {case_audit.case_id} {'accepted' if accepted else 'returned to the auditor'}.", "success")
+            return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id) + "#agreement")
+    page_errors = [{"text": text, "href": f"#{key}" if not key.startswith("_") else "#main-content"}
+                   for key, text in problems.items()]
+    return render_template("moderation/moderate.html", case_audit=case_audit, lead=audit_part(case_audit, LEAD),
+                           graded=service.graded_questions(case_audit), grades=OFSTED_GRADES,
+                           problems=problems, page_errors=page_errors, typed=typed,
+                           reasons=service.queue_reasons(case_audit) if case_audit.status == "submitted" else [],
+                           history=child_histories([case_audit.child_id])[case_audit.child_id],
+                           earlier=service.moderations_of(case_audit), decision_labels=DECISION_LABELS)
+
+
+@moderation.post("/<int:case_audit_id>/reopen")
+@roles_required(Role.QA_LEAD)
+def reopen(case_audit_id):
+    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    try:
+        service.reopen(case_audit.id, request.form.get("part", LEAD), request.form.get("reason"), current_user)
+    except service.ModerationError as error:
+        flash(f"Not reopened: {error}", "info")
+    else:
+        flash(f"Case {case_audit.case_id} reopened for its auditor.", "success")
+    return redirect(url_for("moderation.moderate", case_audit_id=case_audit.id))
+
+
+@moderation.post("/safeguarding/<int:concern_id>/acknowledge")
+@roles_required(Role.TEAM_MANAGER, Role.QA_LEAD)
+def acknowledge(concern_id):
+    try:
+        safeguarding.acknowledge(concern_id, request.form.get("note"), current_user)
+    except safeguarding.ConcernError as error:
+        flash(f"Not acknowledged: {error}", "info")
+    else:
+        flash("Concern acknowledged.", "success")
+    return redirect(url_for("main.home") + "#safeguarding")

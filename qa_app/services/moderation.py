@@ -1,0 +1,158 @@
+"""Moderation: which submitted audits a QA lead checks, the moderator's grades beside the
+auditor's, returning or accepting, reopening, and agreement statistics."""
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from audit_tools.findings import OFSTED_GRADES, agreement
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import (AuditProgramme, CaseAudit, CaseAuditStatus, Moderation, SafeguardingConcern,
+                           User)
+from qa_app.services.audit_trail import record_event
+from qa_app.services.case_audits import LEAD, audit_part, sections_for
+
+
+class ModerationError(ValueError):
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def graded_questions(case_audit: CaseAudit):
+    """(question, the auditor's grade) for every grade question in the lead's part."""
+    return [(q, case_audit.answers.get(q.id)) for s in sections_for(case_audit, LEAD)
+            for q in s.questions if q.type == "grade"]
+
+
+def _random_pick(seed, case_audit_id, percent) -> bool:
+    digest = hashlib.sha256(f"{seed}:{case_audit_id}".encode()).hexdigest()
+    return int(digest, 16) % 10_000 < percent * 100
+
+
+def queue_reasons(case_audit: CaseAudit) -> list[str]:
+    """Why the programme's moderation policy sends this submitted audit to the queue."""
+    policy = case_audit.programme.moderation_policy or {}
+    reasons = []
+    if policy.get("inadequate") and "Inadequate" in {grade for _, grade in graded_questions(case_audit)}:
+        reasons.append("Graded Inadequate")
+    if policy.get("flagged") and db.session.scalar(
+            select(SafeguardingConcern.id).filter_by(case_audit_id=case_audit.id).limit(1)):
+        reasons.append("Safeguarding concern raised")
+    first = policy.get("new_auditor_first") or 0
+    if first and case_audit.lead_auditor_id:
+        earlier = db.session.scalars(
+            select(CaseAudit.id).where(CaseAudit.lead_auditor_id == case_audit.lead_auditor_id,
+                                       CaseAudit.submitted_at.is_not(None))
+            .order_by(CaseAudit.submitted_at, CaseAudit.id).limit(first)).all()
+        if case_audit.id in earlier:
+            reasons.append(f"One of the auditor's first {first} audits")
+    if policy.get("random_percent") and _random_pick(policy.get("seed", 0), case_audit.id, policy["random_percent"]):
+        reasons.append(f"Chosen at random ({policy['random_percent']}%, seed {policy.get('seed', 0)})")
+    return reasons
+
+
+@dataclass
+class QueueItem:
+    case_audit: CaseAudit
+    reasons: list[str]
+
+
+def moderation_queue() -> list[QueueItem]:
+    submitted = db.session.scalars(select(CaseAudit).where(CaseAudit.status == CaseAuditStatus.SUBMITTED.value)
+                                   .order_by(CaseAudit.submitted_at)).all()
+    items = [QueueItem(c, queue_reasons(c)) for c in submitted]
+    return [item for item in items if item.reasons]
+
+
+def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, comments: str | None, user) -> Moderation:
+    with write_transaction():
+        case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
+        if case_audit.status != CaseAuditStatus.SUBMITTED:
+            raise ModerationError({"_state": "Only a submitted audit can be moderated"})
+        problems, recorded = {}, {}
+        for question, auditor_grade in graded_questions(case_audit):
+            chosen = grades.get(question.id)
+            reason = (reasons.get(question.id) or "").strip()
+            if chosen not in OFSTED_GRADES:
+                problems[question.id] = f"Select your grade for: {question.label}"
+            elif chosen != auditor_grade and not reason:
+                problems[f"{question.id}_reason"] = f"Enter why your grade differs from the auditor's for: {question.label}"
+            recorded[question.id] = {"auditor": auditor_grade, "moderator": chosen, "reason": reason or None}
+        if outcome not in ("accepted", "returned"):
+            problems["_outcome"] = "Choose whether to accept the audit or return it"
+        if outcome == "returned" and not (comments or "").strip():
+            problems["comments"] = "Enter comments for the auditor when returning an audit"
+        if problems:
+            raise ModerationError(problems)
+        moderation = Moderation(case_audit_id=case_audit.id, moderator_id=user.id, grades=recorded,
+                                outcome=outcome, comments=(comments or "").strip() or None)
+        db.session.add(moderation)
+        if outcome == "accepted":
+            case_audit.status = CaseAuditStatus.MODERATED.value
+        else:
+            _reopen(case_audit)
+        changed = sorted(q for q, g in recorded.items() if g["auditor"] != g["moderator"])
+        record_event("case_audit_moderated" if outcome == "accepted" else "case_audit_returned", actor=user,
+                     object_type="case_audit", object_id=case_audit.id,
+                     details={"grades_changed": changed, "questions": sorted(recorded)})
+    return moderation
+
+
+def _reopen(case_audit: CaseAudit) -> None:
+    case_audit.status = CaseAuditStatus.DRAFT.value
+    case_audit.submitted_at = None
+    case_audit.version += 1  # a form opened before the reopening must not save over it
+
+
+def reopen(case_audit_id: int, part: str, reason: str, user) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ModerationError({"reason": "Enter why the audit is being reopened"})
+    with write_transaction():
+        case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
+        current = audit_part(case_audit, part)
+        if current is None or not current.submitted:
+            raise ModerationError({"_state": "Only a submitted part can be reopened"})
+        if part == LEAD:
+            _reopen(case_audit)
+        else:
+            current.record.status = CaseAuditStatus.DRAFT.value
+            current.record.submitted_at = None
+            current.record.version += 1
+        record_event("case_audit_reopened", actor=user, object_type="case_audit", object_id=case_audit.id,
+                     details={"part": part, "reason_given": True})
+
+
+@dataclass
+class AgreementReport:
+    overall: object
+    by_question: dict
+    by_auditor: dict
+
+
+def agreement_for(programme: AuditProgramme) -> AgreementReport:
+    """From the latest moderation of each case audit in the programme."""
+    latest = {}
+    for moderation in db.session.scalars(
+            select(Moderation).join(CaseAudit).where(CaseAudit.programme_id == programme.id)
+            .order_by(Moderation.created_at, Moderation.id)):
+        latest[moderation.case_audit_id] = moderation
+    pairs, by_question, by_auditor = [], {}, {}
+    names = {u.id: u.display_name for u in db.session.scalars(select(User))}
+    for moderation in latest.values():
+        auditor = names.get(moderation.case_audit.lead_auditor_id, "Unknown")
+        for question_id, grade in moderation.grades.items():
+            if grade["auditor"] in OFSTED_GRADES and grade["moderator"] in OFSTED_GRADES:
+                pair = (grade["auditor"], grade["moderator"])
+                pairs.append(pair)
+                by_question.setdefault(question_id, []).append(pair)
+                by_auditor.setdefault(auditor, []).append(pair)
+    return AgreementReport(agreement(pairs), {q: agreement(p) for q, p in by_question.items()},
+                           {a: agreement(p) for a, p in sorted(by_auditor.items())})
+
+
+def moderations_of(case_audit: CaseAudit) -> list[Moderation]:
+    return db.session.scalars(select(Moderation).filter_by(case_audit_id=case_audit.id)
+                              .order_by(Moderation.id)).all()

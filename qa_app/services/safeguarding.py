@@ -1,0 +1,105 @@
+"""Immediate safeguarding concerns found during an audit: they reach the team manager of the
+case's team and the QA leads at once, by their home pages and by email when SMTP is set up,
+and must be acknowledged."""
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import CaseAudit, CPPlan, Referral, Role, SafeguardingConcern, User
+from qa_app.models.base import utcnow
+from qa_app.services.audit_trail import record_event
+from qa_app.services.case_audits import parts_for
+
+
+class ConcernError(ValueError):
+    pass
+
+
+def case_team(case_audit: CaseAudit) -> str | None:
+    referral = db.session.scalars(select(Referral.team).filter_by(referral_id=case_audit.case_id)).first()
+    if referral is not None:
+        return referral
+    return db.session.scalars(select(CPPlan.team).filter_by(plan_id=case_audit.case_id)).first()
+
+
+def recipients(team: str | None) -> list[User]:
+    """Team managers of the case's team, and every QA lead; nobody else."""
+    users = db.session.scalars(select(User).where(User.active.is_(True))).all()
+    return [u for u in users if u.has_role(Role.QA_LEAD)
+            or (u.has_role(Role.TEAM_MANAGER) and team is not None and team in u.team_names)]
+
+
+def raise_concern(case_audit_id: int, details: str, user) -> SafeguardingConcern:
+    details = (details or "").strip()
+    if not details:
+        raise ConcernError("Enter what the concern is and what needs to happen now")
+    with write_transaction():
+        case_audit = db.session.get(CaseAudit, case_audit_id)
+        if not parts_for(user, case_audit):
+            raise ConcernError("Only an auditor of this case can raise a concern about it")
+        concern = SafeguardingConcern(case_audit_id=case_audit.id, team=case_team(case_audit),
+                                      details=details[:5000], raised_by_id=user.id)
+        db.session.add(concern)
+        db.session.flush()
+        people = recipients(concern.team)
+        record_event("safeguarding_concern_raised", actor=user, object_type="safeguarding_concern",
+                     object_id=concern.id, details={"case_audit": case_audit.id, "team": concern.team,
+                                                    "notified": [u.id for u in people]})
+    _email(concern, people, user)
+    return concern
+
+
+def _email(concern, people, user) -> None:
+    """Email says only that there is a concern and where to read it: no case content by email."""
+    host = current_app.config.get("SMTP_HOST")
+    if not host or not people:
+        return
+    message = EmailMessage()
+    message["Subject"] = "Casefile QA: an immediate safeguarding concern needs your acknowledgement"
+    message["From"] = current_app.config.get("MAIL_FROM", "casefile-qa@localhost")
+    message["To"] = ", ".join(u.email for u in people)
+    message.set_content(
+        f"An auditor has raised an immediate safeguarding concern about a case"
+        f"{' in team ' + concern.team if concern.team else ''}.\n\nRead and acknowledge it here: "
+        f"{url_for('main.home', _external=True)}#safeguarding\n")
+    try:
+        with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
+            smtp.send_message(message)
+    except OSError as error:
+        current_app.logger.warning("Safeguarding email failed: %s", error)
+        with write_transaction():
+            record_event("safeguarding_email_failed", actor=user, outcome="failure",
+                         object_type="safeguarding_concern", object_id=concern.id,
+                         details={"error": type(error).__name__})
+
+
+def concerns_for(user) -> list[SafeguardingConcern]:
+    """What the user must see: QA leads see every concern, team managers their teams'."""
+    concerns = db.session.scalars(select(SafeguardingConcern).order_by(
+        SafeguardingConcern.acknowledged_at.is_not(None), SafeguardingConcern.raised_at.desc())).all()
+    if user.has_role(Role.QA_LEAD):
+        return concerns
+    if user.has_role(Role.TEAM_MANAGER):
+        return [c for c in concerns if c.team is not None and c.team in user.team_names]
+    return []
+
+
+def acknowledge(concern_id: int, note: str, user) -> None:
+    note = (note or "").strip()
+    if not note:
+        raise ConcernError("Enter what is being done about the concern")
+    with write_transaction():
+        concern = db.session.get(SafeguardingConcern, concern_id, with_for_update=True)
+        if concern is None or concern not in concerns_for(user):
+            raise ConcernError("This concern is not one for you to acknowledge")
+        if concern.acknowledged_at is not None:
+            raise ConcernError("This concern has already been acknowledged")
+        concern.acknowledged_by_id = user.id
+        concern.acknowledged_at = utcnow()
+        concern.acknowledgement = note[:2000]
+        record_event("safeguarding_concern_acknowledged", actor=user, object_type="safeguarding_concern",
+                     object_id=concern.id, details={"case_audit": concern.case_audit_id})

@@ -1,0 +1,131 @@
+"""Moderation, agreement statistics, reopening, and safeguarding escalation."""
+from datetime import date
+
+import pytest
+
+from audit_tools.sampling import SampleRequest
+from qa_app.extensions import db
+from qa_app.models import AuditEvent, AuditProgramme, CaseAudit, Moderation, Role
+from qa_app.services import moderation, programmes, safeguarding
+from qa_app.services.case_audits import LEAD, save_part
+from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
+from tests.helpers import make_user, post_form, sign_in
+
+ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
+           "referrer_feedback": "yes", "consent": "yes", "what_changed": "x", "threshold_of_need": "yes",
+           "threshold_document_used": "yes"}
+
+
+@pytest.fixture
+def submitted(app, tmp_path):
+    """Three submitted re-referral audits graded Good, Good and Inadequate, in team North."""
+    with app.app_context():
+        rows = []
+        for i in range(3):
+            rows += [[f"C{i}", f"A{i}", "2014-03-01", "nfa", "", "North"], [f"C{i}", f"B{i}", "2014-05-01", "nfa", "", "North"]]
+        import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, rows))
+        auditor = make_user(Role.AUDITOR)
+        programme = programmes.create_programme(name="P", theme="", questionnaire_id="re-referral-audit",
+                                                frame_kind="re-referrals", period_text="Q1 2014/15")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        programmes.assign_round_robin(programme.id, [auditor.id], date(2027, 1, 1))
+        audits = programmes.active_case_audits(db.session.get(AuditProgramme, programme.id))
+        for audit, grade in zip(audits, ("Good", "Good", "Inadequate")):
+            save_part(audit.id, LEAD, {**ANSWERS, "overall_grade": grade}, audit.version, submit=True, user=auditor)
+        return programme.id, [a.id for a in audits], auditor
+
+
+def test_a_moderator_grade_that_differs_needs_a_reason_and_changes_the_agreement(app, submitted):
+    programme_id, audit_ids, _ = submitted
+    with app.app_context():
+        lead = make_user(Role.QA_LEAD)
+        with pytest.raises(moderation.ModerationError) as refused:
+            moderation.moderate(audit_ids[0], {"overall_grade": "Requires improvement to be good"}, {},
+                                outcome="accepted", comments=None, user=lead)
+        assert "overall_grade_reason" in refused.value.problems
+        moderation.moderate(audit_ids[0], {"overall_grade": "Requires improvement to be good"},
+                            {"overall_grade": "Plan was not SMART"}, outcome="accepted", comments=None, user=lead)
+        moderation.moderate(audit_ids[1], {"overall_grade": "Good"}, {}, outcome="accepted", comments=None, user=lead)
+        moderation.moderate(audit_ids[2], {"overall_grade": "Inadequate"}, {}, outcome="accepted", comments=None, user=lead)
+        report = moderation.agreement_for(db.session.get(AuditProgramme, programme_id))
+        assert report.overall.pairs == 3 and report.overall.exact_pct == 66.7 and report.overall.within_one_pct == 100.0
+        assert report.overall.shift["Good"]["Requires improvement to be good"] == 1
+        # Weights 1 - |i-j|/3. Observed (2/3 + 1 + 1) / 3 = 8/9; expected from the margins
+        # (auditor Good 2, Inadequate 1; moderator RI 1, Good 1, Inadequate 1) = 6/9; kappa = 2/3.
+        assert report.overall.kappa == pytest.approx(2 / 3, abs=0.001)
+        assert db.session.get(CaseAudit, audit_ids[0]).status == "moderated"
+        event = db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_moderated")).first()
+        assert event.details["grades_changed"] == ["overall_grade"]
+
+
+def test_returning_an_audit_needs_comments_and_lets_the_auditor_edit_again(app, submitted):
+    _, audit_ids, auditor = submitted
+    with app.app_context():
+        lead = make_user(Role.QA_LEAD)
+        with pytest.raises(moderation.ModerationError):
+            moderation.moderate(audit_ids[0], {"overall_grade": "Good"}, {}, outcome="returned", comments="", user=lead)
+        moderation.moderate(audit_ids[0], {"overall_grade": "Good"}, {}, outcome="returned",
+                            comments="Say more about consent", user=lead)
+        audit = db.session.get(CaseAudit, audit_ids[0])
+        assert audit.status == "draft" and audit.submitted_at is None
+        save_part(audit.id, LEAD, {**ANSWERS, "consent": "partly", "overall_grade": "Good"}, audit.version,
+                  submit=True, user=auditor)
+        assert db.session.get(CaseAudit, audit_ids[0]).status == "submitted"
+
+
+def test_the_queue_follows_the_programmes_policy(app, submitted):
+    programme_id, audit_ids, _ = submitted
+    with app.app_context():
+        with programmes.write_transaction():
+            programme = db.session.get(AuditProgramme, programme_id)
+            programme.moderation_policy = {"inadequate": True, "flagged": True, "new_auditor_first": 1,
+                                           "random_percent": 0, "seed": 1}
+        queued = {item.case_audit.id: item.reasons for item in moderation.moderation_queue()}
+    assert queued[audit_ids[2]] == ["Graded Inadequate"]
+    assert queued[audit_ids[0]] == ["One of the auditor's first 1 audits"]
+    assert audit_ids[1] not in queued
+
+
+def test_a_qa_lead_reopens_a_submitted_audit_with_a_reason(app, client, login_as, submitted):
+    _, audit_ids, _ = submitted
+    login_as(Role.QA_LEAD)
+    html = post_form(client, f"/moderation/{audit_ids[0]}/reopen", {"part": "lead", "reason": ""},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Enter why the audit is being reopened" in html
+    post_form(client, f"/moderation/{audit_ids[0]}/reopen", {"part": "lead", "reason": "Wrong case read"})
+    with app.app_context():
+        assert db.session.get(CaseAudit, audit_ids[0]).status == "draft"
+        assert db.session.scalars(db.select(AuditEvent.action).filter_by(action="case_audit_reopened")).one()
+
+
+def test_a_safeguarding_concern_reaches_the_cases_team_manager_and_no_other(app, submitted):
+    _, audit_ids, auditor = submitted
+    with app.app_context():
+        north = make_user(Role.TEAM_MANAGER, teams=["North"])
+        south = make_user(Role.TEAM_MANAGER, teams=["South"])
+        lead = make_user(Role.QA_LEAD)
+    client = app.test_client()
+    sign_in(client, auditor.email)
+    post_form(client, f"/audits/{audit_ids[0]}/concerns", {"details": "Baby seen with bruising, no follow-up"})
+    for user, sees in ((north, True), (south, False), (lead, True)):
+        viewer = app.test_client()
+        sign_in(viewer, user.email)
+        assert ("Baby seen with bruising" in viewer.get("/").get_data(as_text=True)) is sees
+    south_client = app.test_client()
+    sign_in(south_client, south.email)
+    with app.app_context():
+        concern_id = db.session.scalars(db.select(safeguarding.SafeguardingConcern.id)).one()
+    html = post_form(south_client, f"/moderation/safeguarding/{concern_id}/acknowledge",
+                     {"note": "Not mine"}, follow_redirects=True).get_data(as_text=True)
+    assert "not one for you to acknowledge" in html
+    north_client = app.test_client()
+    sign_in(north_client, north.email)
+    post_form(north_client, f"/moderation/safeguarding/{concern_id}/acknowledge", {"note": "Strategy meeting today"})
+    assert "Acknowledged by" in north_client.get("/").get_data(as_text=True)
+    with app.app_context():
+        raised = db.session.scalars(db.select(AuditEvent).filter_by(action="safeguarding_concern_raised")).one()
+        assert sorted(raised.details["notified"]) == sorted([north.id, lead.id])
+        assert "bruising" not in str(raised.details)
+        # The flagged case now goes to the moderation queue.
+        reasons = {i.case_audit.id: i.reasons for i in moderation.moderation_queue()}
+        assert "Safeguarding concern raised" in reasons[audit_ids[0]]
