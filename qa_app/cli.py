@@ -12,7 +12,7 @@ from audit_tools.measures import measures_summary
 from audit_tools.periods import custom
 from audit_tools.sampling import (REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinition, SampleError,
                                   SampleRequest, apply_exclusions, draw_sample)
-from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_users
+from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_programmes, seed_demo_users
 from qa_app.models import Agency, ImportKind, ImportStatus, Role
 from qa_app.services import accounts, case_data, imports, programmes
 
@@ -59,6 +59,8 @@ def demo_data_command(seed):
         click.echo("The database already has users; demo users were not loaded.")
     loaded = seed_demo_case_data(seed)
     click.echo(loaded or "The database already has case data; demo case data was not loaded.")
+    if created:
+        click.echo(seed_demo_programmes() or "The database already has audit programmes.")
 
 
 @click.command("import")

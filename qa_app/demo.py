@@ -1,14 +1,17 @@
 """Demo users and data for ``make run``. Never loaded in production."""
 import csv
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from audit_tools.sampling import SampleRequest
 from audit_tools.synthetic import POPULATION, demo_council
 from qa_app.extensions import db
-from qa_app.models import Agency, ImportStatus, Referral, Role, User
-from qa_app.services import accounts, case_data, imports
+from qa_app.models import Agency, AuditProgramme, ImportStatus, Referral, Role, User
+from qa_app.services import (accounts, case_audits, case_data, imports, moderation, programmes,
+                             safeguarding)
 
 # A demo-only password, printed by `make run`; demo data refuses to load in production.
 DEMO_PASSWORD = "casefile-demo-2026"
@@ -77,3 +80,62 @@ def seed_demo_case_data(seed: int = 2015) -> str | None:
         case_data.set_population(year, population)
     case_data.import_benchmarks(DEMO_BENCHMARKS, file_name="demo benchmarks")
     return f"Demo case data: {len(referrals):,} referrals and {len(plans):,} CP plans from 2011 to September 2015."
+
+
+DEMO_RE_REFERRAL_ANSWERS = {
+    "earlier_decision": "No further action", "earlier_threshold_right": "partly",
+    "earlier_threshold_reason": "Demo: the school's second call was not weighed", "early_help_offered": "no",
+    "referrer_feedback": "yes", "consent": "yes", "what_changed": "Demo: new concerns from school",
+    "threshold_of_need": "yes", "threshold_document_used": "not_evidenced",
+}
+DEMO_AGENCY_ANSWERS = {"involvement": "Demo: regular contact with the family", "information_shared": "yes",
+                       "conferences_attended": "partly", "actions_completed": "yes"}
+
+
+def _demo_user(email) -> User:
+    return db.session.scalars(select(User).filter_by(email=email)).one()
+
+
+def seed_demo_programmes() -> str | None:
+    """One programme of each kind, with audits in every state, so a new user sees a living app."""
+    if db.session.scalar(select(func.count(AuditProgramme.id))):
+        return None
+    lead, auditor = _demo_user("qa.lead@demo.casefile.test"), _demo_user("auditor@demo.casefile.test")
+    health, multi = _demo_user("health.auditor@demo.casefile.test"), _demo_user("multi.role@demo.casefile.test")
+    re_referrals = programmes.create_programme(
+        name="Re-referrals in Q1 2014/15 after NFA or a professional conversation",
+        theme="Was the decision on the earlier referral right, and was early help offered?",
+        questionnaire_id="re-referral-audit", frame_kind="re-referrals", period_text="Q1 2014/15",
+        previous_decisions=["nfa", "professional_conversation"], due_date=date(2027, 1, 29), user=lead)
+    programmes.draw_programme_sample(re_referrals.id, SampleRequest("stratified", size=8, stratify_by="previous_decision"),
+                                     seed=2014, user=lead)
+    programmes.assign_round_robin(re_referrals.id, [auditor.id, multi.id], date(2027, 1, 29), user=lead)
+    audits = programmes.active_case_audits(db.session.get(AuditProgramme, re_referrals.id))
+    grades = ["Good", "Requires improvement to be good", "Inadequate", "Good"]
+    for audit, grade in zip(audits[:4], grades):
+        owner = db.session.get(User, audit.lead_auditor_id)
+        case_audits.save_part(audit.id, case_audits.LEAD, {**DEMO_RE_REFERRAL_ANSWERS, "overall_grade": grade},
+                              audit.version, submit=True, user=owner)
+    moderation.moderate(audits[0].id, {"overall_grade": "Good"}, {}, outcome="accepted", comments=None, user=lead)
+    moderation.moderate(audits[1].id, {"overall_grade": "Inadequate"},
+                        {"overall_grade": "Demo: no early help was offered after two NFAs"},
+                        outcome="accepted", comments=None, user=lead)
+    draft = audits[4]
+    case_audits.save_part(draft.id, case_audits.LEAD, {"what_changed": "Demo: started, not finished"},
+                          draft.version, submit=False, user=db.session.get(User, draft.lead_auditor_id))
+    safeguarding.raise_concern(audits[2].id, "Demo: a sibling is named in a police log with no follow-up recorded.",
+                               db.session.get(User, audits[2].lead_auditor_id))
+
+    repeat = programmes.create_programme(
+        name="Repeat child protection plans within two years, 2013/14",
+        theme="Were plans SMART, partners engaged and the step-down robust?",
+        questionnaire_id="repeat-cp-plan-audit", frame_kind="repeat-plans-2y", period_text="2013/14",
+        agencies=["police", "health"], due_date=date(2027, 2, 26), user=lead)
+    programmes.draw_programme_sample(repeat.id, SampleRequest("census"), seed=2013, user=lead)
+    programmes.assign_round_robin(repeat.id, [multi.id, auditor.id, health.id], date(2027, 2, 26), user=lead)
+    for audit in programmes.active_case_audits(db.session.get(AuditProgramme, repeat.id))[:3]:
+        for section in audit.sections:
+            if section.auditor_id:
+                case_audits.save_part(audit.id, section.agency, DEMO_AGENCY_ANSWERS, section.version,
+                                      submit=True, user=db.session.get(User, section.auditor_id))
+    return "Demo programmes: re-referrals (8 cases: moderated, submitted, draft, assigned) and repeat plans (census)."

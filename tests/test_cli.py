@@ -37,3 +37,17 @@ def test_demo_data_creates_one_user_per_role_and_a_multi_role_user_once(app):
     assert any(len(user.roles) > 1 for user in users)
     second = runner.invoke(args=["demo-data"])
     assert "already has users" in second.output
+
+
+def test_demo_data_has_a_programme_of_each_kind_with_audits_in_every_state(app):
+    from qa_app.models import AuditProgramme, CaseAudit, Moderation, SafeguardingConcern
+    assert app.test_cli_runner().invoke(args=["demo-data"]).exit_code == 0
+    with app.app_context():
+        kinds = set(db.session.scalars(db.select(AuditProgramme.questionnaire_id)))
+        states = set(db.session.scalars(db.select(CaseAudit.status)))
+        changed = [m for m in db.session.scalars(db.select(Moderation))
+                   if any(g["auditor"] != g["moderator"] for g in m.grades.values())]
+        concerns = db.session.scalars(db.select(SafeguardingConcern)).all()
+    assert kinds == {"re-referral-audit", "repeat-cp-plan-audit"}
+    assert {"assigned", "draft", "submitted", "moderated"} <= states
+    assert changed and concerns
