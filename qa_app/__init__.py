@@ -20,6 +20,7 @@ from qa_app.main.routes import main
 from qa_app.measures.routes import measures
 from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
+from qa_app.questionnaires.routes import questionnaires
 from qa_app.security import add_security_headers, content_security_policy, enforce_access
 from qa_app.template_helpers import register_template_helpers
 
@@ -94,6 +95,7 @@ def register_blueprints(app):
     app.register_blueprint(programmes, url_prefix="/programmes")
     app.register_blueprint(audits, url_prefix="/audits")
     app.register_blueprint(moderation, url_prefix="/moderation")
+    app.register_blueprint(questionnaires, url_prefix="/questionnaires")
 
 
 def register_request_hooks(app):

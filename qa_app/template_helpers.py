@@ -11,7 +11,8 @@ def navigation_items(user, active_endpoint):
     items = [("main.home", "Home")]
     if user.has_role(Role.QA_LEAD):
         items += [("measures.dashboard", "Measures"), ("programmes.list_programmes", "Programmes"),
-                  ("moderation.queue", "Moderation"), ("data.import_history", "Case data")]
+                  ("moderation.queue", "Moderation"), ("questionnaires.list_questionnaires", "Questionnaires"),
+                  ("data.import_history", "Case data")]
     if user.has_role(Role.ADMIN):
         items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail")]
     return [{"href": url_for(endpoint), "text": text, "current": endpoint == active_endpoint}

@@ -54,6 +54,8 @@ MATRIX = {
     "moderation.moderate": (QA_LEAD, [("GET", "/moderation/{case_audit_id}"),
                                       ("POST", "/moderation/{case_audit_id}")]),
     "moderation.reopen": (QA_LEAD, [("POST", "/moderation/{case_audit_id}/reopen")]),
+    "questionnaires.list_questionnaires": (QA_LEAD, [("GET", "/questionnaires/"), ("POST", "/questionnaires/")]),
+    "questionnaires.preview": (QA_LEAD, [("GET", "/questionnaires/re-referral-audit/1")]),
     "moderation.acknowledge": ({Role.TEAM_MANAGER, Role.QA_LEAD}, [("POST", "/moderation/safeguarding/1/acknowledge")]),
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",

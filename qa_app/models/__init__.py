@@ -4,11 +4,12 @@ from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, R
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
 from qa_app.models.moderation import Moderation, SafeguardingConcern
-from qa_app.models.programmes import (QUESTIONNAIRES, AuditProgramme, CaseAudit, CaseAuditSection,
+from qa_app.models.questionnaire import QuestionnaireVersion
+from qa_app.models.programmes import (AuditProgramme, CaseAudit, CaseAuditSection,
                                       CaseAuditStatus, ProgrammeStatus, Sample, SampleChange)
 from qa_app.models.user import Agency, Role, Team, User, user_team
 
-__all__ = ["Moderation", "SafeguardingConcern", "QUESTIONNAIRES", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
+__all__ = ["QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
            "Agency", "AuditEvent", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",

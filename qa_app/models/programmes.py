@@ -23,19 +23,13 @@ class ProgrammeStatus(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-# Built-in questionnaires a programme can name until questionnaires are loaded as data files.
-QUESTIONNAIRES = {
-    "re-referral-audit": ("Re-referral audit", 1),
-    "repeat-cp-plan-audit": ("Repeat child protection plan audit (multi-agency)", 1),
-}
-
-
 class AuditProgramme(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     theme: Mapped[str] = mapped_column(String(200))
     questionnaire_id: Mapped[str] = mapped_column(String(60))
     questionnaire_version: Mapped[int]  # kept for the programme's life, whatever is added later
+    questionnaire_title: Mapped[str] = mapped_column(String(200), default="")
     frame_kind: Mapped[str] = mapped_column(String(40))  # audit_tools.sampling.FRAMES
     period_label: Mapped[str] = mapped_column(String(60))
     period_start: Mapped[date] = mapped_column(Date)
@@ -61,8 +55,7 @@ class AuditProgramme(db.Model):
 
     @property
     def questionnaire_label(self) -> str:
-        title = QUESTIONNAIRES.get(self.questionnaire_id, (self.questionnaire_id, 0))[0]
-        return f"{title}, version {self.questionnaire_version}"
+        return f"{self.questionnaire_title or self.questionnaire_id}, version {self.questionnaire_version}"
 
 
 class Sample(db.Model):

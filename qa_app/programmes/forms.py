@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from audit_tools.records import ABUSE_CATEGORIES, DECISION_LABELS, DECISIONS
 from audit_tools.sampling import FRAMES, STRATIFY_FIELDS
 from qa_app.forms import choices
-from qa_app.models import QUESTIONNAIRES, Agency
+from qa_app.models import Agency
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_HINT = "For example, 31/01/2027"
@@ -19,8 +19,8 @@ class ProgrammeForm(FlaskForm):
                        validators=[InputRequired(message="Enter a name for the programme"), Length(max=120)])
     theme = StringField("Theme", widget=GovTextInput(), description="What the audit asks, in a line",
                         validators=[Optional(), Length(max=200)])
-    questionnaire_id = RadioField("Questionnaire", widget=GovRadioInput(),
-                                  choices=choices((k, f"{v[0]} (version {v[1]})") for k, v in QUESTIONNAIRES.items()),
+    # Choices are the available questionnaire versions, as "id@version"; set by the view.
+    questionnaire_id = RadioField("Questionnaire", widget=GovRadioInput(), choices=[],
                                   validators=[InputRequired(message="Select a questionnaire")])
     frame_kind = RadioField("Which cases does it sample?", widget=GovRadioInput(),
                             choices=choices(FRAMES.items()),

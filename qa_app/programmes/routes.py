@@ -13,7 +13,7 @@ from qa_app.programmes.forms import (AddCaseForm, AssignForm, DrawForm, Programm
                                      RemoveCaseForm)
 from qa_app.security import roles_required
 from audit_tools.findings import OFSTED_GRADES
-from qa_app.services import moderation
+from qa_app.services import moderation, questionnaires
 from qa_app.services import programmes as service
 from qa_app.services.case_lists import child_histories
 
@@ -34,10 +34,14 @@ def list_programmes():
 @roles_required(Role.QA_LEAD)
 def new_programme():
     form = ProgrammeForm()
+    form.questionnaire_id.choices = choices(
+        (f"{q.id}@{q.version}", f"{q.title} (version {q.version})") for q in questionnaires.available().values())
     if form.validate_on_submit():
+        questionnaire_id, _, version = form.questionnaire_id.data.partition("@")
         try:
             programme = service.create_programme(
-                name=form.name.data, theme=form.theme.data, questionnaire_id=form.questionnaire_id.data,
+                name=form.name.data, theme=form.theme.data, questionnaire_id=questionnaire_id,
+                questionnaire_version=int(version) if version.isdigit() else None,
                 frame_kind=form.frame_kind.data, period_text=form.period.data,
                 filters={"team": form.team.data, "decision": form.decision.data,
                          "source": (form.source.data or "").upper(), "category": form.category.data},

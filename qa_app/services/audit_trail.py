@@ -45,6 +45,8 @@ ACTIONS = {
     "safeguarding_concern_raised": "Immediate safeguarding concern raised",
     "safeguarding_concern_acknowledged": "Safeguarding concern acknowledged",
     "safeguarding_email_failed": "Safeguarding concern email could not be sent",
+    "questionnaire_uploaded": "Questionnaire version uploaded",
+    "questionnaire_refused": "Questionnaire upload refused",
 }
 
 OUTCOMES = ("success", "failure", "denied")

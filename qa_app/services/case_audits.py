@@ -5,13 +5,12 @@ newer version is refused with both sets of answers, so nobody overwrites anybody
 trail records which questions changed, never the answers themselves (they are case content).
 """
 from dataclasses import dataclass
-from functools import lru_cache
-
-from audit_tools.questionnaires import Questionnaire, Section, built_in, check_answers, visible_answers
+from audit_tools.questionnaires import Questionnaire, Section, check_answers, visible_answers
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import Agency, CaseAudit, CaseAuditSection, CaseAuditStatus, CPPlan, Referral
 from qa_app.models.base import utcnow
+from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_lists import ChildHistory
 
@@ -38,14 +37,10 @@ class SaveConflict(Exception):
         self.saved_answers, self.saved_version = saved_answers, saved_version
 
 
-@lru_cache(maxsize=None)
-def _questionnaires() -> dict:
-    return built_in()
-
-
 def questionnaire_for(case_audit: CaseAudit) -> Questionnaire:
+    """The version the programme started with, whatever has been added since."""
     programme = case_audit.programme
-    return _questionnaires()[(programme.questionnaire_id, programme.questionnaire_version)]
+    return questionnaires.get(programme.questionnaire_id, programme.questionnaire_version)
 
 
 def sections_for(case_audit: CaseAudit, part: str) -> list[Section]:

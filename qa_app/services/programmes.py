@@ -13,10 +13,11 @@ from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, Filters, FrameDefinit
                                   frame_hash)
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import (QUESTIONNAIRES, Agency, AuditProgramme, CaseAudit, CaseAuditSection,
+from qa_app.models import (Agency, AuditProgramme, CaseAudit, CaseAuditSection,
                            CaseAuditStatus, Child, CPPlan, ProgrammeStatus, Referral, Role, Sample,
                            SampleChange, User)
 from qa_app.models.base import utcnow
+from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_data import plan_records, referral_records
 
@@ -40,12 +41,16 @@ def new_seed() -> int:
 # --- programmes ---------------------------------------------------------------------------
 
 def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, filters=None,
-                     previous_decisions=(), agencies=(), due_date=None, user=None) -> AuditProgramme:
+                     previous_decisions=(), agencies=(), due_date=None, user=None,
+                     questionnaire_version=None) -> AuditProgramme:
+    """questionnaire_version defaults to the latest; the programme keeps it for its life."""
     name = (name or "").strip()
     if not name:
         raise ProgrammeError("Enter a name for the programme", "name")
-    if questionnaire_id not in QUESTIONNAIRES:
+    questionnaire_version = questionnaire_version or questionnaires.latest_version(questionnaire_id)
+    if (questionnaire_id, questionnaire_version) not in questionnaires.available():
         raise ProgrammeError("Select a questionnaire", "questionnaire_id")
+    title = questionnaires.get(questionnaire_id, questionnaire_version).title
     if frame_kind not in FRAMES:
         raise ProgrammeError("Select which cases the programme samples", "frame_kind")
     try:
@@ -60,7 +65,8 @@ def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, 
             raise ProgrammeError("A programme with this name already exists", "name")
         programme = AuditProgramme(
             name=name, theme=(theme or "").strip() or FRAMES[frame_kind],
-            questionnaire_id=questionnaire_id, questionnaire_version=QUESTIONNAIRES[questionnaire_id][1],
+            questionnaire_id=questionnaire_id, questionnaire_version=questionnaire_version,
+            questionnaire_title=title,
             frame_kind=frame_kind, period_label=period.label, period_start=period.start,
             period_end=period.end, filters={k: v for k, v in (filters or {}).items() if v},
             previous_decisions=list(previous_decisions), agencies=sorted(set(agencies)),
