@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from importlib import resources
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from qa_app.db import write_transaction
@@ -20,11 +20,15 @@ from qa_app.services.audit_trail import record_event
 
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login",
+    "auth.resume",
     "static",
     "main.health",
     "main.accessibility_statement",
 })
 ALL_ROLES = frozenset(Role)
+# Forms whose typed answers survive a session that ends while someone is typing: the POST is
+# answered with a sign-in page that carries the answers (see auth.resume).
+RESUMABLE_ENDPOINTS = frozenset({"audits.complete"})
 # Pages a user with a one-time password may still reach before choosing their own.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
 
@@ -88,12 +92,14 @@ def enforce_access():
     if endpoint is None:  # no route matched: let the 404 handler answer
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=_return_path()))
+        return _resume_or_sign_in()
     if _session_expired():
         with write_transaction():
             record_event("session_expired", object_type="user", object_id=current_user.id)
         logout_user()
         session.clear()
+        if request.method == "POST" and endpoint in RESUMABLE_ENDPOINTS:
+            return _resume_or_sign_in()
         flash("You were signed out because you had not done anything for 30 minutes, "
               "or had been signed in for 12 hours. Sign in again.", "info")
         return redirect(url_for("auth.login", next=_return_path()))
@@ -104,6 +110,15 @@ def enforce_access():
     if roles is None or not current_user.has_role(*roles):
         deny()
     return None
+
+
+def _resume_or_sign_in():
+    """Send people to sign in; but a form post that would be lost is kept, so that signing in
+    again puts the typed answers back in front of them."""
+    if request.method == "POST" and request.endpoint in RESUMABLE_ENDPOINTS:
+        kept = [(key, value) for key, values in request.form.lists() if key != "csrf_token" for value in values]
+        return render_template("auth/resume.html", kept=kept, target=request.path, form=None), 401
+    return redirect(url_for("auth.login", next=_return_path()))
 
 
 def deny():

@@ -93,7 +93,7 @@ def test_every_endpoint_is_public_or_declares_its_roles(app):
 def test_every_endpoint_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - PUBLIC_ENDPOINTS == set(MATRIX)
-    assert PUBLIC_ENDPOINTS - {"static"} == set(PUBLIC_PAGES)
+    assert PUBLIC_ENDPOINTS - {"static"} == set(PUBLIC_PAGES) | {"auth.resume"}
 
 
 def test_the_matrix_agrees_with_the_declared_roles(app):
@@ -109,6 +109,13 @@ def test_anonymous_requests_are_sent_to_sign_in(app, client, endpoint, method, u
     response = client.open(url.format(**ids), method=method, data=data)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_signing_in_again_after_a_session_ends_is_public_but_checks_the_password(client):
+    response = client.post("/sign-in/resume", data={"csrf_token": csrf_token(client), "email": "x@y.org",
+                                                     "password": "wrong password here", "target": "/"})
+    assert response.status_code == 401
+    assert "Enter the correct email address and password" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("endpoint", sorted(PUBLIC_PAGES))

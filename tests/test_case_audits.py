@@ -164,3 +164,28 @@ def test_the_lead_part_waits_for_the_agency_sections(app, tmp_path):
     assert 'value="366"' in html  # days on the first plan (2012 was a leap year), filled in from the case data
     html = client.post(f"/audits/{case_audit.id}/lead", data={**hidden, "action": "submit"}).get_data(as_text=True)
     assert "The agency sections must be submitted before the lead part: Police" in html
+
+
+def test_a_session_that_ends_while_typing_keeps_the_answers(app, client, re_referral_audit, monkeypatch):
+    from qa_app import security
+    from tests.helpers import PASSWORD
+    case_audit_id, auditor = re_referral_audit
+    sign_in(client, auditor.email)
+    url = f"/audits/{case_audit_id}/lead"
+    _, hidden = open_form(client, url)
+    later = security._now_timestamp() + 45 * 60
+    monkeypatch.setattr(security, "_now_timestamp", lambda: later)
+    response = client.post(url, data={**hidden, "what_changed": "Typed for an hour", "action": "save"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Your answers have not been lost" in html and 'value="Typed for an hour"' in html
+    resumed = client.post("/sign-in/resume", data={
+        "csrf_token": csrf_token_from(html), "target": url, "email": auditor.email, "password": PASSWORD,
+        "version": hidden["version"], "what_changed": "Typed for an hour"})
+    html = resumed.get_data(as_text=True)
+    assert "Save my answers" in html and 'value="Typed for an hour"' in html
+    saved = client.post(url, data={"csrf_token": csrf_token_from(html), "version": hidden["version"],
+                                   "what_changed": "Typed for an hour", "action": "save"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(CaseAudit, case_audit_id).answers["what_changed"] == "Typed for an hour"

@@ -38,6 +38,22 @@ def login():
     return render_template("auth/login.html", form=form), 200
 
 
+@auth.post("/sign-in/resume")
+def resume():
+    """Sign in again after a session ended mid-form, then offer the kept answers for saving."""
+    target = _safe_next(request.form.get("target"))
+    kept = [(key, value) for key, values in request.form.lists()
+            if key not in ("csrf_token", "email", "password", "target") for value in values]
+    result = accounts.sign_in(request.form.get("email", ""), request.form.get("password", ""))
+    if result.user is None:
+        return render_template("auth/resume.html", kept=kept, target=target, form=None,
+                               page_errors=[{"text": SIGN_IN_FAILED, "href": "#email"}],
+                               email=request.form.get("email", "")), 401
+    start_session(result.user)
+    login_user(result.user)
+    return render_template("auth/resume_save.html", kept=kept, target=target)
+
+
 @auth.post("/sign-out")
 @any_signed_in_user
 def logout():
