@@ -46,6 +46,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.forms
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC)/css $(STATIC)/govuk instance/test*
