@@ -41,6 +41,7 @@ MATRIX = {
     "programmes.show_programme": (QA_LEAD, [("GET", "/programmes/{programme_id}")]),
     "programmes.draw": (QA_LEAD, [("POST", "/programmes/{programme_id}/draw")]),
     "programmes.check": (QA_LEAD, [("POST", "/programmes/{programme_id}/check")]),
+    "programmes.moderation_policy": (QA_LEAD, [("POST", "/programmes/{programme_id}/moderation-policy")]),
     "programmes.add_case": (QA_LEAD, [("POST", "/programmes/{programme_id}/cases")]),
     "programmes.remove_case": (QA_LEAD, [("POST", "/programmes/case-audits/{case_audit_id}/remove")]),
     "programmes.assign": (QA_LEAD, [("POST", "/programmes/{programme_id}/assign")]),

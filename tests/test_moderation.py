@@ -73,17 +73,23 @@ def test_returning_an_audit_needs_comments_and_lets_the_auditor_edit_again(app, 
         assert db.session.get(CaseAudit, audit_ids[0]).status == "submitted"
 
 
-def test_the_queue_follows_the_programmes_policy(app, submitted):
+def test_the_queue_follows_the_programmes_policy(app, client, login_as, submitted):
     programme_id, audit_ids, _ = submitted
+    login_as(Role.QA_LEAD)
+    post_form(client, f"/programmes/{programme_id}/moderation-policy",
+              {"inadequate": "y", "flagged": "y", "new_auditor_first": "1", "random_percent": "0"})
     with app.app_context():
-        with programmes.write_transaction():
-            programme = db.session.get(AuditProgramme, programme_id)
-            programme.moderation_policy = {"inadequate": True, "flagged": True, "new_auditor_first": 1,
-                                           "random_percent": 0, "seed": 1}
         queued = {item.case_audit.id: item.reasons for item in moderation.moderation_queue()}
     assert queued[audit_ids[2]] == ["Graded Inadequate"]
     assert queued[audit_ids[0]] == ["One of the auditor's first 1 audits"]
     assert audit_ids[1] not in queued
+    # Everything at random: the choice comes from the recorded seed, so it is the same every time.
+    post_form(client, f"/programmes/{programme_id}/moderation-policy",
+              {"new_auditor_first": "0", "random_percent": "100"})
+    with app.app_context():
+        queued = {item.case_audit.id: item.reasons for item in moderation.moderation_queue()}
+        assert len(queued) == 3 and all(r[0].startswith("Chosen at random (100%") for r in queued.values())
+        assert db.session.scalars(db.select(AuditEvent.action).filter_by(action="moderation_policy_changed")).all()
 
 
 def test_a_qa_lead_reopens_a_submitted_audit_with_a_reason(app, client, login_as, submitted):
@@ -95,7 +101,8 @@ def test_a_qa_lead_reopens_a_submitted_audit_with_a_reason(app, client, login_as
     post_form(client, f"/moderation/{audit_ids[0]}/reopen", {"part": "lead", "reason": "Wrong case read"})
     with app.app_context():
         assert db.session.get(CaseAudit, audit_ids[0]).status == "draft"
-        assert db.session.scalars(db.select(AuditEvent.action).filter_by(action="case_audit_reopened")).one()
+        event = db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_reopened")).one()
+        assert event.details["reason"] == "Wrong case read"
 
 
 def test_a_safeguarding_concern_reaches_the_cases_team_manager_and_no_other(app, submitted):
@@ -129,3 +136,58 @@ def test_a_safeguarding_concern_reaches_the_cases_team_manager_and_no_other(app,
         # The flagged case now goes to the moderation queue.
         reasons = {i.case_audit.id: i.reasons for i in moderation.moderation_queue()}
         assert "Safeguarding concern raised" in reasons[audit_ids[0]]
+
+
+class SMTPSink:
+    """A minimal SMTP server on loopback that keeps what it is sent (a real socket, no mocks)."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.messages = []
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(1)
+        self.port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        connection, _ = self.server.accept()
+        reader = connection.makefile("rb")
+        connection.sendall(b"220 sink\r\n")
+        data, in_data = [], False
+        for raw in reader:
+            line = raw.decode().rstrip("\r\n")
+            if in_data:
+                if line == ".":
+                    in_data = False
+                    self.messages.append("\n".join(data))
+                    connection.sendall(b"250 queued\r\n")
+                else:
+                    data.append(line)
+            elif line.upper().startswith("DATA"):
+                in_data = True
+                connection.sendall(b"354 go on\r\n")
+            elif line.upper().startswith("QUIT"):
+                connection.sendall(b"221 bye\r\n")
+                break
+            else:
+                connection.sendall(b"250 ok\r\n")
+        connection.close()
+        self.server.close()
+
+
+def test_an_escalation_is_emailed_when_smtp_is_set_up_without_case_content(app, submitted):
+    _, audit_ids, auditor = submitted
+    sink = SMTPSink()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port, MAIL_FROM="qa@council.example")
+    with app.app_context():
+        make_user(Role.TEAM_MANAGER, teams=["North"], email="north.manager@council.example")
+    client = app.test_client()
+    sign_in(client, auditor.email)
+    post_form(client, f"/audits/{audit_ids[0]}/concerns", {"details": "Baby seen with bruising"})
+    sink.thread.join(5)
+    [message] = sink.messages
+    assert "north.manager@council.example" in message
+    assert "immediate safeguarding concern" in message and "bruising" not in message

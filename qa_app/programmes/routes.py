@@ -151,6 +151,23 @@ def check(programme_id):
     return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
 
+@programmes.post("/<int:programme_id>/moderation-policy")
+@roles_required(Role.QA_LEAD)
+def moderation_policy(programme_id):
+    programme = _programme_or_404(programme_id)
+    try:
+        moderation.set_policy(programme.id, inadequate=bool(request.form.get("inadequate")),
+                              flagged=bool(request.form.get("flagged")),
+                              new_auditor_first=request.form.get("new_auditor_first", type=int, default=-1),
+                              random_percent=request.form.get("random_percent", type=int, default=-1),
+                              user=current_user)
+    except moderation.ModerationError as error:
+        flash(f"The moderation policy was not changed: {error}", "info")
+    else:
+        flash("Moderation policy saved.", "success")
+    return redirect(url_for("programmes.show_programme", programme_id=programme.id) + "#moderation-policy")
+
+
 @programmes.post("/<int:programme_id>/cases")
 @roles_required(Role.QA_LEAD)
 def add_case(programme_id):

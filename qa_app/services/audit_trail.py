@@ -46,6 +46,7 @@ ACTIONS = {
     "safeguarding_concern_acknowledged": "Safeguarding concern acknowledged",
     "safeguarding_email_failed": "Safeguarding concern email could not be sent",
     "questionnaire_uploaded": "Questionnaire version uploaded",
+    "moderation_policy_changed": "Moderation policy changed",
     "questionnaire_refused": "Questionnaire upload refused",
 }
 

@@ -122,7 +122,22 @@ def reopen(case_audit_id: int, part: str, reason: str, user) -> None:
             current.record.submitted_at = None
             current.record.version += 1
         record_event("case_audit_reopened", actor=user, object_type="case_audit", object_id=case_audit.id,
-                     details={"part": part, "reason_given": True})
+                     details={"part": part, "reason": reason[:500]})
+
+
+def set_policy(programme_id: int, *, inadequate: bool, flagged: bool, new_auditor_first: int,
+               random_percent: int, user) -> None:
+    if not 0 <= random_percent <= 100:
+        raise ModerationError({"random_percent": "Enter a percentage from 0 to 100"})
+    if not 0 <= new_auditor_first <= 50:
+        raise ModerationError({"new_auditor_first": "Enter a number of audits from 0 to 50"})
+    with write_transaction():
+        programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
+        before = dict(programme.moderation_policy or {})
+        programme.moderation_policy = {**before, "inadequate": inadequate, "flagged": flagged,
+                                       "new_auditor_first": new_auditor_first, "random_percent": random_percent}
+        record_event("moderation_policy_changed", actor=user, object_type="audit_programme",
+                     object_id=programme.id, details={"before": before, "after": programme.moderation_policy})
 
 
 @dataclass
