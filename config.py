@@ -66,6 +66,10 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     AUDIT_TRAIL_PAGE_SIZE = 50
+    # Email for safeguarding concerns; none is sent unless SMTP_HOST is set.
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "casefile-qa@localhost")
 
 
 class DevelopmentConfig(Config):
