@@ -32,9 +32,13 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message + " and REQUIRE_BROWSER=1")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Error, sync_playwright
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        # A loaded two-core machine can take a while to start Chromium: allow it, and try twice.
+        try:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, timeout=120_000)
+        except Error:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, timeout=120_000)
         yield browser
         browser.close()
 
