@@ -189,3 +189,25 @@ def test_a_session_that_ends_while_typing_keeps_the_answers(app, client, re_refe
     assert saved.status_code == 302
     with app.app_context():
         assert db.session.get(CaseAudit, case_audit_id).answers["what_changed"] == "Typed for an hour"
+
+
+def test_a_section_marked_for_one_agency_goes_to_that_agency_only(app, tmp_path):
+    from audit_tools.questionnaires import BUILT_IN
+    from qa_app.services import questionnaires as questionnaire_service
+    from qa_app.services.case_audits import sections_for
+    text = (BUILT_IN / "repeat-cp-plan-audit.v1.yaml").read_text().replace("version: 1", "version: 2").replace(
+        "  - id: overall\n", "  - id: police_only\n    title: Police records\n    agency: police\n    questions:\n"
+        "      - {id: police_log_checked, label: \"Was the police log checked?\", type: met, required: true}\n"
+        "  - id: overall\n")
+    with app.app_context():
+        import_file("cp-plans", write_csv(tmp_path / "p.csv", PLAN_HEADINGS, [
+            ["C1", "P1", "2012-01-01", "2013-01-01", "NEG", ""], ["C1", "P2", "2014-05-01", "", "NEG", ""]]))
+        questionnaire_service.upload(text.encode(), "repeat.v2.yaml")
+        programme = programmes.create_programme(name="Repeat", theme="", questionnaire_id="repeat-cp-plan-audit",
+                                                frame_kind="repeat-plans-ever", period_text="Q1 2014/15",
+                                                agencies=["police", "health"])
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        case_audit = db.session.scalars(db.select(CaseAudit)).one()
+        assert [s.id for s in sections_for(case_audit, "police")] == ["agency", "police_only"]
+        assert [s.id for s in sections_for(case_audit, "health")] == ["agency"]
+        assert "police_only" not in [s.id for s in sections_for(case_audit, "lead")]

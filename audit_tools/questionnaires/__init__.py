@@ -15,6 +15,8 @@ MET_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "not_applicable": "
                "not_evidenced": "Not evidenced on file"}
 GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
 TYPES = ("met", "grade", "choice", "multiple_choice", "date", "number", "short_text", "long_text")
+# A section's `agency`: "each" (a copy for every agency in the programme) or one agency's name.
+AGENCIES = ("childrens_social_care", "police", "health", "education", "probation", "early_help", "other")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 QUESTIONNAIRE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
 
@@ -51,7 +53,7 @@ class Section:
     id: str
     title: str
     questions: tuple[Question, ...]
-    agency: str | None = None  # "each": one copy per agency in the programme
+    agency: str | None = None  # "each": one copy per agency in the programme; or one agency only
     lead_only: bool = False
 
 
@@ -96,7 +98,8 @@ def parse_questionnaire(text: str, file: str) -> Questionnaire:
         _require(isinstance(raw_section.get("id"), str) and IDENTIFIER.match(raw_section["id"]),
                  file, f"{where}.id", "expected an identifier such as first_plan")
         _require(isinstance(raw_section.get("title"), str), file, f"{where}.title", "expected text")
-        _require(raw_section.get("agency") in (None, "each"), file, f"{where}.agency", "expected 'each' or nothing")
+        _require(raw_section.get("agency") in (None, "each", *AGENCIES), file, f"{where}.agency",
+                 f"expected 'each', one of {', '.join(AGENCIES)}, or nothing")
         questions = []
         raw_questions = raw_section.get("questions")
         _require(isinstance(raw_questions, list) and raw_questions, file, f"{where}.questions",

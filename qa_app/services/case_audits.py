@@ -47,8 +47,8 @@ def sections_for(case_audit: CaseAudit, part: str) -> list[Section]:
     """The questionnaire sections one part of the audit answers: the lead's, or an agency's."""
     sections = questionnaire_for(case_audit).sections
     if part == LEAD:
-        return [s for s in sections if s.agency != "each"]
-    return [s for s in sections if s.agency == "each"]
+        return [s for s in sections if s.agency is None]
+    return [s for s in sections if s.agency in ("each", part)]
 
 
 @dataclass

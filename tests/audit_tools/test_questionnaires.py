@@ -40,6 +40,7 @@ def test_the_built_in_questionnaires_load_and_cover_the_reports_questions():
     (("max_length: 10", "max_length: -1"), "sections[0].questions[1].max_length", "above 0"),
     (("sections:", "sections: [\n"), "line", "not valid YAML"),
     (("type: date}", "type: choice, options: [Yes, No]}"), "sections[0].questions[2].options", "put quotes"),
+    (("title: Only", "title: Only\n    agency: fire_service"), "sections[0].agency", "expected 'each', one of"),
 ])
 def test_broken_files_name_the_file_the_path_and_the_problem(change, path, words):
     with pytest.raises(QuestionnaireError) as error:
