@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from audit_tools.findings import OFSTED_GRADES
+from audit_tools.records import DECISION_LABELS
 from qa_app.extensions import db
 from qa_app.models import CaseAudit, Role
 from qa_app.security import roles_required
@@ -10,7 +11,6 @@ from qa_app.services import moderation as service
 from qa_app.services import safeguarding
 from qa_app.services.case_audits import LEAD, audit_part
 from qa_app.services.case_lists import child_histories
-from audit_tools.records import DECISION_LABELS
 
 moderation = Blueprint("moderation", __name__)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from audit_tools.questionnaires import Questionnaire, Section, check_answers, visible_answers
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import Agency, CaseAudit, CaseAuditSection, CaseAuditStatus, CPPlan, Referral
+from qa_app.models import Agency, CaseAudit, CaseAuditSection, CaseAuditStatus
 from qa_app.models.base import utcnow
 from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
