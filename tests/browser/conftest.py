@@ -85,6 +85,8 @@ def sign_in_page(page, base_url, email, password=DEMO_PASSWORD):
 
 
 def serious_accessibility_problems(page) -> list[dict]:
+    """Callers wait for the page they mean to check: axe on a half-parsed page finds false problems."""
+    page.wait_for_load_state("load")
     page.add_script_tag(content=AXE_SCRIPT.read_text())
     violations = page.evaluate("""async () => {
         const results = await axe.run(document, {resultTypes: ['violations']});

@@ -76,6 +76,7 @@ def test_the_audit_form_has_no_serious_accessibility_problems(live_server, axe_p
     axe_page.goto(f"{live_server}/audits/{re_referral_case}/lead")
     assert serious_accessibility_problems(axe_page) == []
     axe_page.get_by_role("button", name="Submit").click()  # with errors
+    axe_page.locator(".govuk-error-summary").wait_for()
     assert serious_accessibility_problems(axe_page) == []
     axe_page.goto(f"{live_server}/audits/{re_referral_case}")
     assert serious_accessibility_problems(axe_page) == []

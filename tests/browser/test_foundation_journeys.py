@@ -67,6 +67,7 @@ def test_pages_have_no_serious_accessibility_problems(live_server, axe_page, nam
         axe_page.goto(live_server + path)
     else:
         sign_in_page(axe_page, live_server, "nobody@demo.casefile.test", "wrong password!")
+        axe_page.locator(".govuk-error-summary").wait_for()
     assert serious_accessibility_problems(axe_page) == []
 
 

@@ -67,9 +67,11 @@ def test_programme_pages_have_no_serious_accessibility_problems(demo_server, axe
     axe_page.goto(demo_server + "/programmes/new")
     assert serious_accessibility_problems(axe_page) == []
     create_programme(axe_page, demo_server, "Accessible programme")
+    axe_page.locator(".app-frame-size").wait_for()
     assert serious_accessibility_problems(axe_page) == []  # before drawing
     axe_page.get_by_label("Census: every case in the frame").check()
     axe_page.get_by_role("button", name="Draw the sample").click()
+    axe_page.locator(".app-sample-seed").wait_for()
     assert serious_accessibility_problems(axe_page) == []  # after drawing
     axe_page.goto(demo_server + "/programmes/")
     assert serious_accessibility_problems(axe_page) == []
