@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from audit_tools.measures import find_re_referrals, find_repeat_plans, plans_open_at_least
-from audit_tools.periods import Period, add_months
+from audit_tools.periods import Period
 
 ALGORITHM_VERSION = "casefile-sampling-1"
 STRATIFY_FIELDS = {"team": "Team", "previous_decision": "Decision on the previous referral",
@@ -156,9 +156,6 @@ def apply_exclusions(cases, excluded_children) -> tuple[list[FrameCase], list[Fr
     kept = [c for c in cases if c.child_id not in excluded_children]
     return kept, [c for c in cases if c.child_id in excluded_children]
 
-
-def audited_since(months: int, today: date) -> date:
-    return add_months(today, -months)
 
 
 # --- drawing ------------------------------------------------------------------------------

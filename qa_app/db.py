@@ -55,6 +55,11 @@ def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
+def placeholder(connection) -> str:
+    """The driver's parameter marker, for the few queries run through the driver for speed."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
 @contextmanager
 def write_transaction():
     """One unit of work that writes: commits at the end, rolls back on any error.

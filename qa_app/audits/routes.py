@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from audit_tools.questionnaires import is_shown
 from audit_tools.records import DECISION_LABELS
 from qa_app.audits.forms import answer_form, answers_from
 from qa_app.extensions import db
@@ -94,9 +93,7 @@ def _render(case_audit, current, form, history, problems):
             form[question_id].errors = [message]
     page_errors = [{"text": message, "href": f"#{question_id}" if question_id in form else "#main-content"}
                    for question_id, message in problems.items()]
-    answers = answers_from(form, current.sections)
     return render_template("audits/complete.html", case_audit=case_audit, current=current,
                            answer_form=form, history=history, page_errors=page_errors,
-                           shown={q.id: is_shown(q, answers) for s in current.sections for q in s.questions},
                            labels={q.id: q.label for s in current.sections for q in s.questions},
                            decision_labels=DECISION_LABELS, read_only=current.submitted)

@@ -9,8 +9,7 @@ from audit_tools.sampling import FRAMES, STRATIFY_FIELDS, SampleRequest, sample_
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Agency, AuditProgramme, CaseAudit, Role
-from qa_app.programmes.forms import (AddCaseForm, AssignForm, DrawForm, ProgrammeForm, ReassignForm,
-                                     RemoveCaseForm)
+from qa_app.programmes.forms import AddCaseForm, AssignForm, DrawForm, ProgrammeForm, ReassignForm, RemoveCaseForm
 from qa_app.security import roles_required
 from audit_tools.findings import OFSTED_GRADES
 from qa_app.services import moderation, questionnaires
@@ -68,24 +67,27 @@ def show_programme(programme_id):
                "decision_labels": DECISION_LABELS}
     if programme.sample is None:
         months = _int_arg("exclude", service.DEFAULT_EXCLUDE_MONTHS, range(0, 121))
-        preview = service.preview_frame(programme, months)
         field = request.args.get("strata") if request.args.get("strata") in STRATIFY_FIELDS else "team"
-        confidence = _int_arg("confidence", 95, (90, 95, 99))
-        margin = _int_arg("margin", 5, range(1, 51))
-        context.update(preview=preview, strata_field=field, strata=strata(preview.eligible, field),
-                       confidence=confidence, margin=margin,
-                       needed=sample_size(confidence, margin, len(preview.eligible) or None),
-                       needed_without_fpc=sample_size(confidence, margin),
-                       draw_form=DrawForm(formdata=None, exclude_audited_months=months))
+        context.update(_frame_context(programme, DrawForm(formdata=None, exclude_audited_months=months),
+                                      months, field, _int_arg("confidence", 95, (90, 95, 99)),
+                                      _int_arg("margin", 5, range(1, 51))))
     else:
         audits = service.active_case_audits(programme)
         context.update(case_audits=audits, agreement=moderation.agreement_for(programme),
                        grades=OFSTED_GRADES,
                        removed=[c for c in programme.case_audits if c.status == "removed"],
                        histories=child_histories(c.child_id for c in audits),
-                       add_form=AddCaseForm(formdata=None), remove_form=RemoveCaseForm(formdata=None),
-                       assign_form=_assign_form(programme, formdata=None))
+                       add_form=AddCaseForm(formdata=None), assign_form=_assign_form(programme, formdata=None))
     return render_template("programmes/show.html", **context)
+
+
+def _frame_context(programme, draw_form, months, field="team", confidence=95, margin=5) -> dict:
+    """What the page shows before a draw: the frame, its make-up, the sample-size helper, the form."""
+    preview = service.preview_frame(programme, months)
+    return {"preview": preview, "strata_field": field, "strata": strata(preview.eligible, field),
+            "confidence": confidence, "margin": margin,
+            "needed": sample_size(confidence, margin, len(preview.eligible) or None),
+            "needed_without_fpc": sample_size(confidence, margin), "draw_form": draw_form}
 
 
 def _assign_form(programme, **kwargs) -> AssignForm:
@@ -116,14 +118,11 @@ def draw(programme_id):
     if programme.sample is not None:  # another tab drew it meanwhile
         flash(form.method.errors[0] if form.method.errors else "This programme already has a sample.", "info")
         return redirect(url_for("programmes.show_programme", programme_id=programme.id))
-    months = form.exclude_audited_months.data if form.exclude_audited_months.data is not None else 12
-    preview = service.preview_frame(programme, months)
+    months = form.exclude_audited_months.data
+    months = service.DEFAULT_EXCLUDE_MONTHS if months is None else months
     return render_template("programmes/show.html", programme=programme, frames=FRAMES,
-                           strata_fields=STRATIFY_FIELDS, preview=preview, strata_field="team",
-                           strata=strata(preview.eligible, "team"), confidence=95, margin=5,
-                           needed=sample_size(95, 5, len(preview.eligible) or None),
-                           needed_without_fpc=sample_size(95, 5), draw_form=form, form=form,
-                           decision_labels=DECISION_LABELS)
+                           strata_fields=STRATIFY_FIELDS, decision_labels=DECISION_LABELS, form=form,
+                           **_frame_context(programme, form, months))
 
 
 @programmes.post("/<int:programme_id>/check")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from audit_tools.periods import Period, add_months, financial_year_of, parse_period
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import write_transaction
+from qa_app.db import placeholder, write_transaction
 from qa_app.extensions import db
 from qa_app.models import Benchmark, ChildPopulation, CPPlan, Referral
 from qa_app.services.audit_trail import record_event
@@ -36,7 +36,7 @@ def referral_records(start: date, end: date) -> list[ReferralRecord]:
     Read through the driver, not the ORM: a year of a large council is hundreds of thousands
     of rows, and SQLAlchemy's per-value date parsing on SQLite was most of the time."""
     connection = db.session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marker = placeholder(connection)
     rows = connection.exec_driver_sql(
         "SELECT referral_id, child_id, referral_date, decision, source, team FROM referral "
         f"WHERE referral_date >= {marker} AND referral_date <= {marker} ORDER BY referral_date, referral_id",
@@ -61,7 +61,7 @@ def _as_date(value) -> date:
 def plan_records(end: date) -> list[PlanRecord]:
     """Every plan started by `end`: a repeat plan looks back for ever."""
     connection = db.session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marker = placeholder(connection)
     rows = connection.exec_driver_sql(
         "SELECT plan_id, child_id, start_date, end_date, category, team, previous_plans FROM cp_plan "
         f"WHERE start_date <= {marker} ORDER BY start_date, plan_id", (_db_date(connection, end),))

@@ -26,7 +26,7 @@ from audit_tools.readers.safety import file_type_of
 from audit_tools.records import Child as ChildRecord
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import is_sqlite, write_transaction
+from qa_app.db import is_sqlite, placeholder, write_transaction
 from qa_app.extensions import db
 from qa_app.models import (CPPlan, ImportBatch, ImportKind, ImportStatus, Referral, StagedChild,
                            StagedPlan, StagedReferral)
@@ -183,7 +183,7 @@ def astuple_fast(record):
 def _flush(batch, buffers, rows_read) -> None:
     with write_transaction():
         connection = db.session.connection()
-        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        marker = placeholder(connection)
         for record_type, rows in buffers.items():
             if rows:
                 table, columns = _STAGING[record_type]
