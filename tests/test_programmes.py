@@ -162,9 +162,10 @@ def test_cases_added_and_removed_by_hand_keep_their_reasons(app, client, login_a
 
 def test_round_robin_assignment_matches_sections_by_agency(app, case_data):
     with app.app_context():
-        police = make_user(Role.AUDITOR, agency=Agency.POLICE.value)
-        health_1 = make_user(Role.AUDITOR, agency=Agency.HEALTH.value)
-        health_2 = make_user(Role.AUDITOR, agency=Agency.HEALTH.value)
+        # Auditors are taken in name order; fixed names keep that order independent of test order.
+        police = make_user(Role.AUDITOR, agency=Agency.POLICE.value, name="Ann Police")
+        health_1 = make_user(Role.AUDITOR, agency=Agency.HEALTH.value, name="Ben Health")
+        health_2 = make_user(Role.AUDITOR, agency=Agency.HEALTH.value, name="Cat Health")
         programme = new_programme(agencies=["police", "health", "education"])
         programmes.draw_programme_sample(programme.id, SampleRequest("random", size=4), seed=2)
         result = programmes.assign_round_robin(programme.id, [police.id, health_1.id, health_2.id],
