@@ -1,4 +1,6 @@
 """Models in the domain's words, split by area. Import from here."""
+from qa_app.models.actions import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionReminder,
+                                   ActionStatus, ActionUpdate)
 from qa_app.models.audit_event import AuditEvent
 from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, Referral
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
@@ -9,7 +11,8 @@ from qa_app.models.programmes import (AuditProgramme, CaseAudit, CaseAuditSectio
                                       CaseAuditStatus, ProgrammeStatus, Sample, SampleChange)
 from qa_app.models.user import Agency, Role, Team, User, user_team
 
-__all__ = ["QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
+__all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
+           "TRANSITIONS", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
            "Agency", "AuditEvent", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",

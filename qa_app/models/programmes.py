@@ -44,6 +44,7 @@ class AuditProgramme(db.Model):
     moderation_policy: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]  # findings agreed; auditors may then read them
 
     sample: Mapped["Sample | None"] = relationship(back_populates="programme", uselist=False)
     case_audits: Mapped[list["CaseAudit"]] = relationship(back_populates="programme",
