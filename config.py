@@ -70,6 +70,10 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "casefile-qa@localhost")
+    # Where people reach the app: links in emails are built from this, never from a request.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Largest evidence file a team manager may attach to an action.
+    EVIDENCE_MAX_MB = int(os.environ.get("EVIDENCE_MAX_MB", "10"))
 
 
 class DevelopmentConfig(Config):

@@ -8,12 +8,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_environment
 from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite connection events)
+from qa_app.actions.routes import actions
 from qa_app.admin.routes import admin
 from qa_app.audits.routes import audits
 from qa_app.auth.routes import auth
 from qa_app.cli import register_commands
 from qa_app.data.routes import data
 from qa_app.errors import register_error_handlers
+from qa_app.findings.routes import findings
 from qa_app.extensions import csrf, db, login_manager, migrate
 from qa_app.models import User
 from qa_app.main.routes import main
@@ -96,6 +98,8 @@ def register_blueprints(app):
     app.register_blueprint(audits, url_prefix="/audits")
     app.register_blueprint(moderation, url_prefix="/moderation")
     app.register_blueprint(questionnaires, url_prefix="/questionnaires")
+    app.register_blueprint(actions, url_prefix="/actions")
+    app.register_blueprint(findings, url_prefix="/programmes")
 
 
 def register_request_hooks(app):

@@ -2,7 +2,8 @@
 from flask import url_for
 from flask_login import current_user
 
-from qa_app.models import Agency, Role
+from qa_app.models import ActionStatus, Agency, Role
+from qa_app.services.actions import overdue_count
 
 
 def navigation_items(user, active_endpoint):
@@ -13,10 +14,18 @@ def navigation_items(user, active_endpoint):
         items += [("measures.dashboard", "Measures"), ("programmes.list_programmes", "Programmes"),
                   ("moderation.queue", "Moderation"), ("questionnaires.list_questionnaires", "Questionnaires"),
                   ("data.import_history", "Case data")]
+    if user.has_role(Role.QA_LEAD, Role.TEAM_MANAGER, Role.ADMIN) or (
+            user.has_role(Role.AUDITOR) and user.agency != Agency.CHILDRENS_SOCIAL_CARE):
+        overdue = overdue_count(user)
+        items += [("actions.list_actions", f"Actions ({overdue} overdue)" if overdue else "Actions")]
     if user.has_role(Role.ADMIN):
         items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail")]
     return [{"href": url_for(endpoint), "text": text, "current": endpoint == active_endpoint}
             for endpoint, text in items]
+
+
+def action_status_label(value) -> str:
+    return ActionStatus(value).label if value in ActionStatus._value2member_map_ else ""
 
 
 def format_datetime(value):
@@ -33,6 +42,7 @@ def agency_label(value) -> str:
 
 def register_template_helpers(app):
     app.add_template_filter(agency_label, "agency")
+    app.add_template_filter(action_status_label, "action_status")
     app.add_template_global(navigation_items)
     app.add_template_global(Role)
     app.add_template_filter(format_datetime, "datetime")

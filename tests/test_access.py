@@ -1,5 +1,6 @@
 """Default deny: every endpoint is public or names its roles, and each role gets exactly what
 the design says (DESIGN.md section 5)."""
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from qa_app.extensions import db
 from audit_tools.sampling import SampleRequest
 from qa_app.models import AuditEvent, CaseAudit, Role
-from qa_app.services import programmes
+from qa_app.services import actions, programmes
 from qa_app.security import PUBLIC_ENDPOINTS, RESUMABLE_ENDPOINTS
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token, make_user, sign_in
@@ -58,7 +59,19 @@ MATRIX = {
     "questionnaires.list_questionnaires": (QA_LEAD, [("GET", "/questionnaires/"), ("POST", "/questionnaires/")]),
     "questionnaires.preview": (QA_LEAD, [("GET", "/questionnaires/re-referral-audit/1")]),
     "moderation.acknowledge": ({Role.TEAM_MANAGER, Role.QA_LEAD}, [("POST", "/moderation/safeguarding/1/acknowledge")]),
+    "actions.list_actions": (ALL, [("GET", "/actions/")]),
+    "actions.raise_action": ({Role.AUDITOR, Role.QA_LEAD}, [("GET", "/actions/new?case_audit={case_audit_id}"),
+                                                             ("POST", "/actions/new?case_audit={case_audit_id}")]),
+    "actions.show_action": (ALL, [("GET", "/actions/{action_id}")]),
+    "actions.record_progress": (ALL, [("POST", "/actions/{action_id}/progress")]),
+    "actions.change_status": (ALL, [("POST", "/actions/{action_id}/status")]),
+    "actions.download_evidence": (ALL, [("GET", "/actions/{action_id}/evidence/1")]),
+    "findings.show": ({Role.QA_LEAD, Role.AUDITOR}, [("GET", "/programmes/{programme_id}/findings")]),
+    "findings.close": (QA_LEAD, [("POST", "/programmes/{programme_id}/close")]),
 }
+# Past the role guard these check the record itself, and answer 404 to a role that may use the
+# page but not this record (tests/test_actions.py proves who sees what).
+RECORD_CHECKED = {"actions.download_evidence", "findings.show"}
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility"}
 
@@ -75,8 +88,12 @@ def existing_ids(app, auditor=None) -> dict:
         case_audit = db.session.scalars(db.select(CaseAudit)).one()
         if auditor is not None and auditor.has_role(Role.AUDITOR):
             programmes.reassign(case_audit.id, lead_auditor_id=auditor.id, section_auditors={}, due_date=None)
+        # Owned by the user under test, so every role may read it.
+        action = actions.raise_action(programme.id, case_audit.id, actions.NewAction(
+            "Review the decision", "Threshold not applied", date.today() + timedelta(days=30), team="Compass",
+            owner_id=auditor.id if auditor is not None else None), make_user(Role.QA_LEAD))
     return {"user_id": target.id, "batch_id": batch.id, "programme_id": programme.id,
-            "case_audit_id": case_audit.id}
+            "case_audit_id": case_audit.id, "action_id": action.id}
 
 
 CASES = [(endpoint, method, url, role)
@@ -141,7 +158,8 @@ def test_role_matrix(app, client, endpoint, method, url, role):
     allowed = role in MATRIX[endpoint][0]
     if allowed:
         # Past the guard: a page, a redirect, or the endpoint's own answer to an empty form.
-        assert response.status_code in (200, 302, 400, 409), response.status_code
+        expected = (200, 302, 400, 409, 404) if endpoint in RECORD_CHECKED else (200, 302, 400, 409)
+        assert response.status_code in expected, response.status_code
     else:
         assert response.status_code == 403
         assert "You do not have permission to see this page" in response.get_data(as_text=True)

@@ -62,22 +62,28 @@ def _text_encoding(path, file_name) -> str:
 
 
 def _check_xlsx_archive(path, file_name) -> None:
+    check_office_archive(path, file_name, "xl/workbook.xml", "workbook", "an Excel workbook")
+
+
+def check_office_archive(path, file_name, main_part: str, noun: str, kind: str) -> None:
+    """Refuse a zip-based Office file (workbook or document) that is damaged, has more parts
+    than a real one, or would expand like a zip bomb; before anything opens it."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > XLSX_MAX_MEMBERS:
-                raise FileRejected(f"{file_name}: the workbook has {len(members):,} parts, more "
-                                   f"than the {XLSX_MAX_MEMBERS:,} a real workbook has")
+                raise FileRejected(f"{file_name}: the {noun} has {len(members):,} parts, more "
+                                   f"than the {XLSX_MAX_MEMBERS:,} a real {noun} has")
             total = sum(member.file_size for member in members)
             if total > XLSX_MAX_UNCOMPRESSED:
-                raise FileRejected(f"{file_name}: the workbook would expand to {total / 1024 ** 2:,.0f} MB, "
+                raise FileRejected(f"{file_name}: the {noun} would expand to {total / 1024 ** 2:,.0f} MB, "
                                    "more than this service opens (1,024 MB)")
             for member in members:
                 if member.compress_size and member.file_size / member.compress_size > XLSX_MAX_RATIO:
                     raise FileRejected(f"{file_name}: part {member.filename!r} is compressed "
                                        "suspiciously far, as in a zip bomb; the file was not opened")
             names = {member.filename for member in members}
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                raise FileRejected(f"{file_name}: this zip file is not an Excel workbook")
+            if "[Content_Types].xml" not in names or main_part not in names:
+                raise FileRejected(f"{file_name}: this zip file is not {kind}")
     except zipfile.BadZipFile:
-        raise FileRejected(f"{file_name}: the workbook is damaged and cannot be opened") from None
+        raise FileRejected(f"{file_name}: the {noun} is damaged and cannot be opened") from None

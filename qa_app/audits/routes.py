@@ -8,7 +8,7 @@ from qa_app.extensions import db
 from qa_app.models import CaseAudit, Role
 from qa_app.security import deny, roles_required
 from qa_app.services import case_audits as service
-from qa_app.services import safeguarding
+from qa_app.services import actions, safeguarding
 from qa_app.services.case_lists import child_histories
 
 audits = Blueprint("audits", __name__)
@@ -96,4 +96,6 @@ def _render(case_audit, current, form, history, problems):
     return render_template("audits/complete.html", case_audit=case_audit, current=current,
                            answer_form=form, history=history, page_errors=page_errors,
                            labels={q.id: q.label for s in current.sections for q in s.questions},
-                           decision_labels=DECISION_LABELS, read_only=current.submitted)
+                           decision_labels=DECISION_LABELS, read_only=current.submitted,
+                           recommendations=actions.recommendations(case_audit) if current.part == service.LEAD else [],
+                           raised_actions=actions.actions_of_case_audit(case_audit.id) if current.part == service.LEAD else [])

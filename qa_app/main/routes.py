@@ -6,7 +6,7 @@ from sqlalchemy import text
 from qa_app.extensions import db
 from qa_app.models import Role, User
 from qa_app.security import any_signed_in_user
-from qa_app.services import case_data, imports, programmes, safeguarding
+from qa_app.services import actions, case_data, imports, programmes, safeguarding
 
 main = Blueprint("main", __name__)
 
@@ -15,17 +15,20 @@ main = Blueprint("main", __name__)
 @any_signed_in_user
 def home():
     """One page with a section for each role the user holds."""
-    users, latest_imports, data_covers, assignments = [], [], (None, None), []
+    users, latest_imports, data_covers, assignments, my_actions = [], [], (None, None), [], []
     concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
         assignments = programmes.my_assignments(current_user)
+    if current_user.has_role(Role.TEAM_MANAGER) or (current_user.has_role(Role.AUDITOR) and current_user.agency != "childrens_social_care"):
+        my_actions = actions.actions_for(current_user, actions.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
         users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
-                           data_covers=data_covers, assignments=assignments, concerns=concerns)
+                           data_covers=data_covers, assignments=assignments, concerns=concerns,
+                           my_actions=my_actions, today=actions.today())
 
 
 @main.get("/health")

@@ -48,6 +48,13 @@ ACTIONS = {
     "questionnaire_uploaded": "Questionnaire version uploaded",
     "moderation_policy_changed": "Moderation policy changed",
     "questionnaire_refused": "Questionnaire upload refused",
+    "programme_closed": "Audit programme closed",
+    "action_raised": "Action raised",
+    "action_progress_recorded": "Action progress or evidence recorded",
+    "action_status_changed": "Action status changed",
+    "action_evidence_downloaded": "Action evidence downloaded",
+    "action_reminders_sent": "Action reminders sent",
+    "action_reminder_failed": "Action reminder could not be sent",
 }
 
 OUTCOMES = ("success", "failure", "denied")

@@ -38,8 +38,11 @@ class SaveConflict(Exception):
 
 
 def questionnaire_for(case_audit: CaseAudit) -> Questionnaire:
+    return questionnaire_for_programme(case_audit.programme)
+
+
+def questionnaire_for_programme(programme) -> Questionnaire:
     """The version the programme started with, whatever has been added since."""
-    programme = case_audit.programme
     return questionnaires.get(programme.questionnaire_id, programme.questionnaire_version)
 
 

@@ -388,3 +388,22 @@ def my_assignments(user: User) -> list[Assignment]:
 def programmes() -> list[AuditProgramme]:
     return db.session.scalars(select(AuditProgramme).order_by(AuditProgramme.created_at.desc())).all()
 
+
+
+def close_programme(programme_id: int, user) -> AuditProgramme:
+    """Findings agreed: the programme closes, and its auditors may then read its findings."""
+    with write_transaction():
+        programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
+        if programme.closed_at is not None:
+            raise ProgrammeError("The programme is already closed")
+        if programme.sample is None:
+            raise ProgrammeError("Draw and audit a sample before closing the programme")
+        unfinished = [c for c in active_case_audits(programme)
+                      if c.status not in (CaseAuditStatus.SUBMITTED, CaseAuditStatus.MODERATED)]
+        if unfinished:
+            raise ProgrammeError(f"{len(unfinished)} case audit{'s are' if len(unfinished) != 1 else ' is'} "
+                                 "not submitted yet; remove them from the sample or finish them first")
+        programme.closed_at = utcnow()
+        programme.status = ProgrammeStatus.CLOSED.value
+        record_event("programme_closed", actor=user, object_type="audit_programme", object_id=programme.id)
+    return programme

@@ -1,0 +1,196 @@
+"""Actions: raised by lead auditors and QA leads, worked by team managers and partner
+agencies, verified or returned by QA leads."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from audit_tools.questionnaires import MET_ANSWERS
+from qa_app.actions.forms import MOVE_LABELS, FilterForm, ProgressForm, RaiseActionForm, StatusForm
+from qa_app.extensions import db
+from qa_app.forms import choices
+from qa_app.models import Action, AuditProgramme, CaseAudit, Role, Team
+from qa_app.security import roles_required
+from qa_app.services import actions as service
+from qa_app.services.case_audits import questionnaire_for_programme
+from qa_app.services.programmes import programmes as all_programmes
+from qa_app.services.safeguarding import case_team
+
+actions = Blueprint("actions", __name__)
+READERS = (Role.TEAM_MANAGER, Role.QA_LEAD, Role.ADMIN, Role.AUDITOR)
+# Answers that make a question a finding worth acting on.
+WEAK_ANSWERS = {"partly", "no", "not_evidenced", "Requires improvement to be good", "Inadequate"}
+
+
+def _readable_action_or_404(action_id) -> Action:
+    action = db.session.get(Action, action_id)
+    # Not found and not yours look the same, so ids cannot be probed.
+    if action is None or not service.can_read(current_user, action):
+        abort(404)
+    return action
+
+
+@actions.get("/")
+@roles_required(*READERS)
+def list_actions():
+    form = FilterForm(request.args)
+    form.programme.choices = choices([("", "Any programme")] + [(str(p.id), p.name) for p in all_programmes()])
+    form.validate()
+    filters = service.ActionFilters(
+        programme_id=int(form.programme.data) if (form.programme.data or "").isdigit() else None,
+        status=form.status.data or None, due_by=form.due_by.data if not form.due_by.errors else None)
+    found = service.actions_for(current_user, filters)
+    tally = service.tally_by_owner(service.actions_for(current_user)) if current_user.has_role(Role.QA_LEAD) else None
+    return render_template("actions/list.html", actions=found, filter_form=form, tally=tally,
+                           today=service.today())
+
+
+def _raise_context(programme_id, case_audit_id):
+    programme = db.session.get(AuditProgramme, programme_id) if programme_id else None
+    case_audit = db.session.get(CaseAudit, case_audit_id) if case_audit_id else None
+    if programme is None and case_audit is not None:
+        programme = case_audit.programme
+    if programme is None or (case_audit is not None and case_audit.programme_id != programme.id):
+        abort(404)
+    if not service.may_raise(current_user, programme, case_audit):
+        abort(404)
+    return programme, case_audit
+
+
+def _finding_choices(programme, case_audit):
+    """Questions this case answered weakly, or for a programme-wide action every graded question."""
+    questionnaire = questionnaire_for_programme(programme)
+    options = [("", "A recommendation, not one question")]
+    answers = {}
+    if case_audit is not None:
+        answers = dict(case_audit.answers or {})
+        for section in case_audit.sections:
+            answers.update({k: v for k, v in (section.answers or {}).items() if k not in answers})
+    for question in questionnaire.questions():
+        if question.type not in ("met", "grade"):
+            continue
+        answer = answers.get(question.id)
+        if case_audit is None:
+            options.append((question.id, question.label))
+        elif answer in WEAK_ANSWERS:
+            options.append((question.id, f"{question.label}: {MET_ANSWERS.get(answer, answer)}"))
+    return options, answers
+
+
+@actions.route("/new", methods=["GET", "POST"])
+@roles_required(Role.AUDITOR, Role.QA_LEAD)
+def raise_action():
+    programme, case_audit = _raise_context(request.args.get("programme", type=int),
+                                           request.args.get("case_audit", type=int))
+    form = RaiseActionForm()
+    finding_options, answers = _finding_choices(programme, case_audit)
+    form.question_id.choices = choices(finding_options)
+    default_team = case_team(case_audit) if case_audit else None
+    teams = sorted({t.name for t in db.session.scalars(db.select(Team))} | ({default_team} if default_team else set()))
+    form.team.choices = choices([("", "No team: a partner agency owns it")] + [(t, t) for t in teams])
+    form.owner_id.choices = choices([("", "No named owner")] + [
+        (str(u.id), f"{u.display_name} ({', '.join(u.team_names) or u.agency_label})") for u in service.possible_owners()])
+    suggested = service.recommendations(case_audit)
+    if request.method == "GET":
+        chosen = request.args.get("recommendation", type=int)
+        if chosen is not None and 0 <= chosen < len(suggested):
+            form.description.data = suggested[chosen]
+            form.finding.data = f"Recommendation from the audit of case {case_audit.case_id}"
+        form.team.data = default_team or ""
+    if form.validate_on_submit():
+        question = form.question_id.data or None
+        new = service.NewAction(description=form.description.data, finding=form.finding.data,
+                                due_date=form.due_date.data, team=form.team.data or None,
+                                agency=form.agency.data or None, priority=form.priority.data,
+                                owner_id=int(form.owner_id.data) if (form.owner_id.data or "").isdigit() else None,
+                                question_id=question, answer=answers.get(question) if question else None)
+        try:
+            action = service.raise_action(programme.id, case_audit.id if case_audit else None, new, current_user)
+        except service.ActionError as error:
+            field = error.field if error.field in form else ("team" if error.field == "owner_kind" else "description")
+            form[field].errors = list(form[field].errors) + [str(error)]
+        else:
+            flash(f"Action {action.id} raised for {action.owned_by}, due {action.due_date:%d %b %Y}.", "success")
+            if case_audit is not None and case_audit.lead_auditor_id == current_user.id:
+                return redirect(url_for("audits.complete", case_audit_id=case_audit.id, part="lead") + "#actions")
+            return redirect(url_for("actions.show_action", action_id=action.id))
+    return render_template("actions/new.html", form=form, programme=programme, case_audit=case_audit,
+                           recommendations=suggested,
+                           raised=service.actions_of_case_audit(case_audit.id) if case_audit else [])
+
+
+def _status_form(action, formdata=None):
+    form = StatusForm(formdata=formdata, version=action.version)
+    form.to_status.choices = choices((s.value, MOVE_LABELS[s]) for s in service.next_states(current_user, action))
+    return form
+
+
+@actions.get("/<int:action_id>")
+@roles_required(*READERS)
+def show_action(action_id):
+    action = _readable_action_or_404(action_id)
+    return _show(action, ProgressForm(formdata=None, version=action.version), _status_form(action))
+
+
+def _show(action, progress_form, status_form, status=200):
+    return render_template("actions/show.html", action=action, today=service.today(),
+                           progress_form=progress_form if service.can_work(current_user, action) else None,
+                           status_form=status_form if status_form.to_status.choices else None,
+                           form=progress_form if progress_form.errors else status_form), status
+
+
+@actions.post("/<int:action_id>/progress")
+@roles_required(*READERS)
+def record_progress(action_id):
+    action = _readable_action_or_404(action_id)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        upload = form.evidence.data
+        try:
+            service.record_progress(action.id, note=form.note.data, link=form.link.data,
+                                    upload=upload.stream if upload else None,
+                                    upload_name=upload.filename if upload and upload.filename else None,
+                                    version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                                    user=current_user)
+        except service.ActionError as error:
+            field = error.field if error.field in ("note", "link", "evidence") else "note"
+            form[field].errors = list(form[field].errors) + [str(error)]
+            db.session.refresh(action)
+            return _show(action, form, _status_form(action), 409 if isinstance(error, service.ActionConflict) else 200)
+        flash("Progress recorded.", "success")
+        return redirect(url_for("actions.show_action", action_id=action.id))
+    return _show(action, form, _status_form(action))
+
+
+@actions.post("/<int:action_id>/status")
+@roles_required(*READERS)
+def change_status(action_id):
+    action = _readable_action_or_404(action_id)
+    form = _status_form(action, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            service.change_status(action.id, form.to_status.data, reason=form.reason.data,
+                                  version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                                  user=current_user)
+        except service.ActionError as error:
+            field = "reason" if error.field == "reason" else "to_status"
+            form[field].errors = list(form[field].errors) + [str(error)]
+            db.session.refresh(action)
+            return _show(action, ProgressForm(formdata=None, version=action.version), form,
+                         409 if isinstance(error, service.ActionConflict) else 200)
+        db.session.refresh(action)
+        flash(f"Action {action.id} is now {action.state.label.lower()}.", "success")
+        return redirect(url_for("actions.show_action", action_id=action.id))
+    return _show(action, ProgressForm(formdata=None, version=action.version), form)
+
+
+@actions.get("/<int:action_id>/evidence/<int:update_id>")
+@roles_required(*READERS)
+def download_evidence(action_id, update_id):
+    action = _readable_action_or_404(action_id)
+    found = service.evidence_download(action, update_id, current_user)
+    if found is None:
+        abort(404)
+    path, update = found
+    response = send_file(path, mimetype=service.evidence_content_type(update.file_name), as_attachment=True,
+                         download_name=update.file_name, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

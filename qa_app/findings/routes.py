@@ -1,0 +1,58 @@
+"""A programme's findings for QA leads (and its auditors once it is closed), and closing it."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from audit_tools.charts import bar_chart
+from audit_tools.programme_findings import LEARNING, OUTCOME_LABELS
+from audit_tools.questionnaires import GRADES, MET_ANSWERS
+from qa_app.extensions import db
+from qa_app.models import AuditProgramme, Role
+from qa_app.security import roles_required
+from qa_app.services import actions as action_service
+from qa_app.services import findings as service
+from qa_app.services import programmes as programme_service
+
+findings = Blueprint("findings", __name__)
+
+
+def _auditor_of(programme: AuditProgramme, user) -> bool:
+    return any(c.lead_auditor_id == user.id or any(s.auditor_id == user.id for s in c.sections)
+               for c in programme.case_audits)
+
+
+@findings.get("/<int:programme_id>/findings")
+@roles_required(Role.QA_LEAD, Role.AUDITOR)
+def show(programme_id):
+    programme = db.session.get(AuditProgramme, programme_id)
+    if programme is None or not (current_user.has_role(Role.QA_LEAD)
+                                 or (programme.closed_at is not None and _auditor_of(programme, current_user))):
+        abort(404)
+    records = service.audit_records(programme)
+    found = service.findings_for(programme, records)
+    earlier, comparison = service.reaudit_comparison(programme, found)
+    outcomes = service.outcomes_for(programme, records)
+    met = [q for q in found.questions if q.type == "met"]
+    charts = {
+        "grades": bar_chart("Overall grades before and after moderation", list(GRADES),
+                            [("Auditors' grades", [found.grades.before.counts[g] for g in GRADES]),
+                             ("After moderation", [found.grades.after.counts[g] for g in GRADES])]),
+        "yes": bar_chart("Share answering yes, by question", [q.question_id for q in met if q.agency is None],
+                         [("Yes (%)", [q.pct("yes") for q in met if q.agency is None])], unit="%", width=900),
+    }
+    return render_template("findings/show.html", programme=programme, found=found, comparison=comparison,
+                           earlier=earlier, outcomes=outcomes, outcome_labels=OUTCOME_LABELS, charts=charts,
+                           grades=GRADES, met_answers=MET_ANSWERS, learning=LEARNING,
+                           actions=action_service.actions_of_programme(programme.id), today=action_service.today())
+
+
+@findings.post("/<int:programme_id>/close")
+@roles_required(Role.QA_LEAD)
+def close(programme_id):
+    programme = db.session.get(AuditProgramme, programme_id) or abort(404)
+    try:
+        programme_service.close_programme(programme.id, current_user)
+    except programme_service.ProgrammeError as error:
+        flash(f"Not closed: {error}", "info")
+        return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    flash(f"{programme.name} is closed. Its auditors can now read the findings.", "success")
+    return redirect(url_for("findings.show", programme_id=programme.id))

@@ -1,0 +1,426 @@
+"""Actions raised by audits: who may read and work them, raising, progress and evidence,
+changes of state checked against one table of transitions, and the lists people work from.
+
+Every change bumps the action's version and writes an audit-trail event in the same
+transaction; a change made from an out-of-date page is refused, never applied over another's.
+"""
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import false, func, or_, select
+
+from audit_tools.evidence import CONTENT_TYPES, check_evidence_file, evidence_type
+from audit_tools.readers import FileRejected
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionStatus, ActionUpdate, Agency,
+                           AuditProgramme, CaseAudit, CaseAuditStatus, Role, Team, User)
+from qa_app.models.base import utcnow
+from qa_app.services.audit_trail import record_event
+
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 5000
+DUE_SOON_DAYS = 7
+
+
+class ActionError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class ActionConflict(ActionError):
+    """The action changed since the page was loaded."""
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+# --- who may do what ---------------------------------------------------------------------
+
+def _sees_everything(user) -> bool:
+    return user.has_role(Role.QA_LEAD, Role.ADMIN)
+
+
+def visibility_clause(user):
+    """SQL for the actions a user may read: QA leads and admins every one; anyone else the
+    actions of their teams, those they own, and (auditors of a partner agency) their agency's.
+    No user (the command line) reads every action."""
+    if user is None or _sees_everything(user):
+        return None
+    team_ids = [team.id for team in user.teams]
+    clauses = [Action.owner_id == user.id]
+    if team_ids:
+        clauses.append(Action.team_id.in_(team_ids))
+    if user.has_role(Role.AUDITOR) and user.agency != Agency.CHILDRENS_SOCIAL_CARE:
+        clauses.append(Action.agency == user.agency)
+    return or_(*clauses) if clauses else false()
+
+
+def can_read(user, action: Action) -> bool:
+    if _sees_everything(user):
+        return True
+    return (action.owner_id == user.id or (action.team_id is not None and action.team_id in {t.id for t in user.teams})
+            or (action.agency is not None and action.agency == user.agency and user.has_role(Role.AUDITOR)
+                and user.agency != Agency.CHILDRENS_SOCIAL_CARE))
+
+
+def can_work(user, action: Action) -> bool:
+    """Record progress and mark done: the team's managers, the named owner, or the agency's auditors."""
+    if action.owner_id == user.id:
+        return True
+    if action.team_id is not None:
+        return user.has_role(Role.TEAM_MANAGER) and action.team_id in {t.id for t in user.teams}
+    return can_read(user, action) and user.has_role(Role.AUDITOR)
+
+
+def may_move(user, action: Action, to_status: ActionStatus) -> bool:
+    who = TRANSITIONS.get((action.state, to_status))
+    if who == "qa":
+        return user.has_role(Role.QA_LEAD)
+    return who == "team" and can_work(user, action)
+
+
+def next_states(user, action: Action) -> list[ActionStatus]:
+    return [to for (frm, to) in TRANSITIONS if frm == action.state and may_move(user, action, to)]
+
+
+def may_raise(user, programme: AuditProgramme, case_audit: CaseAudit | None) -> bool:
+    """QA leads raise actions anywhere; a lead auditor raises them from their own case audit."""
+    if user.has_role(Role.QA_LEAD):
+        return True
+    return case_audit is not None and case_audit.lead_auditor_id == user.id and user.has_role(Role.AUDITOR)
+
+
+# --- raising -------------------------------------------------------------------------------
+
+@dataclass
+class NewAction:
+    description: str
+    finding: str
+    due_date: date | None
+    team: str | None = None  # a team's name, or
+    agency: str | None = None  # a partner agency
+    priority: str = ActionPriority.MEDIUM.value
+    owner_id: int | None = None
+    question_id: str | None = None
+    answer: str | None = None
+
+
+def team_managers(team_id: int) -> list[User]:
+    team = db.session.get(Team, team_id)
+    return [u for u in team_members(team) if u.has_role(Role.TEAM_MANAGER)] if team else []
+
+
+def team_members(team: Team) -> list[User]:
+    return db.session.scalars(select(User).where(User.active.is_(True), User.teams.contains(team))
+                              .order_by(User.display_name)).all()
+
+
+def possible_owners() -> list[User]:
+    """People who can own an action: active team managers, and auditors of partner agencies."""
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
+    return [u for u in users if u.has_role(Role.TEAM_MANAGER)
+            or (u.has_role(Role.AUDITOR) and u.agency != Agency.CHILDRENS_SOCIAL_CARE)]
+
+
+def _validated(new: NewAction) -> NewAction:
+    description = (new.description or "").strip()
+    finding = (new.finding or "").strip()
+    if not description:
+        raise ActionError("Enter what must be done", "description")
+    if len(description) > DESCRIPTION_MAX:
+        raise ActionError(f"What must be done must be {DESCRIPTION_MAX:,} characters or fewer", "description")
+    if not finding:
+        raise ActionError("Enter the finding this action answers", "finding")
+    if new.due_date is None:
+        raise ActionError("Enter the date the action is due", "due_date")
+    if new.due_date < today():
+        raise ActionError("The due date must be today or in the future", "due_date")
+    team = (new.team or "").strip() or None
+    agency = new.agency or None
+    if bool(team) == bool(agency):
+        raise ActionError("Choose one team or one partner agency to own the action", "owner_kind")
+    if agency and (agency not in Agency._value2member_map_ or agency == Agency.CHILDRENS_SOCIAL_CARE):
+        raise ActionError("Choose a partner agency from the list", "agency")
+    if new.priority not in ActionPriority._value2member_map_:
+        raise ActionError("Choose the action's priority", "priority")
+    return NewAction(description, finding[:DESCRIPTION_MAX], new.due_date, team, agency, new.priority,
+                     new.owner_id, new.question_id, (new.answer or None) and str(new.answer)[:200])
+
+
+def raise_action(programme_id: int, case_audit_id: int | None, new: NewAction, user) -> Action:
+    new = _validated(new)
+    with write_transaction():
+        programme = db.session.get(AuditProgramme, programme_id)
+        case_audit = db.session.get(CaseAudit, case_audit_id) if case_audit_id else None
+        if programme is None or (case_audit_id and (case_audit is None or case_audit.programme_id != programme.id
+                                                    or case_audit.status == CaseAuditStatus.REMOVED)):
+            raise ActionError("The programme or case audit was not found")
+        if not may_raise(user, programme, case_audit):
+            raise ActionError("Only the case's lead auditor or a QA lead can raise an action here")
+        team = None
+        if new.team:
+            team = db.session.scalar(select(Team).filter_by(name=new.team))
+            if team is None:
+                team = Team(name=new.team[:100])
+                db.session.add(team)
+                db.session.flush()
+        if new.owner_id is not None:
+            owner = db.session.get(User, new.owner_id)
+            if owner is None or not owner.active:
+                raise ActionError("Choose an owner from the list", "owner_id")
+        action = Action(programme_id=programme.id, case_audit_id=case_audit.id if case_audit else None,
+                        team_id=team.id if team else None, agency=new.agency, description=new.description,
+                        finding=new.finding, question_id=new.question_id, answer=new.answer,
+                        owner_id=new.owner_id, due_date=new.due_date, priority=new.priority,
+                        status=ActionStatus.OPEN.value, raised_by_id=user.id)
+        db.session.add(action)
+        db.session.flush()
+        db.session.add(ActionUpdate(action_id=action.id, kind="raised", to_status=ActionStatus.OPEN.value,
+                                    user_id=user.id))
+        record_event("action_raised", actor=user, object_type="action", object_id=action.id,
+                     details={"programme": programme.id, "case_audit": action.case_audit_id,
+                              "team": team.name if team else None, "agency": new.agency,
+                              "due": new.due_date.isoformat(), "priority": new.priority,
+                              "question": new.question_id})
+    return action
+
+
+def recommendations(case_audit: CaseAudit | None) -> list[str]:
+    """The lead auditor's saved recommendations, one per line: each can become one action."""
+    text = ((case_audit.answers or {}).get("recommendations") or "") if case_audit else ""
+    return [line.strip(" -*\u2022\t") for line in text.splitlines() if line.strip(" -*\u2022\t")]
+
+
+# --- working an action ---------------------------------------------------------------------
+
+def _locked(action_id: int, version: int | None) -> Action:
+    action = db.session.get(Action, action_id, with_for_update=True)
+    if action is None:
+        raise ActionError("The action was not found")
+    if version is not None and version != action.version:
+        raise ActionConflict("Someone else changed this action after you opened it. Your change was "
+                             "not saved: read their change below, then make yours again.")
+    return action
+
+
+def evidence_dir() -> Path:
+    path = Path(current_app.instance_path) / "evidence"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _checked_link(link: str | None) -> str | None:
+    link = (link or "").strip()
+    if not link:
+        return None
+    parts = urlsplit(link)
+    if parts.scheme not in ("https", "http") or not parts.netloc or len(link) > 500:
+        raise ActionError("Enter the link to the case record as a web address starting https://", "link")
+    return link
+
+
+def _store_upload(stream, file_name: str) -> tuple[str, int]:
+    """Write the upload to a random name, check it, and keep it only if it passes."""
+    limit = current_app.config["EVIDENCE_MAX_MB"] * 1024 * 1024
+    evidence_type(file_name)
+    stored = secrets.token_hex(16)
+    path = evidence_dir() / stored
+    size = 0
+    with open(path, "wb") as out:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                break
+            out.write(chunk)
+    try:
+        if size > limit:
+            raise FileRejected(f"{file_name}: evidence files must be {current_app.config['EVIDENCE_MAX_MB']} MB or smaller")
+        check_evidence_file(path, file_name, limit)
+    except FileRejected:
+        path.unlink(missing_ok=True)
+        raise
+    return stored, size
+
+
+def record_progress(action_id: int, *, note: str | None, link: str | None = None, upload=None,
+                    upload_name: str | None = None, version: int | None = None, user) -> Action:
+    """A progress note, a link to the case record, or an uploaded file: at least one."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ActionError(f"The note must be {NOTE_MAX:,} characters or fewer", "note")
+    link = _checked_link(link)
+    if not (note or link or upload_name):
+        raise ActionError("Enter a progress note, a link to the case record, or choose a file", "note")
+    stored = size = None
+    if upload_name:
+        try:
+            stored, size = _store_upload(upload, Path(upload_name).name[:200])
+        except FileRejected as error:
+            raise ActionError(str(error), "evidence") from None
+    try:
+        with write_transaction():
+            action = _locked(action_id, version)
+            if not can_work(user, action):
+                raise ActionError("Only the owning team's managers, the owner or the agency can record progress")
+            if action.state not in OUTSTANDING or action.state == ActionStatus.DONE:
+                raise ActionError(f"The action is {action.state.label.lower()}, so progress can no longer be recorded")
+            kind = "evidence" if (link or stored) else "note"
+            db.session.add(ActionUpdate(action_id=action.id, kind=kind, text=note or None, link=link,
+                                        file_name=Path(upload_name).name[:200] if stored else None,
+                                        stored_name=stored, file_size=size, user_id=user.id))
+            if action.state in (ActionStatus.OPEN, ActionStatus.RETURNED):
+                _move(action, ActionStatus.IN_PROGRESS, user, None)
+            action.version += 1
+            record_event("action_progress_recorded", actor=user, object_type="action", object_id=action.id,
+                         details={"kind": kind, "file": bool(stored), "link": bool(link), "version": action.version})
+    except Exception:
+        if stored:
+            (evidence_dir() / stored).unlink(missing_ok=True)
+        raise
+    return action
+
+
+def _move(action: Action, to_status: ActionStatus, user, reason: str | None) -> None:
+    before = action.status
+    action.status = to_status.value
+    now = utcnow()
+    if to_status == ActionStatus.DONE:
+        action.done_at = now
+    if to_status in (ActionStatus.CLOSED, ActionStatus.CANCELLED):
+        action.closed_at = now
+    db.session.add(ActionUpdate(action_id=action.id, kind="status", text=reason, from_status=before,
+                                to_status=to_status.value, user_id=user.id))
+    record_event("action_status_changed", actor=user, object_type="action", object_id=action.id,
+                 details={"before": before, "after": to_status.value, "reason": (reason or "")[:500] or None})
+
+
+def change_status(action_id: int, to_status: str, *, reason: str | None = None, version: int | None = None,
+                  user) -> Action:
+    try:
+        target = ActionStatus(to_status)
+    except ValueError:
+        raise ActionError("Choose what to do with the action", "to_status") from None
+    reason = (reason or "").strip()
+    if target in (ActionStatus.RETURNED, ActionStatus.CANCELLED) and not reason:
+        verb = "returned" if target == ActionStatus.RETURNED else "cancelled"
+        raise ActionError(f"Enter why the action is being {verb}", "reason")
+    with write_transaction():
+        action = _locked(action_id, version)
+        if not may_move(user, action, target):
+            raise ActionError(f"An action that is {action.state.label.lower()} cannot be marked "
+                              f"{target.label.lower()} by you")
+        _move(action, target, user, reason[:NOTE_MAX] or None)
+        action.version += 1
+    return action
+
+
+def evidence_download(action: Action, update_id: int, user) -> tuple[Path, ActionUpdate] | None:
+    """The stored file of one piece of evidence, with the download recorded in the audit trail."""
+    update = next((u for u in action.updates if u.id == update_id and u.stored_name), None)
+    if update is None or not (evidence_dir() / update.stored_name).is_file():
+        return None
+    with write_transaction():
+        record_event("action_evidence_downloaded", actor=user, object_type="action", object_id=action.id,
+                     details={"update": update.id})
+    return evidence_dir() / update.stored_name, update
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+@dataclass
+class ActionFilters:
+    programme_id: int | None = None
+    status: str | None = None  # an ActionStatus value, "outstanding" or "overdue"
+    due_by: date | None = None
+    team: str | None = None
+
+
+def actions_for(user, filters: ActionFilters | None = None, on: date | None = None) -> list[Action]:
+    """What the user may read, overdue first, then soonest due."""
+    filters = filters or ActionFilters()
+    on = on or today()
+    query = select(Action)
+    clause = visibility_clause(user)
+    if clause is not None:
+        query = query.where(clause)
+    if filters.programme_id:
+        query = query.where(Action.programme_id == filters.programme_id)
+    if filters.status in ("outstanding", "overdue"):
+        query = query.where(Action.status.in_([s.value for s in OUTSTANDING]))
+    elif filters.status:
+        query = query.where(Action.status == filters.status)
+    if filters.due_by:
+        query = query.where(Action.due_date <= filters.due_by)
+    if filters.team:
+        query = query.join(Team, Action.team_id == Team.id).where(Team.name == filters.team)
+    actions = db.session.scalars(query.order_by(Action.due_date, Action.id)).all()
+    if filters.status == "overdue":
+        actions = [a for a in actions if a.overdue_on(on)]
+    return sorted(actions, key=lambda a: (not a.overdue_on(on), a.state not in OUTSTANDING, a.due_date, a.id))
+
+
+def overdue_count(user, on: date | None = None) -> int:
+    """For the navigation on every page, so one COUNT query (the same rule as Action.overdue_on)."""
+    waiting = [s.value for s in OUTSTANDING if s != ActionStatus.DONE]
+    query = select(func.count(Action.id)).where(Action.status.in_(waiting), Action.due_date < (on or today()))
+    clause = visibility_clause(user)
+    return db.session.scalar(query if clause is None else query.where(clause))
+
+
+@dataclass
+class OwnerTally:
+    owner: str  # "Team Compass" or an agency's name
+    open: int = 0  # outstanding, awaiting the team
+    overdue: int = 0
+    awaiting_verification: int = 0
+    closed_on_time: int = 0
+    closed_late: int = 0
+
+
+def tally_by_owner(actions, on: date | None = None) -> list[OwnerTally]:
+    """Per team (and agency): open, overdue, awaiting verification, closed on time or late."""
+    on = on or today()
+    rows: dict[str, OwnerTally] = {}
+    for action in actions:
+        row = rows.setdefault(action.owned_by, OwnerTally(action.owned_by))
+        if action.state == ActionStatus.DONE:
+            row.awaiting_verification += 1
+        elif action.state in OUTSTANDING:
+            row.open += 1
+            row.overdue += action.overdue_on(on)
+        elif action.state == ActionStatus.CLOSED:
+            on_time = action.done_at is not None and action.done_at.date() <= action.due_date
+            row.closed_on_time += on_time
+            row.closed_late += not on_time
+    return [rows[name] for name in sorted(rows)]
+
+
+def as_json(action: Action, on: date) -> dict:
+    """The shape `flask actions list --json` prints (README)."""
+    return {"id": action.id, "programme_id": action.programme_id, "case_audit_id": action.case_audit_id,
+            "team": action.team.name if action.team else None, "agency": action.agency,
+            "owner": action.owner.display_name if action.owner else None, "description": action.description,
+            "due": action.due_date.isoformat(), "status": action.status, "overdue": action.overdue_on(on)}
+
+
+def actions_of_case_audit(case_audit_id: int) -> list[Action]:
+    return db.session.scalars(select(Action).filter_by(case_audit_id=case_audit_id).order_by(Action.id)).all()
+
+
+def actions_of_programme(programme_id: int) -> list[Action]:
+    return db.session.scalars(select(Action).filter_by(programme_id=programme_id)
+                              .order_by(Action.due_date, Action.id)).all()
+
+
+def evidence_content_type(file_name: str) -> str:
+    try:
+        return CONTENT_TYPES[evidence_type(file_name)]
+    except FileRejected:
+        return "application/octet-stream"
