@@ -1,7 +1,7 @@
 """Demo users and data for ``make run``. Never loaded in production."""
 import csv
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from audit_tools.sampling import SampleRequest
 from audit_tools.synthetic import POPULATION, demo_council
 from qa_app.extensions import db
-from qa_app.models import Agency, AuditProgramme, ImportStatus, Referral, Role, User
-from qa_app.services import (accounts, case_audits, case_data, imports, moderation, programmes,
+from qa_app.models import Action, Agency, AuditProgramme, ImportStatus, Referral, Role, User
+from qa_app.services import (accounts, actions, case_audits, case_data, imports, moderation, programmes,
                              safeguarding)
 
 # A demo-only password, printed by `make run`; demo data refuses to load in production.
@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("qa.lead@demo.casefile.test", "Quinn Lead", [Role.QA_LEAD], Agency.CHILDRENS_SOCIAL_CARE, []),
     ("team.manager@demo.casefile.test", "Tariq Manager", [Role.TEAM_MANAGER],
      Agency.CHILDRENS_SOCIAL_CARE, ["Compass"]),
+    ("north.manager@demo.casefile.test", "Nia North", [Role.TEAM_MANAGER], Agency.CHILDRENS_SOCIAL_CARE, ["North"]),
     ("admin@demo.casefile.test", "Ada Admin", [Role.ADMIN], Agency.CHILDRENS_SOCIAL_CARE, []),
     ("multi.role@demo.casefile.test", "Morgan Multi", [Role.QA_LEAD, Role.TEAM_MANAGER, Role.AUDITOR],
      Agency.CHILDRENS_SOCIAL_CARE, ["Compass", "North"]),
@@ -87,6 +88,11 @@ DEMO_RE_REFERRAL_ANSWERS = {
     "earlier_threshold_reason": "Demo: the school's second call was not weighed", "early_help_offered": "no",
     "referrer_feedback": "yes", "consent": "yes", "what_changed": "Demo: new concerns from school",
     "threshold_of_need": "yes", "threshold_document_used": "not_evidenced",
+    "good_practice": "Demo: the social worker saw the child alone within a day",
+    "areas_for_development": "Demo: the threshold document was not referred to",
+    "recommendations": "Demo: refresh front-door training on the threshold document\n"
+                       "Demo: review step-down to early help after every second NFA",
+    "learning_themes": ["Threshold decisions", "Early help offer"],
 }
 DEMO_AGENCY_ANSWERS = {"involvement": "Demo: regular contact with the family", "information_shared": "yes",
                        "conferences_attended": "partly", "actions_completed": "yes"}
@@ -138,4 +144,43 @@ def seed_demo_programmes() -> str | None:
             if section.auditor_id:
                 case_audits.save_part(audit.id, section.agency, DEMO_AGENCY_ANSWERS, section.version,
                                       submit=True, user=db.session.get(User, section.auditor_id))
-    return "Demo programmes: re-referrals (8 cases: moderated, submitted, draft, assigned) and repeat plans (census)."
+    seed_demo_actions(re_referrals.id, audits[:4], lead)
+    return ("Demo programmes: re-referrals (8 cases: moderated, submitted, draft, assigned) and repeat plans "
+            "(census); actions in every state for teams Compass and North and for the police.")
+
+
+# (team or agency, what, days until due, the moves made, by whom: "team" or "qa")
+DEMO_ACTIONS = [
+    ("Compass", "Demo: refresh front-door training on the threshold document", 30, []),
+    ("Compass", "Demo: review step-down to early help after every second NFA", 10, [("in_progress", "team")]),
+    ("Compass", "Demo: add the threshold document to the referral recording template", 5,
+     [("done", "team")]),
+    ("Compass", "Demo: audit feedback to referrers for a month", 20, [("done", "team"), ("closed", "qa")]),
+    ("Compass", "Demo: record consent conversations on the contact form", 15,
+     [("done", "team"), ("returned", "qa")]),
+    ("Compass", "Demo: duplicate of the training action", 40, [("cancelled", "qa")]),
+    ("Compass", "Demo: chase the school for the second referral's details", -6, []),
+    ("North", "Demo: legal planning meeting for children on a plan 15 months or more", -3, [("in_progress", "team")]),
+    ("North", "Demo: dip-sample NFA decisions with the team", 25, []),
+    ("police", "Demo: share the police log with the front door the same day", 12, []),
+]
+
+
+def seed_demo_actions(programme_id: int, audits, lead: User) -> None:
+    """Actions in every state for two teams and the police, two of them overdue."""
+    managers = {"Compass": _demo_user("team.manager@demo.casefile.test"),
+                "North": _demo_user("north.manager@demo.casefile.test")}
+    today = date.today()
+    for index, (owner, what, days, moves) in enumerate(DEMO_ACTIONS):
+        is_team = owner in managers
+        action = actions.raise_action(programme_id, audits[index % len(audits)].id, actions.NewAction(
+            what, "Demo: from the overall recommendations", today + timedelta(days=max(days, 1)),
+            team=owner if is_team else None, agency=None if is_team else owner,
+            owner_id=managers[owner].id if is_team else None), lead)
+        for status, who in moves:
+            reason = "Demo: no evidence the template changed" if status == "returned" else (
+                "Demo: raised twice" if status == "cancelled" else None)
+            actions.change_status(action.id, status, reason=reason, user=managers[owner] if who == "team" else lead)
+        if days < 0:  # demo only: an action that has fallen overdue since it was raised
+            db.session.get(Action, action.id).due_date = today + timedelta(days=days)
+            db.session.commit()
