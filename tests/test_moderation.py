@@ -10,6 +10,7 @@ from qa_app.services import moderation, programmes, safeguarding
 from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form, sign_in
+from tests.smtp_sink import SMTPSink
 
 ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
            "referrer_feedback": "yes", "consent": "yes", "what_changed": "x", "threshold_of_need": "yes",
@@ -136,46 +137,6 @@ def test_a_safeguarding_concern_reaches_the_cases_team_manager_and_no_other(app,
         # The flagged case now goes to the moderation queue.
         reasons = {i.case_audit.id: i.reasons for i in moderation.moderation_queue()}
         assert "Safeguarding concern raised" in reasons[audit_ids[0]]
-
-
-class SMTPSink:
-    """A minimal SMTP server on loopback that keeps what it is sent (a real socket, no mocks)."""
-
-    def __init__(self):
-        import socket
-        import threading
-        self.messages = []
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(1)
-        self.port = self.server.getsockname()[1]
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        connection, _ = self.server.accept()
-        reader = connection.makefile("rb")
-        connection.sendall(b"220 sink\r\n")
-        data, in_data = [], False
-        for raw in reader:
-            line = raw.decode().rstrip("\r\n")
-            if in_data:
-                if line == ".":
-                    in_data = False
-                    self.messages.append("\n".join(data))
-                    connection.sendall(b"250 queued\r\n")
-                else:
-                    data.append(line)
-            elif line.upper().startswith("DATA"):
-                in_data = True
-                connection.sendall(b"354 go on\r\n")
-            elif line.upper().startswith("QUIT"):
-                connection.sendall(b"221 bye\r\n")
-                break
-            else:
-                connection.sendall(b"250 ok\r\n")
-        connection.close()
-        self.server.close()
 
 
 def test_an_escalation_is_emailed_when_smtp_is_set_up_without_case_content(app, submitted):
