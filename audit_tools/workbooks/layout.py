@@ -1,0 +1,294 @@
+"""Workbooks laid out as the Government Analysis Function's "Releasing statistics in
+spreadsheets" asks: a Cover sheet, a Contents sheet, a Notes sheet, then one data sheet per
+table, each with its title in A1, the protective marking, one line saying what the table shows
+and one Excel table with a single header row, starting in column A, with no merged cells.
+
+Everything is written in openpyxl's write-only mode, so a sheet of 400,000 answers streams to
+disk rather than sitting in memory. Write-only tables need their columns declared by hand; we
+declare them from the same header text we write, so Excel never has to "repair" the file.
+"""
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from audit_tools.workbooks.safe import clean_text, is_risky, plain_value
+
+LANGUAGE = "en-GB"
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+# Shorthands for a missing value, each explained on the Notes sheet.
+NOT_AVAILABLE, NOT_APPLICABLE, SUPPRESSED = "[x]", "[z]", "[c]"
+SHORTHAND_NOTES = [
+    (NOT_AVAILABLE, "Not available: the value is missing or was not recorded."),
+    (NOT_APPLICABLE, "Not applicable: the question or measure does not apply here."),
+    (SUPPRESSED, "Too small to show: withheld so that a child cannot be recognised."),
+]
+FORMATS = {"text": None, "number": None, "count": "#,##0", "rate": "0.0", "percent": "0.0%",
+           "decimal": "0.000", "date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm"}
+WIDTHS = {"text": 24, "number": 12, "count": 12, "rate": 12, "percent": 12, "decimal": 12,
+          "date": 13, "datetime": 17}
+HEADER_ROW = 4  # A1 title, A2 marking, A3 what the table shows, then the table
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,254}$")
+CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*|[RrCc])$")
+CHART_ROWS = 18  # rows between the tops of two charts stacked beside one table
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+LINK_FONT = Font(underline="single", color="0563C1")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+class LayoutError(ValueError):
+    """A workbook Excel would call damaged: a bad sheet or table name, or a bad header."""
+
+
+@dataclass
+class Column:
+    name: str
+    kind: str = "text"  # a key of FORMATS
+    width: float | None = None
+
+
+@dataclass
+class Chart:
+    """A native bar chart of some of the table's columns, drawn beside the table."""
+    title: str
+    summary: str  # one line above the chart saying what it shows (openpyxl cannot set alt text)
+    categories: int  # index of the column holding the category labels
+    values: Sequence[int]  # indexes of the columns drawn as series
+    horizontal: bool = False
+    y_title: str = ""
+    x_title: str = ""
+
+
+@dataclass
+class Sheet:
+    name: str
+    title: str
+    description: str
+    table_name: str
+    columns: list[Column]
+    rows: Iterable[Sequence]
+    charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass
+class WorkbookSpec:
+    title: str
+    cover: list[tuple[str, list[str]]]  # (heading, lines)
+    notes: list[tuple[str, str]]  # ("[note 1]", text)
+    sheets: list[Sheet]
+    marking: str = DEFAULT_MARKING
+    contents_descriptions: dict = field(default_factory=dict)  # sheet name -> line for Contents
+
+
+def check_sheet_name(name: str) -> None:
+    if not name or len(name) > 31 or SHEET_NAME_FORBIDDEN.search(name) or name.startswith("'") \
+            or name.endswith("'") or name.lower() == "history":
+        raise LayoutError(f"{name!r} cannot be a sheet name: 1 to 31 characters, none of []:*?/\\")
+
+
+def check_table_name(name: str) -> None:
+    if not TABLE_NAME.match(name) or CELL_LIKE.match(name):
+        raise LayoutError(f"{name!r} cannot be a table name: letters, digits, _ and . only, "
+                          "starting with a letter, and not like a cell reference")
+
+
+def header_names(columns: list[Column]) -> list[str]:
+    names = [clean_text(c.name).replace("\n", " ").replace("\r", " ").strip() for c in columns]
+    seen = set()
+    for name in names:
+        if not name or name.lower() in seen:
+            raise LayoutError(f"Table headers must be present and different: {name!r}")
+        seen.add(name.lower())
+    return names
+
+
+def cell(ws, value, kind="text", font=None, alignment=None):
+    """A value ready to append: plain where it needs no style (fast), a styled cell otherwise.
+    None, NaN and infinity become the "not available" shorthand."""
+    value = NOT_AVAILABLE if value is None else plain_value(value)
+    if value is None:
+        value = NOT_AVAILABLE
+    if isinstance(value, str):
+        risky = is_risky(value)
+        if not (risky or font or alignment):
+            return value
+        written = WriteOnlyCell(ws)
+        written._value, written.data_type = value, "s"  # never a formula, whatever it starts with
+        written.quotePrefix = risky
+    else:
+        number_format = FORMATS.get(kind)
+        if not (number_format or font or alignment):
+            return value
+        written = WriteOnlyCell(ws, value)
+        if number_format:
+            written.number_format = number_format
+    if font:
+        written.font = font
+    if alignment:
+        written.alignment = alignment
+    return written
+
+
+def _prepare(ws, marking: str, landscape=True) -> None:
+    ws.oddHeader.center.text = marking
+    ws.oddFooter.center.text = marking
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+
+
+def _add_table(ws, name: str, headers: list[str], last_row: int) -> None:
+    ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{last_row}"
+    table = Table(displayName=name, name=name, ref=ref)
+    table._initialise_columns()
+    # Write-only sheets cannot be read back, so the column names are declared here, exactly
+    # as the header cells were written.
+    table.tableColumns = [TableColumn(id=i, name=header) for i, header in enumerate(headers, 1)]
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    with warnings.catch_warnings():  # its reminder to do what the line above has done
+        warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
+        ws.add_table(table)
+
+
+def _chart(ws, spec: Chart, last_row: int) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar" if spec.horizontal else "col"
+    chart.title = spec.title
+    chart.y_axis.title = spec.y_title or None
+    chart.x_axis.title = spec.x_title or None
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes by default
+    chart.width, chart.height = 18, 8.5
+    for index in spec.values:
+        chart.add_data(Reference(ws, min_col=index + 1, min_row=HEADER_ROW, max_row=last_row),
+                       titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=spec.categories + 1, min_row=HEADER_ROW + 1, max_row=last_row))
+    return chart
+
+
+def _title_rows(ws, title: str, marking: str, description: str) -> None:
+    ws.append([cell(ws, title, font=TITLE_FONT)])
+    ws.append([cell(ws, marking, font=BOLD)])
+    ws.append([cell(ws, description)])
+
+
+def write_data_sheet(wb, sheet: Sheet, marking: str) -> None:
+    headers = header_names(sheet.columns)
+    ws = wb.create_sheet(sheet.name)
+    _prepare(ws, marking)
+    for index, column in enumerate(sheet.columns, 1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width or WIDTHS.get(column.kind, 14)
+    chart_column = len(headers) + 2
+    if sheet.charts:
+        ws.column_dimensions[get_column_letter(chart_column)].width = 14
+    _title_rows(ws, sheet.title, marking, sheet.description)
+    # Row number -> the chart summary written beside the table on that row.
+    summaries = {HEADER_ROW + n * CHART_ROWS: chart.summary for n, chart in enumerate(sheet.charts)}
+    gap = [None]
+
+    def beside(row_number):
+        summary = summaries.get(row_number)
+        return gap + [cell(ws, summary, font=BOLD)] if summary else []
+
+    ws.append([cell(ws, h, font=BOLD) for h in headers] + beside(HEADER_ROW))
+    kinds = [c.kind for c in sheet.columns]
+    width = len(kinds)
+    row_number = HEADER_ROW
+    for row in sheet.rows:
+        row_number += 1
+        if len(row) != width:
+            raise LayoutError(f"Sheet {sheet.name}: a row has {len(row)} values for {width} columns")
+        values = [cell(ws, v, k) for v, k in zip(row, kinds)]
+        if row_number in summaries:
+            values += beside(row_number)
+        ws.append(values)
+    if row_number == HEADER_ROW:  # an Excel table needs a data row: say nothing is there
+        row_number += 1
+        ws.append([NOT_AVAILABLE] * width + beside(row_number))
+    last_row = row_number
+    for later in sorted(r for r in summaries if r > last_row):
+        ws.append([None] * width + beside(later))
+    _add_table(ws, sheet.table_name, headers, last_row)
+    for n, chart in enumerate(sheet.charts):
+        anchor = f"{get_column_letter(chart_column)}{HEADER_ROW + n * CHART_ROWS + 1}"
+        ws.add_chart(_chart(ws, chart, last_row), anchor)
+
+
+def _cover(wb, spec: WorkbookSpec) -> None:
+    ws = wb.create_sheet("Cover")
+    _prepare(ws, spec.marking, landscape=False)
+    ws.column_dimensions["A"].width = 110
+    ws.append([cell(ws, spec.title, font=TITLE_FONT)])
+    ws.append([cell(ws, spec.marking, font=BOLD)])
+    for heading, lines in spec.cover:
+        ws.append([cell(ws, heading, font=BOLD)])
+        for line in lines:
+            ws.append([cell(ws, line, alignment=WRAP)])
+
+
+def _contents_sheet(wb, spec: WorkbookSpec, marking: str) -> None:
+    """Contents as a table whose sheet names link to the sheets."""
+    listed = [("Cover", "What this workbook is, where the figures come from and who made it"),
+              ("Contents", "This list of sheets"),
+              ("Notes", "Definitions, the shorthands for missing values and the notes the tables refer to")]
+    listed += [(s.name, spec.contents_descriptions.get(s.name) or s.description) for s in spec.sheets]
+    ws = wb.create_sheet("Contents")
+    _prepare(ws, marking)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 28, 100
+    _title_rows(ws, "Contents", marking, "Every sheet in this workbook, with what it shows. "
+                                         "Select a sheet name to go to it.")
+    ws.append([cell(ws, "Sheet", font=BOLD), cell(ws, "What it shows", font=BOLD)])
+    for name, line in listed:
+        link = cell(ws, name, font=LINK_FONT)
+        link._hyperlink = Hyperlink(ref="", location=f"'{name}'!A1", display=name)
+        ws.append([link, cell(ws, line)])
+    _add_table(ws, "Contents", ["Sheet", "What it shows"], HEADER_ROW + len(listed))
+
+
+def _notes_sheet(wb, spec: WorkbookSpec, marking: str) -> Sheet:
+    rows = [[short, text] for short, text in SHORTHAND_NOTES] + [list(n) for n in spec.notes]
+    return Sheet("Notes", "Notes", "Definitions used in this workbook, the shorthands that stand for "
+                 "missing values, and the notes the tables refer to.", "Notes",
+                 [Column("Note", width=16), Column("Text", width=110)], rows)
+
+
+def write_workbook(spec: WorkbookSpec, target) -> None:
+    """Write the workbook to a path or a binary file object."""
+    names = ["Cover", "Contents", "Notes"] + [s.name for s in spec.sheets]
+    tables = ["Contents", "Notes"] + [s.table_name for s in spec.sheets]
+    for name in names:
+        check_sheet_name(name)
+    for name in tables:
+        check_table_name(name)
+    for label, found in (("sheet", names), ("table", tables)):
+        if len({n.lower() for n in found}) != len(found):
+            raise LayoutError(f"Two {label}s share a name: {found}")
+    wb = Workbook(write_only=True)
+    wb.properties.title = spec.title
+    wb.properties.language = LANGUAGE
+    wb.properties.creator = "Casefile QA"
+    wb.properties.keywords = spec.marking
+    _cover(wb, spec)
+    _contents_sheet(wb, spec, spec.marking)
+    write_data_sheet(wb, _notes_sheet(wb, spec, spec.marking), spec.marking)
+    for sheet in spec.sheets:
+        write_data_sheet(wb, sheet, spec.marking)
+    wb.save(target)
+
+
+def file_name(*parts: str, identifiable: bool = False) -> str:
+    """lower-case-with-dashes.xlsx from the given parts (programme, period), ASCII only."""
+    words = "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts if p)
+    words = re.sub(r"-{2,}", "-", words).strip("-") or "export"
+    return f"{words}{'-identifiable' if identifiable else ''}.xlsx"
