@@ -74,6 +74,12 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     # Largest evidence file a team manager may attach to an action.
     EVIDENCE_MAX_MB = int(os.environ.get("EVIDENCE_MAX_MB", "10"))
+    # Excel exports: the protective marking on every sheet and page, and who readers should ask.
+    EXPORT_MARKING = os.environ.get("EXPORT_MARKING", "OFFICIAL-SENSITIVE")
+    EXPORT_CONTACT = os.environ.get("EXPORT_CONTACT", "the council's quality assurance team")
+    # Secret for child and case pseudonyms in exports. Development and test keep a random one in
+    # the instance folder; production must set it (and keep it: changing it changes every pseudonym).
+    PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY")
 
 
 class DevelopmentConfig(Config):
@@ -104,6 +110,12 @@ class ProductionConfig(Config):
                 "production, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
             )
         self.SECRET_KEY = key
+        pseudonym_key = os.environ.get("PSEUDONYM_KEY")
+        if not pseudonym_key or len(pseudonym_key) < 32:
+            raise RuntimeError(
+                "PSEUDONYM_KEY must be set to a random value of at least 32 characters in production, "
+                "and kept: exports use it to give each child the same pseudonym every time")
+        self.PSEUDONYM_KEY = pseudonym_key
 
 
 CONFIGS = {

@@ -15,6 +15,7 @@ from audit_tools.sampling import (REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinit
 from qa_app.actions.cli import actions_group
 from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_programmes, seed_demo_users
 from qa_app.models import Agency, ImportKind, ImportStatus, Role
+from qa_app.export_cli import export_group
 from qa_app.services import accounts, case_data, imports, programmes
 
 
@@ -179,5 +180,5 @@ def sample_command(frame_kind, start, end, size, percent, census, stratify, excl
 
 def register_commands(app):
     for command in (create_user_command, demo_data_command, import_command, population_group,
-                    measures_command, sample_command, actions_group):
+                    measures_command, sample_command, actions_group, export_group):
         app.cli.add_command(command)

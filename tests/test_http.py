@@ -80,7 +80,7 @@ def test_session_cookie_flags(app, client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_production_cookies_are_secure_and_it_needs_a_secret_key(monkeypatch):
+def test_production_cookies_are_secure_and_it_needs_a_secret_key_and_a_pseudonym_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
         ProductionConfig()
@@ -88,6 +88,10 @@ def test_production_cookies_are_secure_and_it_needs_a_secret_key(monkeypatch):
     with pytest.raises(RuntimeError):
         ProductionConfig()
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.delenv("PSEUDONYM_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="PSEUDONYM_KEY must be set"):
+        ProductionConfig()
+    monkeypatch.setenv("PSEUDONYM_KEY", "p" * 64)
     config = ProductionConfig()
     assert config.SESSION_COOKIE_SECURE is True
     assert config.SESSION_COOKIE_HTTPONLY is True

@@ -9,6 +9,7 @@ declare them from the same header text we write, so Excel never has to "repair" 
 """
 import re
 import warnings
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -192,7 +193,11 @@ def write_data_sheet(wb, sheet: Sheet, marking: str) -> None:
     chart_column = len(headers) + 2
     if sheet.charts:
         ws.column_dimensions[get_column_letter(chart_column)].width = 14
-    _title_rows(ws, sheet.title, marking, sheet.description)
+    rows = iter(sheet.rows)
+    first = next(rows, None)
+    description = sheet.description if first is not None else (
+        f"{sheet.description} There is nothing to show: the one row of the table says [x].")
+    _title_rows(ws, sheet.title, marking, description)
     # Row number -> the chart summary written beside the table on that row.
     summaries = {HEADER_ROW + n * CHART_ROWS: chart.summary for n, chart in enumerate(sheet.charts)}
     gap = [None]
@@ -205,7 +210,7 @@ def write_data_sheet(wb, sheet: Sheet, marking: str) -> None:
     kinds = [c.kind for c in sheet.columns]
     width = len(kinds)
     row_number = HEADER_ROW
-    for row in sheet.rows:
+    for row in chain([first], rows) if first is not None else ():
         row_number += 1
         if len(row) != width:
             raise LayoutError(f"Sheet {sheet.name}: a row has {len(row)} values for {width} columns")

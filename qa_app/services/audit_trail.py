@@ -55,6 +55,8 @@ ACTIONS = {
     "action_evidence_downloaded": "Action evidence downloaded",
     "action_reminders_sent": "Action reminders sent",
     "action_reminder_failed": "Action reminder could not be sent",
+    "findings_exported": "Findings workbook exported",
+    "board_pack_exported": "Board pack exported",
 }
 
 OUTCOMES = ("success", "failure", "denied")

@@ -1,0 +1,203 @@
+"""The board pack: the measures tables of the background report for a period, each with its
+chart, the programmes closed in the period and the open actions by team. Plain data in."""
+from dataclasses import dataclass, field
+
+from audit_tools.records import DECISION_LABELS, DECISIONS
+from audit_tools.workbooks.findings_workbook import ActionRow, action_columns, action_values
+from audit_tools.workbooks.layout import NOT_APPLICABLE, Chart, Column, Sheet, WorkbookSpec, write_workbook
+
+NOTES = [
+    ("[note 1]", "A referral is a contact accepted by children's social care as needing a decision. "
+                 "The rate is referrals per 10,000 children aged 0 to 17, using the ONS mid-year "
+                 "estimate for the financial year the period starts in."),
+    ("[note 2]", "A re-referral is a referral within 12 months of a previous referral for the same "
+                 "child; the percentage is of all referrals in the period."),
+    ("[note 3]", "A repeat plan is a child protection plan for a child who had one before: ever, or "
+                 "where an earlier plan ended within two years of the new plan's start."),
+    ("[note 4]", "SN is the council's statistical neighbours' average and England the national figure, "
+                 "both from DfE's published tables as loaded on the Benchmarks page; [x] where none "
+                 "was loaded for that period."),
+    ("[note 5]", "A forecast for a year in progress scales the count so far to the whole year, pro "
+                 "rata by days."),
+    ("[note 6]", "Direction of travel compares with the same period a year earlier. It says which "
+                 "way the figure moved, not whether that is good: read it with the measure."),
+]
+
+
+@dataclass
+class YearRow:
+    label: str
+    referrals: int
+    rate: float | None
+    sn_rate: float | None
+    england_rate: float | None
+    in_progress: bool
+    forecast: float | None
+    forecast_rate: float | None
+
+
+@dataclass
+class QuarterRow:
+    label: str
+    referrals: int
+    re_referrals: int
+    re_referral_pct: float | None
+    england_pct: float | None  # the year's England figure, where loaded
+    last_year_pct: float | None
+
+
+@dataclass
+class PlanRow:
+    label: str
+    started: int
+    repeat_ever: int
+    repeat_ever_pct: float | None
+    within_2y: int
+    within_2y_pct: float | None
+    sn_ever_pct: float | None
+    england_ever_pct: float | None
+
+
+@dataclass
+class ProgrammeRow:
+    name: str
+    theme: str
+    questionnaire: str
+    frame_period: str
+    closed_on: object
+    sampled: int
+    audited: int
+    moderated: int
+    good_or_better_pct: float | None
+    actions: int
+    open_actions: int
+
+
+@dataclass
+class BoardPackData:
+    period_label: str
+    cover: list[tuple[str, list[str]]]
+    years: list[YearRow]
+    quarters: list[QuarterRow]
+    decisions_label: str
+    decisions_last_year_label: str
+    decisions: dict  # decision -> (count now, pct now, count last year, pct last year)
+    plans: list[PlanRow]
+    programmes: list[ProgrammeRow] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)
+    marking: str = "OFFICIAL-SENSITIVE"
+
+
+def _pct(value):
+    return None if value is None else value / 100
+
+
+def direction(now, before) -> str:
+    """Direction of travel in words, never colour alone."""
+    if now is None or before is None:
+        return "Not known"
+    if now > before:
+        return "Up"
+    if now < before:
+        return "Down"
+    return "No change"
+
+
+def referrals_sheet(data: BoardPackData) -> Sheet:
+    rows, previous = [], None
+    for y in data.years:
+        rows.append([y.label + (" (to date)" if y.in_progress else ""), y.referrals, y.rate, y.sn_rate,
+                     y.england_rate, y.forecast if y.in_progress else NOT_APPLICABLE,
+                     y.forecast_rate if y.in_progress else NOT_APPLICABLE,
+                     direction(y.forecast_rate if y.in_progress else y.rate, previous)])
+        previous = y.rate if not y.in_progress else previous
+    return Sheet("Referrals", "Referrals and rate per 10,000 children by financial year",
+                 "Referrals in each financial year and the rate per 10,000 children, beside statistical "
+                 "neighbours (SN) and England, with a forecast for a year in progress [note 1] [note 4] [note 5].",
+                 "Referrals",
+                 [Column("Financial year", width=18), Column("Referrals", "count"), Column("Rate per 10,000", "rate"),
+                  Column("SN rate per 10,000", "rate", width=18), Column("England rate per 10,000", "rate", width=22),
+                  Column("Forecast referrals", "rate", width=18), Column("Forecast rate per 10,000", "rate", width=22),
+                  Column("Direction of travel", width=20)], rows,
+                 charts=[Chart("Referrals per 10,000 children", "Chart: the council's referral rate per 10,000 "
+                               "children each year beside statistical neighbours and England.", 0, [2, 3, 4],
+                               y_title="Rate per 10,000")])
+
+
+def re_referrals_sheet(data: BoardPackData) -> Sheet:
+    rows = [[q.label, q.referrals, q.re_referrals, _pct(q.re_referral_pct), _pct(q.england_pct),
+             _pct(q.last_year_pct), direction(q.re_referral_pct, q.last_year_pct)] for q in data.quarters]
+    return Sheet("Re-referrals", "Re-referrals by quarter",
+                 "Referrals and re-referrals in each quarter, the re-referral percentage beside England's "
+                 "for the year and the same quarter a year earlier [note 2] [note 4] [note 6].", "ReReferrals",
+                 [Column("Quarter", width=16), Column("Referrals", "count"), Column("Re-referrals", "count"),
+                  Column("Re-referrals %", "percent", width=16), Column("England %", "percent"),
+                  Column("Same quarter last year %", "percent", width=24), Column("Direction of travel", width=20)],
+                 rows,
+                 charts=[Chart("Re-referrals as a percentage of referrals", "Chart: the re-referral percentage "
+                               "each quarter beside the same quarter a year earlier.", 0, [3, 5],
+                               y_title="Re-referrals")])
+
+
+def decisions_sheet(data: BoardPackData) -> Sheet:
+    rows = []
+    for decision in DECISIONS:
+        now, now_pct, before, before_pct = data.decisions[decision]
+        rows.append([DECISION_LABELS[decision], now, _pct(now_pct), before, _pct(before_pct),
+                     direction(now, before)])
+    return Sheet("Decisions", f"Decisions on referrals, {data.decisions_label} against {data.decisions_last_year_label}",
+                 f"What was decided on the referrals of {data.decisions_label}, beside the same period a "
+                 "year earlier, as counts and as percentages of all referrals [note 6].", "Decisions",
+                 [Column("Decision", width=30), Column("This period", "count"), Column("This period %", "percent"),
+                  Column("Same period last year", "count", width=22),
+                  Column("Same period last year %", "percent", width=22), Column("Direction of travel", width=20)],
+                 rows,
+                 charts=[Chart("Decisions on referrals", "Chart: the number of referrals with each decision, "
+                               "this period and the same period a year earlier.", 0, [1, 3],
+                               horizontal=True, y_title="Referrals")])
+
+
+def plans_sheet(data: BoardPackData) -> Sheet:
+    rows, previous = [], None
+    for p in data.plans:
+        rows.append([p.label, p.started, p.repeat_ever, _pct(p.repeat_ever_pct), p.within_2y, _pct(p.within_2y_pct),
+                     _pct(p.sn_ever_pct), _pct(p.england_ever_pct), direction(p.repeat_ever_pct, previous)])
+        previous = p.repeat_ever_pct
+    return Sheet("Repeat plans", "Repeat child protection plans",
+                 "Plans started in each period and how many were repeat plans, ever and within two years, "
+                 "beside SN and England [note 3] [note 4] [note 6].", "RepeatPlans",
+                 [Column("Period", width=26), Column("Plans started", "count"), Column("Repeat plans ever", "count"),
+                  Column("Repeat ever %", "percent"), Column("Repeat within two years", "count", width=22),
+                  Column("Within two years %", "percent", width=18), Column("SN repeat ever %", "percent", width=16),
+                  Column("England repeat ever %", "percent", width=20), Column("Direction of travel", width=20)],
+                 rows,
+                 charts=[Chart("Repeat plans as a percentage of plans started", "Chart: the share of plans "
+                               "that were repeat plans (ever and within two years) beside SN and England.",
+                               0, [3, 5, 6, 7], y_title="Percent of plans started")])
+
+
+def programmes_sheet(data: BoardPackData) -> Sheet:
+    rows = [[p.name, p.theme, p.questionnaire, p.frame_period, p.closed_on, p.sampled, p.audited, p.moderated,
+             _pct(p.good_or_better_pct), p.actions, p.open_actions] for p in data.programmes]
+    return Sheet("Programmes", "Audit programmes closed in the period",
+                 "Each audit programme closed in the period on one row: what it audited, how many cases, "
+                 "the share graded good or better after moderation and its actions.", "Programmes",
+                 [Column("Programme", width=30), Column("Theme", width=36), Column("Questionnaire", width=30),
+                  Column("Cases from", width=22), Column("Closed on", "date"), Column("Sampled", "count"),
+                  Column("Audited", "count"), Column("Moderated", "count"),
+                  Column("Good or better %", "percent", width=16), Column("Actions", "count"),
+                  Column("Actions open", "count")], rows)
+
+
+def actions_sheet(data: BoardPackData) -> Sheet:
+    ordered = sorted(data.actions, key=lambda a: (a.owned_by, a.due, a.reference))
+    return Sheet("Actions", "Open actions by team",
+                 "Every action not yet verified closed, by the team or agency that owns it, with the owner's "
+                 "role (not their name), when it is due and whether it is overdue.", "OpenActions",
+                 action_columns("Owner's role"), [action_values(a) for a in ordered])
+
+
+def write_board_pack(data: BoardPackData, target) -> None:
+    sheets = [referrals_sheet(data), re_referrals_sheet(data), decisions_sheet(data), plans_sheet(data),
+              programmes_sheet(data), actions_sheet(data)]
+    write_workbook(WorkbookSpec(f"Board pack: {data.period_label}", data.cover, NOTES, sheets, data.marking), target)

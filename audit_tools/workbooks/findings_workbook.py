@@ -1,0 +1,311 @@
+"""The findings workbook for one audit programme: plain data in (audit_tools.programme_findings
+results, agreement statistics, actions), a workbook laid out by audit_tools.workbooks.layout out.
+
+Child and case ids go through the pseudonymiser given (or pass through in an identifiable
+export, which the Cover says it is)."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from audit_tools.findings import OFSTED_GRADES
+from audit_tools.programme_findings import (LEARNING, AuditRecord, ProgrammeFindings, positive_share,
+                                            overall_grade_question, grade_after, grade_before)
+from audit_tools.questionnaires import MET_ANSWERS, Questionnaire, is_shown
+from audit_tools.workbooks.layout import (NOT_APPLICABLE, NOT_AVAILABLE, Chart, Column, Sheet,
+                                          WorkbookSpec, write_workbook)
+
+LEAD_PART = "Lead auditor"
+AGENCY_LABELS = {"childrens_social_care": "Children's social care", "police": "Police", "health": "Health",
+                 "education": "Education", "probation": "Probation", "early_help": "Early help",
+                 "other": "Other"}
+NOTES = [
+    ("[note 1]", "Not applicable answers are outside the base: a percentage is of the audits that "
+                 "answered the question with anything other than \"Not applicable\"."),
+    ("[note 2]", "\"Not evidenced on file\" is an answer of its own and stays in the base: a missing "
+                 "record is itself a finding."),
+    ("[note 3]", "Grades use Ofsted's four-point scale: Outstanding, Good, Requires improvement to be "
+                 "good, Inadequate. \"After moderation\" is the moderator's grade where the audit was "
+                 "moderated, and the auditor's grade otherwise."),
+    ("[note 4]", "A re-referral is a referral within 12 months of a previous referral for the same "
+                 "child. A repeat plan is a child protection plan for a child who had one before "
+                 "(ever, or ending within two years of the new plan's start)."),
+    ("[note 5]", "A base under 5 is marked \"Small base\": read its percentages with care."),
+    ("[note 6]", "Agreement compares auditors' grades with moderators' grades on the same questions: "
+                 "linear-weighted kappa (1 is full agreement, 0 what chance would give), the share "
+                 "exactly the same and the share within one grade."),
+]
+
+
+@dataclass
+class ActionRow:
+    reference: str
+    finding: str
+    question_id: str | None
+    owned_by: str  # team or agency
+    owner: str | None  # a person in the findings workbook, a role in the board pack
+    priority: str
+    due: date
+    status: str
+    latest_progress: str | None
+    overdue: bool
+    days_open: int
+    programme: str = ""
+    description: str = ""
+
+
+@dataclass
+class FindingsExport:
+    title: str  # the programme's name
+    cover: list[tuple[str, list[str]]]  # what, programme, sample, data currency, export (from the service)
+    questionnaire: Questionnaire
+    agencies: list[str]
+    audits: list[AuditRecord]
+    auditors: dict  # case audit id -> lead auditor's name
+    findings: ProgrammeFindings
+    agreement: object  # qa_app AgreementReport-like: .overall, .by_question, .by_auditor
+    pseudonyms: object  # Pseudonymiser or Identifiable
+    actions: list[ActionRow] = field(default_factory=list)
+    outcomes: list | None = None  # audit_tools.programme_findings.OutcomeRow, when data exists
+    marking: str = "OFFICIAL-SENSITIVE"
+
+
+def agency_label(agency) -> str:
+    return LEAD_PART if agency is None else AGENCY_LABELS.get(agency, agency)
+
+
+def _pct(value):
+    return None if value is None else value / 100
+
+
+def _yes_no(flag: bool) -> str:
+    return "Yes" if flag else "No"
+
+
+def summary_sheet(data: FindingsExport) -> Sheet:
+    f, a = data.findings, data.agreement.overall
+    rows = [["Cases sampled", f.sampled, NOT_APPLICABLE, NOT_APPLICABLE],
+            ["Cases audited (submitted or moderated)", f.audited, f.sampled, _pct(_share(f.audited, f.sampled))],
+            ["Cases moderated", f.moderated, f.audited, _pct(_share(f.moderated, f.audited))],
+            ["Audits with an overall grade", f.grades.before.base, f.audited,
+             _pct(_share(f.grades.before.base, f.audited))],
+            ["Grade pairs compared in moderation", a.pairs, NOT_APPLICABLE, NOT_APPLICABLE],
+            ["Weighted kappa (auditor against moderator)", a.kappa, a.pairs, NOT_APPLICABLE],
+            ["Exact agreement", NOT_APPLICABLE, a.pairs, _pct(a.exact_pct)],
+            ["Agreement within one grade", NOT_APPLICABLE, a.pairs, _pct(a.within_one_pct)]]
+    return Sheet("Summary", "Summary of the programme's findings",
+                 "Headline figures: how many cases were sampled, audited and moderated, and how far "
+                 "moderators agreed with auditors [note 6]. Grades are on the Grades sheet.",
+                 "Summary", [Column("Figure", width=46), Column("Value", "number"), Column("Base", "count"),
+                             Column("Percent", "percent")], rows)
+
+
+def _share(part, whole):
+    return None if not whole else round(part * 100 / whole, 1)
+
+
+def grades_sheet(data: FindingsExport) -> Sheet:
+    g = data.findings.grades
+    rows = [[grade, g.before.counts[grade], g.before.base, _pct(g.before.pcts[grade]),
+             g.after.counts[grade], g.after.base, _pct(g.after.pcts[grade])] for grade in OFSTED_GRADES]
+    return Sheet("Grades", "Overall grades before and after moderation",
+                 "The overall grade of each audited case, as the auditor gave it and after moderation, "
+                 "with the base (audits with a grade) [note 3].", "Grades",
+                 [Column("Grade", width=32), Column("Before moderation", "count"), Column("Base before", "count"),
+                  Column("Before moderation %", "percent"), Column("After moderation", "count"),
+                  Column("Base after", "count"), Column("After moderation %", "percent")], rows,
+                 charts=[Chart("Overall grades before and after moderation",
+                               "Chart: the number of cases with each grade, before and after moderation.",
+                               0, [1, 4], y_title="Cases")])
+
+
+def yes_sheet(data: FindingsExport) -> Sheet:
+    rows = []
+    for q in data.findings.questions:
+        if q.type != "met":
+            continue
+        count, base, pct = positive_share(q)
+        rows.append([q.question_id, agency_label(q.agency), q.label, count, base, _pct(pct),
+                     _yes_no(q.small_base)])
+    return Sheet("Yes by question", "Share of \"Yes\" answers by question",
+                 "For each yes-or-no question (and agency part), how many audits answered Yes, out of "
+                 "those that answered other than not applicable [note 1] [note 2].", "YesByQuestion",
+                 [Column("Question id", width=26), Column("Agency part", width=22), Column("Question", width=60),
+                  Column("Yes", "count"), Column("Base", "count"), Column("Yes %", "percent"),
+                  Column("Small base")], rows,
+                 charts=[Chart("Share answering Yes, by question",
+                               "Chart: the percentage of audits answering Yes to each question.",
+                               0, [5], horizontal=True, y_title="Yes %")])
+
+
+def questions_sheet(data: FindingsExport) -> Sheet:
+    groups = [("All teams", data.findings.questions)] + sorted(data.findings.questions_by_team.items())
+
+    def rows():
+        for team, summaries in groups:
+            for q in summaries:
+                for answer in q.answers:
+                    yield [team, q.question_id, q.section, agency_label(q.agency), answer.label, answer.count,
+                           q.base, NOT_APPLICABLE if answer.answer == "not_applicable" else _pct(answer.pct),
+                           _yes_no(q.small_base)]
+    return Sheet("Questions", "Answers to each question, by team and agency part",
+                 "One row per team, question, agency part and answer, with the count and the percentage of "
+                 "the base [note 1] [note 2] [note 5].", "Questions",
+                 [Column("Team", width=20), Column("Question id", width=26), Column("Section", width=26),
+                  Column("Agency part", width=22), Column("Answer", width=30), Column("Count", "count"),
+                  Column("Base", "count"), Column("Percent", "percent"), Column("Small base")], rows())
+
+
+def _parts(questionnaire: Questionnaire, agencies):
+    """(question, agency or None) in questionnaire order; an 'each' section once per agency."""
+    for section in questionnaire.sections:
+        names = [None] if section.agency is None else (agencies if section.agency == "each" else [section.agency])
+        for agency in names:
+            for question in section.questions:
+                yield section, question, agency
+
+
+def question_list_sheet(data: FindingsExport) -> Sheet:
+    rows = [[q.id, s.title, "Each agency" if s.agency == "each" else agency_label(s.agency), q.type, q.label]
+            for s in data.questionnaire.sections for q in s.questions]
+    return Sheet("Question list", "Questions in the questionnaire",
+                 "Every question, with the short id the Cases sheet uses as its column heading.", "QuestionList",
+                 [Column("Question id", width=28), Column("Section", width=30), Column("Agency part", width=22),
+                  Column("Answer type", width=16), Column("Question", width=90)], rows)
+
+
+def _answer_value(question, answers):
+    value = answers.get(question.id)
+    if value in (None, "", []):
+        return NOT_AVAILABLE if is_shown(question, answers) else NOT_APPLICABLE
+    if question.type == "met":
+        return MET_ANSWERS.get(value, value)
+    if question.type == "multiple_choice" and isinstance(value, list):
+        return "; ".join(map(str, value))
+    if question.type == "date":
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    if question.type == "number":
+        try:
+            number = float(value)
+            return int(number) if number.is_integer() else number
+        except ValueError:
+            return str(value)
+    return value
+
+
+def cases_sheet(data: FindingsExport) -> Sheet:
+    questions = [q for s in data.questionnaire.sections for q in s.questions]
+    lead_ids = {q.id for s in data.questionnaire.sections if s.agency is None for q in s.questions}
+    kinds = {"date": "date", "number": "number"}
+    grade_id = overall_grade_question(data.questionnaire)
+    fixed = [Column("Case ref", width=20), Column("Child ref", width=20), Column("Agency part", width=22),
+             Column("Team name", width=18), Column("Audit status", width=14), Column("Lead auditor", width=22),
+             Column("Submitted on", "date"), Column("Auditor grade", width=22), Column("Moderated grade", width=22)]
+    columns = fixed + [Column(q.id, kinds.get(q.type, "text"), width=18) for q in questions]
+    pseudonyms = data.pseudonyms
+
+    def rows():
+        for audit in data.audits:
+            case_ref, child_ref = pseudonyms.case(audit.case_id), pseudonyms.child(audit.child_id)
+            common = [case_ref, child_ref]
+            details = [audit.team or NOT_AVAILABLE, audit.status.capitalize(),
+                       data.auditors.get(audit.case_audit_id) or NOT_AVAILABLE, audit.audited_on,
+                       grade_before(audit, grade_id),
+                       grade_after(audit, grade_id) if audit.status == "moderated" else NOT_APPLICABLE]
+            yield common + [LEAD_PART] + details + [
+                _answer_value(q, audit.lead_answers) if q.id in lead_ids else NOT_APPLICABLE for q in questions]
+            for agency, answers in sorted(audit.agency_answers.items()):
+                yield common + [agency_label(agency)] + details + [
+                    NOT_APPLICABLE if q.id in lead_ids else _answer_value(q, answers) for q in questions]
+    return Sheet("Cases", "Every case audit's answers",
+                 "One row per case audit and agency part, every answer in its own column in questionnaire "
+                 "order; column headings are question ids (see the Question list sheet).", "Cases",
+                 columns, rows())
+
+
+def moderation_sheets(data: FindingsExport) -> list[Sheet]:
+    shift = data.agreement.overall.shift
+    rows = [[a] + [shift.get(a, {}).get(m, 0) for m in OFSTED_GRADES] + [sum(shift.get(a, {}).values())]
+            for a in OFSTED_GRADES]
+    matrix = Sheet("Moderation", "Auditor grades against moderator grades",
+                   "How many grades moved from the auditor's (rows) to the moderator's (columns), from the "
+                   "latest moderation of each case audit [note 3].", "ModerationShift",
+                   [Column("Auditor grade", width=32)] + [Column(f"Moderator: {m}", "count", width=20)
+                                                          for m in OFSTED_GRADES] + [Column("Total", "count")],
+                   rows)
+    agreement_rows = [["Programme", "All questions and auditors", *_agreement(data.agreement.overall)]]
+    agreement_rows += [["Question", q, *_agreement(a)] for q, a in sorted(data.agreement.by_question.items())]
+    agreement_rows += [["Auditor", name, *_agreement(a)] for name, a in data.agreement.by_auditor.items()]
+    agreement = Sheet("Agreement", "Agreement between auditors and moderators",
+                      "Weighted kappa, exact agreement and agreement within one grade, for the programme, "
+                      "each graded question and each auditor [note 6].", "Agreement",
+                      [Column("Grouped by", width=14), Column("Question or auditor", width=30),
+                       Column("Pairs", "count"), Column("Weighted kappa", "decimal"),
+                       Column("Exact agreement %", "percent"), Column("Within one grade %", "percent")],
+                      agreement_rows)
+    return [matrix, agreement]
+
+
+def _agreement(a):
+    """Kappa is undefined (not applicable) with no pairs, or when every grade is the same."""
+    return [a.pairs, NOT_APPLICABLE if a.kappa is None else a.kappa, _pct(a.exact_pct), _pct(a.within_one_pct)]
+
+
+def learning_sheets(data: FindingsExport) -> list[Sheet]:
+    quotes = [[data.pseudonyms.case(q.case_id), q.team or NOT_AVAILABLE, LEARNING.get(q.kind, q.kind), q.text]
+              for q in data.findings.quotes]
+    learning = Sheet("Learning", "Good practice, areas for development and recommendations",
+                     "What auditors wrote about each case, one row per case and kind of learning.", "Learning",
+                     [Column("Case ref", width=20), Column("Team name", width=18), Column("Kind", width=24),
+                      Column("What the auditor wrote", width=100)], quotes)
+    themes = Sheet("Themes", "Learning themes",
+                   "How many audited cases named each learning theme, most frequent first.", "Themes",
+                   [Column("Theme", width=50), Column("Cases", "count")], [list(t) for t in data.findings.themes])
+    return [learning, themes]
+
+
+def action_columns(owner_heading: str) -> list[Column]:
+    return [Column("Action ref", width=12), Column("Programme", width=26), Column("Action", width=50),
+            Column("Finding it answers", width=50), Column("Question id", width=22),
+            Column("Team or agency", width=22), Column(owner_heading, width=22), Column("Priority", width=10),
+            Column("Due", "date"), Column("Status", width=18), Column("Latest progress", width=50),
+            Column("Overdue", width=10), Column("Days open", "count")]
+
+
+def action_values(a: ActionRow) -> list:
+    return [a.reference, a.programme, a.description, a.finding, a.question_id or NOT_APPLICABLE, a.owned_by,
+            a.owner or NOT_AVAILABLE, a.priority, a.due, a.status, a.latest_progress or NOT_AVAILABLE,
+            _yes_no(a.overdue), a.days_open]
+
+
+def actions_sheet(data: FindingsExport) -> Sheet:
+    return Sheet("Actions", "Actions raised from the findings",
+                 "Every action the programme raised, with the finding it answers, who owns it, when it is "
+                 "due, its status and latest progress.", "Actions", action_columns("Owner"),
+                 [action_values(a) for a in data.actions])
+
+
+def outcomes_sheet(data: FindingsExport) -> Sheet:
+    rows = [[r.grade_group, r.audited, r.came_back, r.did_not, r.not_known, r.known, _pct(r.came_back_pct),
+             _yes_no(r.small_base)] for r in (data.outcomes or [])]
+    description = ("Whether audited children came back (a new referral within 12 months, or a new plan "
+                   "within 24 months of the audit), by the case's grade after moderation [note 5].")
+    if data.outcomes is None:
+        description += " Not available: the case data after the audits has not been loaded."
+    return Sheet("Outcomes", "Findings against outcomes", description, "Outcomes",
+                 [Column("Grade after moderation", width=36), Column("Audited", "count"),
+                  Column("Came back", "count"), Column("Did not come back", "count"),
+                  Column("Not known yet", "count"), Column("Known", "count"), Column("Came back %", "percent"),
+                  Column("Small base")], rows)
+
+
+def write_findings_workbook(data: FindingsExport, target) -> None:
+    sheets = [summary_sheet(data), grades_sheet(data), yes_sheet(data), questions_sheet(data),
+              question_list_sheet(data), cases_sheet(data), *moderation_sheets(data), *learning_sheets(data),
+              actions_sheet(data), outcomes_sheet(data)]
+    write_workbook(WorkbookSpec(f"Audit findings: {data.title}", data.cover, NOTES, sheets, data.marking), target)
+
+
+def exported_line(user_name: str, when: datetime, version: str) -> str:
+    return f"Exported by {user_name} on {when:%d %B %Y at %H:%M} UTC from Casefile QA version {version}."

@@ -1,0 +1,48 @@
+"""``flask --app wsgi export findings|board-pack``: the same workbooks as the download buttons,
+recorded in the audit trail as exports made from the command line."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from qa_app.services.board_pack import export_board_pack
+from qa_app.services.exports import ExportError, export_findings
+
+export_group = AppGroup("export", help="Excel workbooks: a programme's findings, or the board pack for a period.")
+
+
+def _out_path(out: str) -> Path:
+    path = Path(out)
+    if path.suffix.lower() != ".xlsx":
+        raise click.ClickException("--out must name an .xlsx file")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"There is no folder {path.parent}")
+    return path
+
+
+@export_group.command("findings")
+@click.option("--programme", "programme_id", type=int, required=True, help="The programme's id.")
+@click.option("--out", required=True, help="Where to write the .xlsx file.")
+@click.option("--identifiable", is_flag=True, help="Real child and case ids instead of pseudonyms.")
+def export_findings_command(programme_id, out, identifiable):
+    """A programme's findings workbook (pseudonymised unless --identifiable)."""
+    path = _out_path(out)
+    try:
+        export_findings(programme_id, path, identifiable=identifiable, via="command line")
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {path}{' (identifiable)' if identifiable else ''}")
+
+
+@export_group.command("board-pack")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day, YYYY-MM-DD.")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--out", required=True, help="Where to write the .xlsx file.")
+def export_board_pack_command(start, end, out):
+    """The board pack for the period from --start to --end (inclusive)."""
+    path = _out_path(out)
+    try:
+        export_board_pack(start.date(), end.date(), path, via="command line")
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {path}")

@@ -1,0 +1,50 @@
+"""Excel downloads for QA leads: a programme's findings workbook and the board pack."""
+import io
+
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask_login import current_user
+
+from audit_tools.periods import parse_period
+from qa_app.extensions import db
+from qa_app.models import AuditProgramme, Role
+from qa_app.security import roles_required
+from qa_app.services.board_pack import export_board_pack
+from qa_app.services.exports import XLSX_TYPE, ExportError, export_findings
+
+exports = Blueprint("exports", __name__)
+
+
+def _download(buffer: io.BytesIO, name: str):
+    buffer.seek(0)
+    response = send_file(buffer, mimetype=XLSX_TYPE, as_attachment=True, download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@exports.post("/programmes/<int:programme_id>/findings.xlsx")
+@roles_required(Role.QA_LEAD)
+def programme_findings(programme_id):
+    if db.session.get(AuditProgramme, programme_id) is None:
+        abort(404)
+    identifiable = request.form.get("identifiable") == "yes"
+    buffer = io.BytesIO()
+    try:
+        name = export_findings(programme_id, buffer, user=current_user, identifiable=identifiable)
+    except ExportError as error:
+        flash(str(error), "error")
+        return redirect(url_for("programmes.show_programme", programme_id=programme_id))
+    return _download(buffer, name)
+
+
+@exports.post("/board-pack.xlsx")
+@roles_required(Role.QA_LEAD)
+def board_pack():
+    text = (request.form.get("period") or "").strip()
+    try:
+        period = parse_period(text)
+    except ValueError as error:
+        flash(f"Board pack: {error}" if text else "Board pack: enter the period it covers, like 2015/16", "error")
+        return redirect(url_for("measures.dashboard"))
+    buffer = io.BytesIO()
+    name = export_board_pack(period.start, period.end, buffer, user=current_user)
+    return _download(buffer, name)

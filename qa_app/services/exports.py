@@ -1,0 +1,229 @@
+"""Excel exports: the findings workbook of a programme. Gathers the data, hands it to
+audit_tools.workbooks, and records every export in the audit trail (who exported what, and
+whether it was identifiable)."""
+import os
+import secrets
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from audit_tools.programme_findings import AuditRecord, programme_findings
+from audit_tools.sampling import FRAMES
+from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
+from audit_tools.workbooks.layout import file_name
+from audit_tools.workbooks.pseudonyms import Identifiable, Pseudonymiser
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import (Action, AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, ImportBatch, Moderation,
+                           Referral, Role, User)
+from qa_app.models.actions import OUTSTANDING
+from qa_app.services import moderation, questionnaires
+from qa_app.services.audit_trail import record_event
+
+APP_VERSION = "0.9"
+IDENTIFIABLE_LINE = "IDENTIFIABLE: this workbook shows real child and case ids. Keep it to those who need them."
+PSEUDONYMISED_LINE = ("Pseudonymised: child and case ids are replaced by stable pseudonyms (the same child always "
+                      "has the same pseudonym in this installation's exports). Free text is included as written.")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportError(ValueError):
+    pass
+
+
+def pseudonym_key() -> str:
+    """PSEUDONYM_KEY, or (outside production) a random key kept in the instance folder."""
+    key = current_app.config.get("PSEUDONYM_KEY")
+    if key:
+        return key
+    if current_app.config.get("ENV_NAME") == "production":
+        raise ExportError("PSEUDONYM_KEY is not set")
+    path = Path(current_app.instance_path) / "pseudonym_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker made it first
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def pseudonymiser(identifiable: bool):
+    return Identifiable() if identifiable else Pseudonymiser(pseudonym_key())
+
+
+def check_may_export(user, identifiable: bool) -> None:
+    if user is not None and not user.has_role(Role.QA_LEAD):
+        raise ExportError("Only QA leads can export findings")
+    if identifiable and (user is None or not user.has_role(Role.QA_LEAD)):
+        raise ExportError("Only QA leads can export identifiable findings")
+
+
+# --- the data ----------------------------------------------------------------------------
+
+def _case_facts(case_ids) -> dict:
+    """{case id: (team, date, kind)} from the referral or plan each case audit is about."""
+    facts = {}
+    ids = list(case_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for rid, team, day in db.session.execute(select(Referral.referral_id, Referral.team, Referral.referral_date)
+                                                 .where(Referral.referral_id.in_(chunk))):
+            facts[rid] = (team, day, "referral")
+        for pid, team, day in db.session.execute(select(CPPlan.plan_id, CPPlan.team, CPPlan.start_date)
+                                                 .where(CPPlan.plan_id.in_(chunk))):
+            facts.setdefault(pid, (team, day, "plan"))
+    return facts
+
+
+def export_audit_records(programme: AuditProgramme) -> list[AuditRecord]:
+    """Every case audit in the sample (removed ones left out), with submitted answers only and the
+    latest accepted moderation's grades."""
+    audits = [c for c in programme.case_audits if c.status != CaseAuditStatus.REMOVED.value]
+    facts = _case_facts(c.case_id for c in audits)
+    moderated = {}
+    for m in db.session.scalars(select(Moderation).join(CaseAudit)
+                                .where(CaseAudit.programme_id == programme.id, Moderation.outcome == "accepted")
+                                .order_by(Moderation.id)):
+        moderated[m.case_audit_id] = {q: g.get("moderator") for q, g in (m.grades or {}).items()}
+    records = []
+    for c in audits:
+        team, day, kind = facts.get(c.case_id, (None, None, "referral"))
+        finished = c.status in (CaseAuditStatus.SUBMITTED.value, CaseAuditStatus.MODERATED.value)
+        records.append(AuditRecord(
+            case_audit_id=c.id, case_id=c.case_id, child_id=c.child_id, team=team, status=c.status,
+            lead_answers=dict(c.answers or {}) if finished else {},
+            agency_answers={s.agency: dict(s.answers or {}) for s in c.sections if s.submitted_at is not None},
+            moderated_grades=moderated.get(c.id, {}) if c.status == CaseAuditStatus.MODERATED.value else {},
+            case_date=day, audited_on=c.submitted_at.date() if c.submitted_at else None, case_kind=kind))
+    return records
+
+
+def action_rows(actions, today: date, owner_as_role=False) -> list[ActionRow]:
+    rows = []
+    for a in actions:
+        notes = [u for u in a.updates if u.kind in ("note", "evidence") and u.text]
+        end = (a.closed_at or datetime.now(UTC).replace(tzinfo=None)).date()
+        if a.owner is None:
+            owner = None
+        elif owner_as_role:
+            owner = ", ".join(sorted(r.label for r in a.owner.roles)) or None
+        else:
+            owner = a.owner.display_name
+        rows.append(ActionRow(
+            reference=f"A{a.id}", finding=a.finding, question_id=a.question_id, owned_by=a.owned_by,
+            owner=owner, priority=a.priority.capitalize(), due=a.due_date, status=a.state.label,
+            latest_progress=notes[-1].text if notes else None, overdue=a.overdue_on(today),
+            days_open=max(0, (end - a.raised_at.date()).days), programme=a.programme.name,
+            description=a.description))
+    return rows
+
+
+def open_actions() -> list[Action]:
+    return db.session.scalars(select(Action).where(Action.status.in_([s.value for s in OUTSTANDING]))
+                              .order_by(Action.due_date, Action.id)).all()
+
+
+def data_currency_lines() -> list[str]:
+    rows = db.session.execute(select(ImportBatch.kind, func.max(ImportBatch.finished_at))
+                              .where(ImportBatch.status == "succeeded").group_by(ImportBatch.kind)).all()
+    if not rows:
+        return ["No case data has been imported."]
+    return [f"Last {kind.replace('-', ' ')} import: {finished:%d %B %Y %H:%M} UTC." for kind, finished in sorted(rows)
+            if finished]
+
+
+def export_lines(user, identifiable: bool | None) -> list[str]:
+    """Who exported it and when, whether ids are pseudonymised (None: the export holds no
+    child-level rows), the marking and a contact."""
+    now = datetime.now(UTC)
+    who = user.display_name if user is not None else "the command line"
+    lines = [f"Exported by {who} on {now:%d %B %Y at %H:%M} UTC, from Casefile QA version {APP_VERSION}."]
+    if identifiable is not None:
+        lines.append(IDENTIFIABLE_LINE if identifiable else PSEUDONYMISED_LINE)
+    return lines + [f"Protective marking: {current_app.config['EXPORT_MARKING']}. "
+                    f"Questions about this workbook: {current_app.config['EXPORT_CONTACT']}."]
+
+
+def _sample_lines(programme: AuditProgramme) -> list[str]:
+    sample = programme.sample
+    if sample is None:
+        return ["No sample has been drawn yet."]
+    size = (f"{sample.requested_size} cases" if sample.requested_size else
+            f"{sample.requested_percent}% of the frame" if sample.requested_percent else "every case (census)")
+    excluded = sample.excluded or {}
+    lines = [f"Method: {sample.method}, {size}"
+             + (f", stratified by {sample.stratify_by} (at least {sample.minimum_per_stratum} per stratum)"
+                if sample.stratify_by else "") + ".",
+             f"Seed {sample.seed}; algorithm {sample.algorithm_version}; drawn {sample.drawn_at:%d %B %Y}.",
+             f"Frame: {sample.frame_size:,} eligible cases after exclusions; frame fingerprint (SHA-256 of the "
+             f"sorted case ids) {sample.frame_hash}.",
+             f"Exclusions: children with a case audit in the last {sample.exclude_audited_months} months; "
+             f"{len(excluded.get('case_ids') or []):,} cases excluded.",
+             f"Cases drawn: {len(sample.drawn_ids):,}."]
+    for change in sample.changes:
+        lines.append(f"Case {change.change} by hand on {change.changed_at:%d %B %Y}: {change.reason}")
+    if not sample.changes:
+        lines.append("No cases were added or removed by hand.")
+    return lines
+
+
+def findings_cover(programme: AuditProgramme, user, identifiable: bool) -> list[tuple[str, list[str]]]:
+    filters = ", ".join(f"{k} {v}" for k, v in (programme.filters or {}).items() if v) or "none"
+    return [
+        ("What this is", [f"The findings of the case audit programme \"{programme.name}\": how the cases were "
+                          "chosen, every audit's answers, the grades before and after moderation, agreement "
+                          "between auditors and moderators, learning and actions."]),
+        ("The programme", [f"Theme: {programme.theme or 'not given'}.",
+                           f"Questionnaire: {programme.questionnaire_label}.",
+                           f"Cases from: {FRAMES.get(programme.frame_kind, programme.frame_kind)}, "
+                           f"{programme.period_label} ({programme.period_start:%d %B %Y} to "
+                           f"{programme.period_end:%d %B %Y}); filters: {filters}.",
+                           f"Status: {programme.status_label}."]),
+        ("How the sample was drawn", _sample_lines(programme)),
+        ("Case data", data_currency_lines()),
+        ("This export", export_lines(user, identifiable)),
+        ("Comparing workbooks", ["Two workbooks are comparable when they use the same questionnaire and "
+                                 "version; a re-audit's frame fingerprint and seed say exactly which cases "
+                                 "were in scope."]),
+    ]
+
+
+def findings_export(programme: AuditProgramme, user=None, identifiable=False) -> FindingsExport:
+    questionnaire = questionnaires.get(programme.questionnaire_id, programme.questionnaire_version)
+    records = export_audit_records(programme)
+    names = {u.id: u.display_name for u in db.session.scalars(select(User))}
+    auditors = {c.id: names.get(c.lead_auditor_id) for c in programme.case_audits}
+    findings = programme_findings(questionnaire, records, programme.agencies or [], sampled=len(records))
+    actions = db.session.scalars(select(Action).filter_by(programme_id=programme.id).order_by(Action.id)).all()
+    return FindingsExport(
+        title=programme.name, cover=findings_cover(programme, user, identifiable), questionnaire=questionnaire,
+        agencies=list(programme.agencies or []), audits=records, auditors=auditors, findings=findings,
+        agreement=moderation.agreement_for(programme), pseudonyms=pseudonymiser(identifiable),
+        actions=action_rows(actions, date.today()), outcomes=None,
+        marking=current_app.config["EXPORT_MARKING"])
+
+
+def findings_file_name(programme: AuditProgramme, identifiable: bool) -> str:
+    return file_name("findings", programme.name, programme.period_label, identifiable=identifiable)
+
+
+def export_findings(programme_id: int, target, *, user=None, identifiable=False, via="web") -> str:
+    """Write the findings workbook to `target` (a path or binary file) and record the export.
+    Returns the file name to offer."""
+    if via == "web":  # the command line is run by whoever runs the server
+        check_may_export(user, identifiable)
+    programme = db.session.get(AuditProgramme, programme_id)
+    if programme is None:
+        raise ExportError(f"There is no programme {programme_id}")
+    name = findings_file_name(programme, identifiable)
+    write_findings_workbook(findings_export(programme, user, identifiable), target)
+    with write_transaction():
+        record_event("findings_exported", actor=user, object_type="audit_programme", object_id=programme.id,
+                     details={"file_name": name, "identifiable": identifiable, "via": via})
+    return name
