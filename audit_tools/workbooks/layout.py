@@ -276,6 +276,8 @@ def write_workbook(spec: WorkbookSpec, target) -> None:
         check_sheet_name(name)
     for name in tables:
         check_table_name(name)
+    for sheet in spec.sheets:
+        header_names(sheet.columns)
     for label, found in (("sheet", names), ("table", tables)):
         if len({n.lower() for n in found}) != len(found):
             raise LayoutError(f"Two {label}s share a name: {found}")
