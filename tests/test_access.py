@@ -58,6 +58,8 @@ MATRIX = {
     "moderation.reopen": (QA_LEAD, [("POST", "/moderation/{case_audit_id}/reopen")]),
     "questionnaires.list_questionnaires": (QA_LEAD, [("GET", "/questionnaires/"), ("POST", "/questionnaires/")]),
     "questionnaires.preview": (QA_LEAD, [("GET", "/questionnaires/re-referral-audit/1")]),
+    "exports.programme_findings": (QA_LEAD, [("POST", "/exports/programmes/{programme_id}/findings.xlsx")]),
+    "exports.board_pack": (QA_LEAD, [("POST", "/exports/board-pack.xlsx")]),
     "moderation.acknowledge": ({Role.TEAM_MANAGER, Role.QA_LEAD}, [("POST", "/moderation/safeguarding/1/acknowledge")]),
     "actions.list_actions": (ALL, [("GET", "/actions/")]),
     "actions.raise_action": ({Role.AUDITOR, Role.QA_LEAD}, [("GET", "/actions/new?case_audit={case_audit_id}"),

@@ -1,0 +1,168 @@
+"""Excel exports from the app: downloads, pseudonyms, identifiable exports, the audit trail,
+the command line and the buttons. Layout and safety of the workbooks: tests/audit_tools/test_workbooks.py."""
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from audit_tools.sampling import SampleRequest
+from qa_app.extensions import db
+from qa_app.models import Action, AuditEvent, AuditProgramme, Role, Team
+from qa_app.services import moderation, programmes
+from qa_app.services.case_audits import LEAD, save_part
+from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
+from tests.helpers import make_user, post_form
+from tests.workbook_checks import check_workbook, table_rows
+
+ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
+           "referrer_feedback": "yes", "consent": "yes", "threshold_of_need": "yes",
+           "threshold_document_used": "not_applicable", "good_practice": "Good use of the threshold document"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def programme_id(app, tmp_path):
+    """Two children re-referred in Q1 2014/15, one audit moderated from Good to Inadequate. The team
+    name and an answer start with '=' as a hostile file or auditor might write them."""
+    with app.app_context():
+        rows = [["C1", "A1", "2014-03-01", "nfa", "", "=North"], ["C1", "B1", "2014-05-01", "nfa", "", "=North"],
+                ["C2", "A2", "2014-03-02", "nfa", "", "South"], ["C2", "B2", "2014-05-02", "nfa", "", "South"]]
+        import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, rows))
+        auditor = make_user(Role.AUDITOR, name="Alex Auditor")
+        programme = programmes.create_programme(name="Re-referrals Q1", theme="Threshold",
+                                                questionnaire_id="re-referral-audit",
+                                                frame_kind="re-referrals", period_text="Q1 2014/15")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        programmes.assign_round_robin(programme.id, [auditor.id], date(2027, 1, 1))
+        audits = programmes.active_case_audits(db.session.get(AuditProgramme, programme.id))
+        for audit in audits:
+            save_part(audit.id, LEAD, {**ANSWERS, "what_changed": "=1+1", "overall_grade": "Good"}, audit.version,
+                      submit=True, user=auditor)
+        moderation.moderate(audits[0].id, {"overall_grade": "Inadequate"}, {"overall_grade": "No plan"},
+                            outcome="accepted", comments=None, user=make_user(Role.QA_LEAD))
+        return programme.id
+
+
+def _download(client, programme_id, **form):
+    response = post_form(client, f"/exports/programmes/{programme_id}/findings.xlsx", form)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def test_a_qa_lead_downloads_pseudonymised_findings_recorded_in_the_audit_trail(app, client, login_as, programme_id):
+    lead = login_as(Role.QA_LEAD)
+    response = _download(client, programme_id)
+    assert response.mimetype == XLSX
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename=findings-re-referrals-q1-q1-2014-15.xlsx"
+    assert "no-store" in response.headers["Cache-Control"]
+    wb = check_workbook(io.BytesIO(response.data), "Audit findings: Re-referrals Q1")
+    cover = "\n".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    assert "Pseudonymised" in cover and "Seed 1" in cover and "Re-referral audit, version 1" in cover
+    assert f"Exported by {lead.display_name}" in cover
+    cases = table_rows(wb["Cases"])
+    assert {r["Case ref"][:3] for r in cases} == {"CA-"} and not {"B1", "B2"} & {r["Case ref"] for r in cases}
+    assert {r["Team name"] for r in cases} == {"=North", "South"}  # as text, and check_workbook found no formula
+    assert {r["what_changed"] for r in cases} == {"=1+1"}
+    grades = {r["Grade"]: r for r in table_rows(wb["Grades"])}
+    assert (grades["Good"]["Before moderation"], grades["Good"]["After moderation"]) == (2, 1)
+    assert table_rows(wb["Learning"])[0]["What the auditor wrote"] == "Good use of the threshold document"
+    # The same children get the same pseudonyms in the next export.
+    again = table_rows(load_workbook(io.BytesIO(_download(client, programme_id).data))["Cases"])
+    assert [r["Child ref"] for r in again] == [r["Child ref"] for r in cases]
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).filter_by(action="findings_exported")).all()
+    assert len(events) == 2 and events[0].user_id == lead.id
+    assert events[0].details == {"file_name": "findings-re-referrals-q1-q1-2014-15.xlsx", "identifiable": False,
+                                 "via": "web"}
+
+
+def test_an_identifiable_export_is_an_explicit_choice_that_says_so(app, client, login_as, programme_id):
+    login_as(Role.QA_LEAD)
+    response = _download(client, programme_id, identifiable="yes")
+    assert "findings-re-referrals-q1-q1-2014-15-identifiable.xlsx" in response.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(response.data))
+    cover = "\n".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    assert "IDENTIFIABLE" in cover
+    cases = table_rows(wb["Cases"])
+    assert {r["Case ref"] for r in cases} == {"B1", "B2"} and {r["Child ref"] for r in cases} == {"C1", "C2"}
+    with app.app_context():
+        event = db.session.scalars(db.select(AuditEvent).filter_by(action="findings_exported")).one()
+    assert event.details["identifiable"] is True
+
+
+def test_the_board_pack_downloads_from_the_measures_page(app, client, login_as, programme_id):
+    login_as(Role.QA_LEAD)
+    page = client.get("/measures/").get_data(as_text=True)
+    assert "Download board pack" in page
+    response = post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"})
+    assert response.status_code == 200 and response.mimetype == XLSX
+    assert response.headers["Content-Disposition"] == "attachment; filename=board-pack-2014-04-01-to-2015-03-31.xlsx"
+    wb = check_workbook(io.BytesIO(response.data), "Board pack: 2014/15")
+    assert table_rows(wb["Decisions"])[0]["This period"] == 2
+    refused = post_form(client, "/exports/board-pack.xlsx", {"period": "last year"}, follow_redirects=True)
+    assert "is not a period" in refused.get_data(as_text=True)
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).filter_by(action="board_pack_exported")).all()
+    assert [e.object_id for e in events] == ["2014-04-01..2015-03-31"]
+
+
+def test_the_programme_page_offers_the_findings_download(client, login_as, programme_id):
+    login_as(Role.QA_LEAD)
+    page = client.get(f"/programmes/{programme_id}").get_data(as_text=True)
+    assert f"/exports/programmes/{programme_id}/findings.xlsx" in page and "Download findings (Excel)" in page
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.TEAM_MANAGER, Role.ADMIN])
+def test_only_qa_leads_can_export(client, login_as, programme_id, role):
+    login_as(role)
+    assert post_form(client, f"/exports/programmes/{programme_id}/findings.xlsx", {"identifiable": "yes"}).status_code == 403
+    assert post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"}).status_code == 403
+
+
+def test_exports_from_the_command_line(app, programme_id, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "findings.xlsx"
+    result = runner.invoke(args=["export", "findings", "--programme", str(programme_id), "--out", str(out),
+                                 "--identifiable"])
+    assert result.exit_code == 0, result.output
+    assert {r["Case ref"] for r in table_rows(check_workbook(out, "Audit findings")["Cases"])} == {"B1", "B2"}
+    pack = tmp_path / "pack.xlsx"
+    result = runner.invoke(args=["export", "board-pack", "--start", "2014-04-01", "--end", "2015-03-31", "--out", str(pack)])
+    assert result.exit_code == 0, result.output
+    check_workbook(pack, "Board pack: 2014/15")
+    assert runner.invoke(args=["export", "findings", "--programme", "999", "--out", str(out)]).exit_code == 1
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)
+                                    .where(AuditEvent.action.in_(["findings_exported", "board_pack_exported"]))).all()
+    assert [(e.action, e.details["via"], e.user_id) for e in events] == [
+        ("findings_exported", "command line", None), ("board_pack_exported", "command line", None)]
+    assert events[0].details["identifiable"] is True
+
+
+def test_the_board_pack_lists_closed_programmes_and_open_actions_by_team_without_names(app, client, login_as,
+                                                                                        programme_id):
+    with app.app_context():
+        manager = make_user(Role.TEAM_MANAGER, name="Pat Manager", teams=["North"])
+        programme = db.session.get(AuditProgramme, programme_id)
+        programme.closed_at = datetime(2015, 2, 1, 12)
+        team = db.session.scalars(db.select(Team).filter_by(name="North")).one()
+        for status, due in (("open", date(2015, 1, 1)), ("closed", date(2015, 1, 1))):
+            db.session.add(Action(programme_id=programme_id, team_id=team.id, description="=Review thresholds",
+                                  finding="Threshold not used", owner_id=manager.id, due_date=due, status=status,
+                                  raised_at=datetime(2014, 12, 1)))
+        db.session.commit()
+    login_as(Role.QA_LEAD)
+    wb = check_workbook(io.BytesIO(post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"}).data),
+                        "Board pack")
+    [closed] = table_rows(wb["Programmes"])
+    assert (closed["Programme"], closed["Sampled"], closed["Moderated"], closed["Actions"], closed["Actions open"]) == \
+        ("Re-referrals Q1", 2, 1, 2, 1)
+    assert closed["Good or better %"] == pytest.approx(0.5)
+    [action] = table_rows(wb["Actions"])
+    assert (action["Team or agency"], action["Owner's role"], action["Overdue"], action["Action"]) == \
+        ("Team North", "Team manager", "Yes", "=Review thresholds")
+    assert "Pat Manager" not in {c.value for row in wb["Actions"].iter_rows() for c in row}
+    findings = load_workbook(io.BytesIO(_download(client, programme_id).data))
+    assert [r["Owner"] for r in table_rows(findings["Actions"])] == ["Pat Manager", "Pat Manager"]
