@@ -47,6 +47,7 @@ test: setup
 bench: setup
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.forms
+	$(BIN)/python -m bench.exports
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC)/css $(STATIC)/govuk instance/test*
