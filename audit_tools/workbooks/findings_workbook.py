@@ -300,11 +300,15 @@ def outcomes_sheet(data: FindingsExport) -> Sheet:
                   Column("Small base")], rows)
 
 
+def findings_sheets(data: FindingsExport) -> list[Sheet]:
+    return [summary_sheet(data), grades_sheet(data), yes_sheet(data), questions_sheet(data),
+            question_list_sheet(data), cases_sheet(data), *moderation_sheets(data), *learning_sheets(data),
+            actions_sheet(data), outcomes_sheet(data)]
+
+
 def write_findings_workbook(data: FindingsExport, target) -> None:
-    sheets = [summary_sheet(data), grades_sheet(data), yes_sheet(data), questions_sheet(data),
-              question_list_sheet(data), cases_sheet(data), *moderation_sheets(data), *learning_sheets(data),
-              actions_sheet(data), outcomes_sheet(data)]
-    write_workbook(WorkbookSpec(f"Audit findings: {data.title}", data.cover, NOTES, sheets, data.marking), target)
+    write_workbook(WorkbookSpec(f"Audit findings: {data.title}", data.cover, NOTES, findings_sheets(data),
+                                data.marking), target)
 
 
 def exported_line(user_name: str, when: datetime, version: str) -> str:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from audit_tools.programme_findings import AuditRecord, programme_findings
+from audit_tools.records import DECISION_LABELS
 from audit_tools.sampling import FRAMES
 from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
 from audit_tools.workbooks.layout import file_name
@@ -84,7 +86,10 @@ def _case_facts(case_ids) -> dict:
 def export_audit_records(programme: AuditProgramme) -> list[AuditRecord]:
     """Every case audit in the sample (removed ones left out), with submitted answers only and the
     latest accepted moderation's grades."""
-    audits = [c for c in programme.case_audits if c.status != CaseAuditStatus.REMOVED.value]
+    audits = db.session.scalars(select(CaseAudit).options(selectinload(CaseAudit.sections))
+                                .where(CaseAudit.programme_id == programme.id,
+                                       CaseAudit.status != CaseAuditStatus.REMOVED.value)
+                                .order_by(CaseAudit.id)).all()
     facts = _case_facts(c.case_id for c in audits)
     moderated = {}
     for m in db.session.scalars(select(Moderation).join(CaseAudit)
@@ -175,6 +180,9 @@ def _sample_lines(programme: AuditProgramme) -> list[str]:
 
 def findings_cover(programme: AuditProgramme, user, identifiable: bool) -> list[tuple[str, list[str]]]:
     filters = ", ".join(f"{k} {v}" for k, v in (programme.filters or {}).items() if v) or "none"
+    if programme.previous_decisions:
+        filters += "; only after these decisions on the earlier referral: " + ", ".join(
+            DECISION_LABELS.get(d, d) for d in programme.previous_decisions)
     return [
         ("What this is", [f"The findings of the case audit programme \"{programme.name}\": how the cases were "
                           "chosen, every audit's answers, the grades before and after moderation, agreement "
