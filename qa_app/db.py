@@ -19,11 +19,14 @@ from qa_app.extensions import db
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+_read_intent: ContextVar[bool] = ContextVar("read_intent", default=False)
 
 
 def _wants_write() -> bool:
     if _write_intent.get():
         return True
+    if _read_intent.get():
+        return False
     return not (has_request_context() and request.method in _READ_ONLY_METHODS)
 
 
@@ -80,3 +83,20 @@ def write_transaction():
         raise
     finally:
         _write_intent.reset(token)
+
+
+@contextmanager
+def long_read():
+    """A long read inside a POST request (an export): on SQLite it runs in a plain BEGIN, so the
+    write lock is not held while thousands of rows are read and a workbook is written, and
+    auditors' saves go on meanwhile. The transaction ends with the block (nothing in it may
+    write), so a write_transaction() after it starts afresh, holding the lock."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()  # end the request's transaction so far (on SQLite, BEGIN IMMEDIATE)
+    token = _read_intent.set(True)
+    try:
+        yield session
+    finally:
+        _read_intent.reset(token)
+        session.rollback()

@@ -1,6 +1,7 @@
 """Excel exports from the app: downloads, pseudonyms, identifiable exports, the audit trail,
 the command line and the buttons. Layout and safety of the workbooks: tests/audit_tools/test_workbooks.py."""
 import io
+import sqlite3
 from datetime import date, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from qa_app.extensions import db
 from qa_app.models import Action, AuditEvent, AuditProgramme, Role, Team
 from qa_app.services import moderation, programmes
 from qa_app.services.case_audits import LEAD, save_part
+from tests.conftest import using_postgres
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form
 from tests.workbook_checks import check_workbook, table_rows
@@ -166,3 +168,28 @@ def test_the_board_pack_lists_closed_programmes_and_open_actions_by_team_without
     assert "Pat Manager" not in {c.value for row in wb["Actions"].iter_rows() for c in row}
     findings = load_workbook(io.BytesIO(_download(client, programme_id).data))
     assert [r["Owner"] for r in table_rows(findings["Actions"])] == ["Pat Manager", "Pat Manager"]
+
+
+@pytest.mark.skipif(using_postgres(), reason="about SQLite's write lock")
+def test_an_export_does_not_hold_sqlite_write_lock_while_it_reads(app, client, login_as, programme_id, monkeypatch):
+    """A big export must not stop auditors saving: while it reads, another connection can write."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    attempts = []
+    real = moderation.agreement_for
+
+    def agreement_while_someone_saves(programme):
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            attempts.append("wrote")
+        except sqlite3.OperationalError as error:
+            attempts.append(str(error))
+        finally:
+            other.close()
+        return real(programme)
+
+    monkeypatch.setattr(moderation, "agreement_for", agreement_while_someone_saves)
+    login_as(Role.QA_LEAD)
+    _download(client, programme_id)
+    assert attempts == ["wrote"]

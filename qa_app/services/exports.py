@@ -16,7 +16,7 @@ from audit_tools.sampling import FRAMES
 from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
 from audit_tools.workbooks.layout import file_name
 from audit_tools.workbooks.pseudonyms import Identifiable, Pseudonymiser
-from qa_app.db import write_transaction
+from qa_app.db import long_read, write_transaction
 from qa_app.extensions import db
 from qa_app.models import (Action, AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, ImportBatch, Moderation,
                            Referral, Role, User)
@@ -226,11 +226,13 @@ def export_findings(programme_id: int, target, *, user=None, identifiable=False,
     Returns the file name to offer."""
     if via == "web":  # the command line is run by whoever runs the server
         check_may_export(user, identifiable)
-    programme = db.session.get(AuditProgramme, programme_id)
-    if programme is None:
-        raise ExportError(f"There is no programme {programme_id}")
-    name = findings_file_name(programme, identifiable)
-    write_findings_workbook(findings_export(programme, user, identifiable), target)
+    with long_read():
+        programme = db.session.get(AuditProgramme, programme_id)
+        if programme is None:
+            raise ExportError(f"There is no programme {programme_id}")
+        name = findings_file_name(programme, identifiable)
+        data = findings_export(programme, user, identifiable)
+    write_findings_workbook(data, target)
     with write_transaction():
         record_event("findings_exported", actor=user, object_type="audit_programme", object_id=programme.id,
                      details={"file_name": name, "identifiable": identifiable, "via": via})
