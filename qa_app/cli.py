@@ -15,7 +15,7 @@ from audit_tools.sampling import (REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinit
 from qa_app.actions.cli import actions_group
 from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_programmes, seed_demo_users
 from qa_app.models import Agency, ImportKind, ImportStatus, Role
-from qa_app.export_cli import export_group
+from qa_app.exports.cli import export_group
 from qa_app.services import accounts, case_data, imports, programmes
 
 

@@ -70,6 +70,9 @@ def test_a_qa_lead_downloads_pseudonymised_findings_recorded_in_the_audit_trail(
     grades = {r["Grade"]: r for r in table_rows(wb["Grades"])}
     assert (grades["Good"]["Before moderation"], grades["Good"]["After moderation"]) == (2, 1)
     assert table_rows(wb["Learning"])[0]["What the auditor wrote"] == "Good use of the threshold document"
+    # Audited today, with case data only to 2014: whether the children came back is not known yet.
+    outcomes = {r["Grade after moderation"]: r["Not known yet"] for r in table_rows(wb["Outcomes"])}
+    assert outcomes == {"Good or better": 1, "Requires improvement or inadequate": 1}
     # The same children get the same pseudonyms in the next export.
     again = table_rows(load_workbook(io.BytesIO(_download(client, programme_id).data))["Cases"])
     assert [r["Child ref"] for r in again] == [r["Child ref"] for r in cases]
@@ -110,10 +113,11 @@ def test_the_board_pack_downloads_from_the_measures_page(app, client, login_as, 
     assert [e.object_id for e in events] == ["2014-04-01..2015-03-31"]
 
 
-def test_the_programme_page_offers_the_findings_download(client, login_as, programme_id):
+def test_the_programme_and_findings_pages_offer_the_download_to_qa_leads(app, client, login_as, programme_id):
     login_as(Role.QA_LEAD)
-    page = client.get(f"/programmes/{programme_id}").get_data(as_text=True)
-    assert f"/exports/programmes/{programme_id}/findings.xlsx" in page and "Download findings (Excel)" in page
+    for url in (f"/programmes/{programme_id}", f"/programmes/{programme_id}/findings"):
+        page = client.get(url).get_data(as_text=True)
+        assert f"/exports/programmes/{programme_id}/findings.xlsx" in page and "Download findings (Excel)" in page, url
 
 
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.TEAM_MANAGER, Role.ADMIN])

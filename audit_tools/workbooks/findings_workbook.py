@@ -32,6 +32,9 @@ NOTES = [
     ("[note 6]", "Agreement compares auditors' grades with moderators' grades on the same questions: "
                  "linear-weighted kappa (1 is full agreement, 0 what chance would give), the share "
                  "exactly the same and the share within one grade."),
+    ("[note 7]", "A re-audit compares with the latest earlier programme of the same questionnaire. "
+                 "\"Counted as\" says what answers well: Yes, or a grade of Good or better. Direction of "
+                 "travel says whether that share went up (Improved) or down (Declined)."),
 ]
 
 
@@ -65,6 +68,9 @@ class FindingsExport:
     pseudonyms: object  # Pseudonymiser or Identifiable
     actions: list[ActionRow] = field(default_factory=list)
     outcomes: list | None = None  # audit_tools.programme_findings.OutcomeRow, when data exists
+    outcomes_until: date | None = None  # the last day the case data covers
+    earlier: str | None = None  # the programme a re-audit compares with
+    comparison: list = field(default_factory=list)  # audit_tools.programme_findings.ComparisonRow
     marking: str = "OFFICIAL-SENSITIVE"
 
 
@@ -292,7 +298,9 @@ def outcomes_sheet(data: FindingsExport) -> Sheet:
     description = ("Whether audited children came back (a new referral within 12 months, or a new plan "
                    "within 24 months of the audit), by the case's grade after moderation [note 5].")
     if data.outcomes is None:
-        description += " Not available: the case data after the audits has not been loaded."
+        description += " Not available: no case data has been loaded."
+    elif data.outcomes_until:
+        description += f" Case data loaded up to {data.outcomes_until:%d %B %Y}."
     return Sheet("Outcomes", "Findings against outcomes", description, "Outcomes",
                  [Column("Grade after moderation", width=36), Column("Audited", "count"),
                   Column("Came back", "count"), Column("Did not come back", "count"),
@@ -300,10 +308,27 @@ def outcomes_sheet(data: FindingsExport) -> Sheet:
                   Column("Small base")], rows)
 
 
+def reaudit_sheet(data: FindingsExport) -> Sheet:
+    rows = [[r.question_id, agency_label(r.agency), r.label, r.measure, r.before_count, r.before_base,
+             _pct(r.before_pct), r.after_count, r.after_base, _pct(r.after_pct),
+             NOT_APPLICABLE if r.change is None else r.change, r.direction] for r in data.comparison]
+    earlier = f"the earlier programme \"{data.earlier}\"" if data.earlier else "an earlier programme"
+    description = (f"The share answering well on each yes-or-no and grade question, in {earlier} of the same "
+                   "questionnaire and in this one, with the change in percentage points [note 1] [note 7].")
+    if not data.earlier:
+        description += " Not applicable: there is no earlier programme of this questionnaire."
+    return Sheet("Re-audit", "Compared with the previous audit", description, "ReAudit",
+                 [Column("Question id", width=26), Column("Agency part", width=22), Column("Question", width=60),
+                  Column("Counted as", width=16), Column("Before", "count"), Column("Base before", "count"),
+                  Column("Before %", "percent"), Column("Now", "count"), Column("Base now", "count"),
+                  Column("Now %", "percent"), Column("Change (points)", "rate", width=16),
+                  Column("Direction of travel", width=22)], rows)
+
+
 def findings_sheets(data: FindingsExport) -> list[Sheet]:
     return [summary_sheet(data), grades_sheet(data), yes_sheet(data), questions_sheet(data),
             question_list_sheet(data), cases_sheet(data), *moderation_sheets(data), *learning_sheets(data),
-            actions_sheet(data), outcomes_sheet(data)]
+            actions_sheet(data), reaudit_sheet(data), outcomes_sheet(data)]
 
 
 def write_findings_workbook(data: FindingsExport, target) -> None:

@@ -15,14 +15,15 @@ from audit_tools.workbooks.board_pack import (BoardPackData, PlanRow, ProgrammeR
 from audit_tools.workbooks.layout import file_name
 from qa_app.db import long_read, write_transaction
 from qa_app.extensions import db
-from qa_app.models import Action, AuditProgramme, CaseAudit, CaseAuditStatus
+from qa_app.models import Action, AuditProgramme, CaseAuditStatus
 from qa_app.models.actions import OUTSTANDING
-from qa_app.services import questionnaires
+from qa_app.services import findings
+from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_data import benchmarks, data_range, plan_records, population_for, referral_records
 from qa_app.services.dashboard import YEARS_SHOWN, compare_with_last_year
 from qa_app.services.exports import (ExportError, action_rows, check_may_export, data_currency_lines,
-                                     export_audit_records, export_lines, open_actions)
+                                     export_lines, open_actions)
 
 
 def named_period(start: date, end: date) -> Period:
@@ -88,10 +89,9 @@ def closed_programme_rows(start: date, end: date) -> list[ProgrammeRow]:
         .order_by(AuditProgramme.closed_at, AuditProgramme.id)).all()
     rows = []
     for programme in programmes:
-        records = export_audit_records(programme)
+        records = findings.audit_records(programme)
         finished = [r for r in records if r.finished]
-        question = overall_grade_question(questionnaires.get(programme.questionnaire_id,
-                                                             programme.questionnaire_version))
+        question = overall_grade_question(questionnaire_for_programme(programme))
         graded = [g for g in (grade_after(r, question) for r in finished) if g]
         good = sum(1 for g in graded if g in GOOD_OR_BETTER)
         counts = dict(db.session.execute(select(Action.status, func.count()).filter_by(programme_id=programme.id)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from audit_tools.programme_findings import AuditRecord, programme_findings
 from audit_tools.records import DECISION_LABELS
 from audit_tools.sampling import FRAMES
 from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
@@ -18,10 +16,10 @@ from audit_tools.workbooks.layout import file_name
 from audit_tools.workbooks.pseudonyms import Identifiable, Pseudonymiser
 from qa_app.db import long_read, write_transaction
 from qa_app.extensions import db
-from qa_app.models import (Action, AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, ImportBatch, Moderation,
-                           Referral, Role, User)
+from qa_app.models import Action, AuditProgramme, ImportBatch, Role, User
 from qa_app.models.actions import OUTSTANDING
-from qa_app.services import moderation, questionnaires
+from qa_app.services import findings, moderation
+from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.audit_trail import record_event
 
 APP_VERSION = "0.9"
@@ -67,47 +65,6 @@ def check_may_export(user, identifiable: bool) -> None:
 
 
 # --- the data ----------------------------------------------------------------------------
-
-def _case_facts(case_ids) -> dict:
-    """{case id: (team, date, kind)} from the referral or plan each case audit is about."""
-    facts = {}
-    ids = list(case_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for rid, team, day in db.session.execute(select(Referral.referral_id, Referral.team, Referral.referral_date)
-                                                 .where(Referral.referral_id.in_(chunk))):
-            facts[rid] = (team, day, "referral")
-        for pid, team, day in db.session.execute(select(CPPlan.plan_id, CPPlan.team, CPPlan.start_date)
-                                                 .where(CPPlan.plan_id.in_(chunk))):
-            facts.setdefault(pid, (team, day, "plan"))
-    return facts
-
-
-def export_audit_records(programme: AuditProgramme) -> list[AuditRecord]:
-    """Every case audit in the sample (removed ones left out), with submitted answers only and the
-    latest accepted moderation's grades."""
-    audits = db.session.scalars(select(CaseAudit).options(selectinload(CaseAudit.sections))
-                                .where(CaseAudit.programme_id == programme.id,
-                                       CaseAudit.status != CaseAuditStatus.REMOVED.value)
-                                .order_by(CaseAudit.id)).all()
-    facts = _case_facts(c.case_id for c in audits)
-    moderated = {}
-    for m in db.session.scalars(select(Moderation).join(CaseAudit)
-                                .where(CaseAudit.programme_id == programme.id, Moderation.outcome == "accepted")
-                                .order_by(Moderation.id)):
-        moderated[m.case_audit_id] = {q: g.get("moderator") for q, g in (m.grades or {}).items()}
-    records = []
-    for c in audits:
-        team, day, kind = facts.get(c.case_id, (None, None, "referral"))
-        finished = c.status in (CaseAuditStatus.SUBMITTED.value, CaseAuditStatus.MODERATED.value)
-        records.append(AuditRecord(
-            case_audit_id=c.id, case_id=c.case_id, child_id=c.child_id, team=team, status=c.status,
-            lead_answers=dict(c.answers or {}) if finished else {},
-            agency_answers={s.agency: dict(s.answers or {}) for s in c.sections if s.submitted_at is not None},
-            moderated_grades=moderated.get(c.id, {}) if c.status == CaseAuditStatus.MODERATED.value else {},
-            case_date=day, audited_on=c.submitted_at.date() if c.submitted_at else None, case_kind=kind))
-    return records
-
 
 def action_rows(actions, today: date, owner_as_role=False) -> list[ActionRow]:
     rows = []
@@ -203,17 +160,21 @@ def findings_cover(programme: AuditProgramme, user, identifiable: bool) -> list[
 
 
 def findings_export(programme: AuditProgramme, user=None, identifiable=False) -> FindingsExport:
-    questionnaire = questionnaires.get(programme.questionnaire_id, programme.questionnaire_version)
-    records = export_audit_records(programme)
+    """Everything the workbook shows, read from the database with the findings page's own services."""
+    records = findings.audit_records(programme)
+    found = findings.findings_for(programme, records)
+    earlier, comparison = findings.reaudit_comparison(programme, found)
+    outcomes = findings.outcomes_for(programme, records)
     names = {u.id: u.display_name for u in db.session.scalars(select(User))}
     auditors = {c.id: names.get(c.lead_auditor_id) for c in programme.case_audits}
-    findings = programme_findings(questionnaire, records, programme.agencies or [], sampled=len(records))
     actions = db.session.scalars(select(Action).filter_by(programme_id=programme.id).order_by(Action.id)).all()
     return FindingsExport(
-        title=programme.name, cover=findings_cover(programme, user, identifiable), questionnaire=questionnaire,
-        agencies=list(programme.agencies or []), audits=records, auditors=auditors, findings=findings,
-        agreement=moderation.agreement_for(programme), pseudonyms=pseudonymiser(identifiable),
-        actions=action_rows(actions, date.today()), outcomes=None,
+        title=programme.name, cover=findings_cover(programme, user, identifiable),
+        questionnaire=questionnaire_for_programme(programme), agencies=list(programme.agencies or []),
+        audits=records, auditors=auditors, findings=found, agreement=moderation.agreement_for(programme),
+        pseudonyms=pseudonymiser(identifiable), actions=action_rows(actions, date.today()),
+        outcomes=list(outcomes.by_grade) if outcomes.data_until else None, outcomes_until=outcomes.data_until,
+        earlier=earlier.name if earlier else None, comparison=list(comparison),
         marking=current_app.config["EXPORT_MARKING"])
 
 

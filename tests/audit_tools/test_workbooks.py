@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from audit_tools.findings import agreement
-from audit_tools.programme_findings import AuditRecord, Quote, programme_findings
+from audit_tools.programme_findings import (AuditRecord, case_outcome, compare, outcomes_by_grade,
+                                            programme_findings)
 from audit_tools.questionnaires import parse_questionnaire
 from audit_tools.workbooks.board_pack import BoardPackData, PlanRow, ProgrammeRow, QuarterRow, YearRow, write_board_pack
 from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
@@ -75,10 +76,14 @@ def findings_data(pseudonyms, records=None):
                        owner=HOSTILE[5], priority="High", due=date(2016, 1, 31), status="Open",
                        latest_progress=HOSTILE[6], overdue=True, days_open=40, programme=HOSTILE[7],
                        description=HOSTILE[0])
+    earlier = programme_findings(QUESTIONNAIRE, records[:3], ["police"])
+    outcomes = [case_outcome(r, [date(2015, 8, 1)] if r.case_audit_id == 1 else [], date(2016, 12, 31),
+                             "overall_grade") for r in records]
     return FindingsExport(
         title=HOSTILE[1], cover=[("What this is", [HOSTILE[2], "A test programme."])], questionnaire=QUESTIONNAIRE,
         agencies=["police"], audits=records, auditors={1: HOSTILE[3]}, findings=findings, agreement=report,
-        pseudonyms=pseudonyms, actions=[action], outcomes=None)
+        pseudonyms=pseudonyms, actions=[action], outcomes=list(outcomes_by_grade(outcomes)),
+        outcomes_until=date(2016, 12, 31), earlier="Last year's audit", comparison=list(compare(earlier, findings)))
 
 
 def board_pack_data():
@@ -109,7 +114,7 @@ def workbooks(tmp_path_factory):
 def test_findings_workbook_layout_charts_and_formats(workbooks):
     wb = check_workbook(workbooks.findings, "Audit findings")
     assert wb.sheetnames[3:] == ["Summary", "Grades", "Yes by question", "Questions", "Question list", "Cases",
-                                 "Moderation", "Agreement", "Learning", "Themes", "Actions", "Outcomes"]
+                                 "Moderation", "Agreement", "Learning", "Themes", "Actions", "Re-audit", "Outcomes"]
     contents = [r["Sheet"] for r in table_rows(wb["Contents"])]
     assert contents == wb.sheetnames
     assert [len(wb[name]._charts) for name in ("Grades", "Yes by question")] == [1, 1]
@@ -128,6 +133,13 @@ def test_findings_workbook_layout_charts_and_formats(workbooks):
     assert cases[0]["why_not"] == "[z]"  # not asked: the condition was not met
     assert cases[1]["threshold_right"] == "[z]" and cases[1]["partner_notes"] == SHOWN[0]
     assert [r["Question id"] for r in table_rows(wb["Question list"])][:2] == ["threshold_right", "why_not"]
+    reaudit = {(r["Question id"], r["Agency part"]): r for r in table_rows(wb["Re-audit"])}
+    threshold = reaudit[("threshold_right", "Lead auditor")]
+    assert (threshold["Before"], threshold["Base before"], threshold["Now"], threshold["Base now"]) == (1, 2, 2, 4)
+    assert threshold["Change (points)"] == 0 and threshold["Direction of travel"] == "No change"
+    outcomes = {r["Grade after moderation"]: r for r in table_rows(wb["Outcomes"])}
+    assert outcomes["Good or better"]["Came back"] == 1 and outcomes["Good or better"]["Audited"] == 4
+    assert outcomes["Requires improvement or inadequate"]["Did not come back"] == 2
     summary = {r["Figure"]: r for r in table_rows(wb["Summary"])}
     assert summary["Cases sampled"]["Value"] == 7 and summary["Cases moderated"]["Value"] == 2
 
