@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from audit_tools.programme_findings import (AuditRecord, CaseOutcome, ComparisonRow, OutcomeRow, ProgrammeFindings,
                                             case_outcome, compare, outcomes_by_grade, overall_grade_question,
@@ -51,7 +52,11 @@ def _latest_moderated_grades(programme_id: int) -> dict[int, dict]:
 
 
 def audit_records(programme: AuditProgramme) -> list[AuditRecord]:
-    audits = [c for c in programme.case_audits if c.status != CaseAuditStatus.REMOVED]
+    # Sections in one query, not one per audit: a programme can have thousands of audits.
+    audits = db.session.scalars(select(CaseAudit).options(selectinload(CaseAudit.sections))
+                                .where(CaseAudit.programme_id == programme.id,
+                                       CaseAudit.status != CaseAuditStatus.REMOVED.value)
+                                .order_by(CaseAudit.id)).all()
     dates = _case_dates(programme, (c.case_id for c in audits))
     teams = _case_teams(programme, (c.case_id for c in audits))
     moderated = _latest_moderated_grades(programme.id)
