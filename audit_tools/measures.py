@@ -158,8 +158,10 @@ def find_repeat_plans(plans, period: Period) -> list[RepeatPlan]:
     """Plans started in the period for a child with an earlier plan (an earlier start date).
 
     A plan also counts as a repeat when Annex A says the child had previous plans, even if
-    those plans are not loaded. It is a repeat within two years when an earlier plan ended not
-    more than 24 calendar months before this one started (inclusive).
+    those plans are not loaded. It is a repeat within two years when an earlier plan ended on
+    or before this one's start and not more than 24 calendar months before it (inclusive). An
+    earlier plan that ends after this one starts, or has not ended, overlaps it: that is a
+    data-quality warning, not a repeat within two years.
     """
     plans = list(plans)
     children = {p.child_id for p in plans if p.start_date in period}
@@ -172,7 +174,8 @@ def find_repeat_plans(plans, period: Period) -> list[RepeatPlan]:
             if not earlier and not plan.previous_plans:
                 continue
             window_start = add_months(plan.start_date, -REPEAT_PLAN_MONTHS)
-            within = any(p.end_date is not None and p.end_date >= window_start for p in earlier)
+            within = any(p.end_date is not None and window_start <= p.end_date <= plan.start_date
+                         for p in earlier)
             found.append(RepeatPlan(plan, earlier[-1] if earlier else None, within))
     found.sort(key=lambda r: (r.plan.start_date, r.plan.plan_id))
     return found

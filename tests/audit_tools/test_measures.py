@@ -104,6 +104,20 @@ def test_a_third_plan_is_within_two_years_if_any_earlier_plan_ended_within_them(
     assert repeat.previous.start_date == date(2013, 1, 1)
 
 
+def test_an_overlapping_earlier_plan_is_a_repeat_ever_but_not_within_two_years():
+    # Issue 11: a re-recorded plan one day later, both ending the same day (Annex A List 7).
+    plans = [plan("A", date(2020, 11, 23), date(2021, 2, 16), pid="first"),
+             plan("A", date(2020, 11, 24), date(2021, 2, 16), pid="again")]
+    m = plan_measures(plans, financial_year(2020))
+    assert (m.repeat_plans_ever, m.repeat_plans_ever_pct) == (1, 50.0)
+    assert (m.repeat_plans_within_2y, m.repeat_plans_within_2y_pct) == (0, 0.0)
+
+
+def test_an_earlier_plan_ending_on_the_new_plans_start_day_is_within_two_years():
+    plans = [plan("A", date(2015, 1, 1), date(2015, 6, 1)), plan("A", date(2015, 6, 1), pid="next")]
+    assert [(r.plan.plan_id, r.within_two_years) for r in find_repeat_plans(plans, FY)] == [("next", True)]
+
+
 def test_a_first_plan_is_not_a_repeat_unless_annex_a_records_previous_plans():
     assert find_repeat_plans([plan("A", date(2015, 6, 1))], FY) == []
     [repeat] = find_repeat_plans([plan("A", date(2015, 6, 1), previous=2)], FY)
