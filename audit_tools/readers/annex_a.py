@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from audit_tools.readers.columns import Column, checked_rows
+from audit_tools.readers.columns import Column, birth_date, checked_rows, event_date
 from audit_tools.readers.common import (FileRejected, ImportReport, IdSequence,
                                         parse_category, parse_child_id, parse_count, parse_date,
-                                        parse_referral_source, parse_team, parse_yes_no, plain_code)
+                                        parse_nfa, parse_referral_source, parse_team, plain_code)
 from audit_tools.readers.house import plan_dates_in_order
 from audit_tools.readers.safety import check_file
 from audit_tools.readers.tables import open_workbook, sheet_table
@@ -21,30 +21,42 @@ from audit_tools.records import Child, CPPlan, Referral
 
 S47_WINDOW = timedelta(days=30)
 
+# Headings as the Ofsted Annex A guidance writes them; patterns for the ways real files vary
+# (liia-tools matches the child id on any heading like `.*child.*id.*`). Child characteristics
+# are optional: no measure or sample rests on them (docs/decisions.md).
+CHILD_ID = Column("child_id", ("Child Unique ID",), parse_child_id, required=True, pattern=r"child.*id")
 CHILD_COLUMNS = [
-    Column("child_id", ("Child Unique ID",), parse_child_id, required=True),
-    Column("sex", ("Gender",), plain_code),
-    Column("ethnicity", ("Ethnicity",), plain_code),
-    Column("date_of_birth", ("Date of Birth",), parse_date),
-    Column("disability", ("Does the Child have a Disability",), plain_code),
+    CHILD_ID,
+    Column("sex", ("Gender",), plain_code, pattern=r"gender|\bsex\b", optional=True),
+    Column("ethnicity", ("Ethnicity",), plain_code, pattern=r"ethnic", optional=True),
+    Column("date_of_birth", ("Date of Birth",), parse_date, pattern=r"(date.*birth|\bdob\b)",
+           optional=True, check=birth_date),
+    Column("disability", ("Does the Child have a Disability",), plain_code, pattern=r"disab",
+           optional=True),
 ]
+TEAM = Column("team", ("Allocated Team",), parse_team, pattern=r"\bteam\b")
 LIST_3 = CHILD_COLUMNS + [
-    Column("referral_date", ("Date of Referral",), parse_date, required=True),
-    Column("source", ("Referral Source",), parse_referral_source),
-    Column("nfa", ("Referral NFA?",), parse_yes_no, required=True),
-    Column("team", ("Allocated Team",), parse_team),
+    Column("referral_date", ("Date of Referral",), parse_date, required=True,
+           pattern=r"date.*referral|referral.*date", check=event_date),
+    Column("source", ("Referral Source",), parse_referral_source, pattern=r"referral.*source"),
+    Column("nfa", ("Referral NFA?",), parse_nfa, required=True, pattern=r"\bnfa\b|no further action"),
+    TEAM,
 ]
 LIST_5 = [
-    Column("child_id", ("Child Unique ID",), parse_child_id, required=True),
+    CHILD_ID,
     Column("s47_date", ("Strategy discussion initiating Section 47 Enquiry Start Date",),
-           parse_date, required=True),
+           parse_date, required=True, pattern=r"(section|s)\s*47.*(start|date)", check=event_date),
 ]
 LIST_7 = CHILD_COLUMNS + [
-    Column("start_date", ("Child Protection Plan Start Date",), parse_date, required=True),
-    Column("end_date", ("Child Protection Plan End Date",), parse_date),
-    Column("category", ("Initial Category of Abuse", "Category of Abuse"), parse_category),
-    Column("previous_plans", ("Number of Previous Child Protection Plans",), parse_count),
-    Column("team", ("Allocated Team",), parse_team),
+    Column("start_date", ("Child Protection Plan Start Date",), parse_date, required=True,
+           pattern=r"plan.*start|\bstart date", check=event_date),
+    Column("end_date", ("Child Protection Plan End Date",), parse_date,
+           pattern=r"plan.*\bend\b|\bend date", check=event_date),
+    Column("category", ("Initial Category of Abuse", "Category of Abuse"), parse_category,
+           pattern=r"^(?!.*latest).*categor"),
+    Column("previous_plans", ("Number of Previous Child Protection Plans",), parse_count,
+           pattern=r"previous.*(plan|cpp)"),
+    TEAM,
 ]
 
 
@@ -62,7 +74,9 @@ def read_annex_a(path, file_name: str,
         sheets = {name: sheet_table(workbook, name) for name in ("List 3", "List 5", "List 7")}
         if sheets["List 3"] is None and sheets["List 7"] is None:
             raise FileRejected(f"{file_name}: this workbook has neither a 'List 3' nor a 'List 7' "
-                               "sheet, so it is not an Ofsted Annex A return")
+                               "sheet (a sheet named, or starting, 'List 3' or 'List 7'), so it is "
+                               "not an Ofsted Annex A return. Sheets found: "
+                               + ", ".join(f"'{ws.title}'" for ws in workbook.worksheets))
         dropped = []
         s47_dates = _section_47_dates(sheets["List 5"], file_name, report, dropped)
         if sheets["List 3"] is not None:
@@ -85,13 +99,23 @@ def _section_47_dates(table, file_name, report, dropped) -> dict:
 
 def _rows(table, columns, file_name, sheet_name, report, dropped):
     """Checked rows of one sheet; its problems are located as "List 3, row 12"."""
-    sheet_report = ImportReport(report.file)
-    for number, values in checked_rows(table, columns, sheet_report):
+    sheet_report = ImportReport(report.file, today=report.today,
+                                blank_bad_optional=report.blank_bad_optional)
+    for number, values in checked_rows(table, columns, sheet_report, sheet_name):
         yield number, values
     for problem in sheet_report.errors:
-        report.error(f"{sheet_name}, {problem.location}", problem.column, problem.value, problem.expected)
-    report.error_count += sheet_report.error_count - len(sheet_report.errors)
+        report.error(f"{sheet_name}, {problem.location}", problem.column, problem.value, problem.expected,
+                     problem.blankable)
+    hidden = sheet_report.error_count - len(sheet_report.errors)
+    report.error_count += hidden
+    report.hard_error_count += sheet_report.hard_error_count - sum(
+        not p.blankable for p in sheet_report.errors)
+    for problem in sheet_report.blanked:
+        report.blank(f"{sheet_name}, {problem.location}", problem.column, problem.value, problem.expected)
+    report.blanked_count += sheet_report.blanked_count - len(sheet_report.blanked)
     report.rows_read += sheet_report.rows_read
+    report.layout.extend(sheet_report.layout)
+    report.headings.extend(sheet_report.headings)
     dropped.extend(f"{sheet_name}: {column}" for column in sheet_report.dropped_columns)
 
 
@@ -100,7 +124,7 @@ def _referrals(table, file_name, report, s47_dates, dropped):
     for number, values in _rows(table, LIST_3, file_name, "List 3", report, dropped):
         child_id, day = values["child_id"], values["referral_date"]
         location = f"List 3, row {number}"
-        if values["nfa"]:
+        if values["nfa"] is True:
             decision = "nfa"
         elif any(day <= s47 <= day + S47_WINDOW for s47 in s47_dates.get(child_id, ())):
             decision = "section_47"

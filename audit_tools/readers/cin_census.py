@@ -1,20 +1,29 @@
 """DfE Children in Need census XML: each CINdetails is a referral, each ChildProtectionPlans
 entry a plan. Parsed with defusedxml, which refuses DTDs, entity expansion and external
-entities, and streamed one <Child> at a time."""
+entities, and streamed one <Child> at a time.
+
+Schema years 2021 to 2026 (the <Year> in the header: 2022 is the 2021/22 collection). The
+2024/25 census (Year 2025) replaced <GenderCurrent> (codes 0, 1, 2, 9) with <Sex> (M, F, U);
+both are read, whichever the file has, and the schema year is named on the import page.
+Dates after the header's <ReferenceDate> are errors, as in the DfE validator (rule 8600:
+"Child referral date missing or after data collection period")."""
 from collections.abc import Iterator
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from xml.etree.ElementTree import ParseError
 
-from audit_tools.readers.common import (BadValue, FileRejected, ImportReport, IdSequence,
-                                        clean_text, parse_category, parse_child_id, parse_count,
-                                        parse_date, parse_referral_source, parse_yes_no)
+from audit_tools.readers.common import (EARLIEST_CASE_DATE, BadValue, FileRejected, ImportReport,
+                                        IdSequence, clean_text, parse_category, parse_child_id,
+                                        parse_count, parse_date, parse_referral_source, parse_yes_no)
 from audit_tools.readers.house import plan_dates_in_order
 from audit_tools.readers.safety import check_file
 from audit_tools.records import Child, CPPlan, Referral
 
-GENDERS = {"0": "Not known", "1": "Male", "2": "Female", "9": "Not stated"}
+GENDERS = {"0": "Not known", "1": "Male", "2": "Female", "9": "Not stated"}  # <GenderCurrent>, to 2023/24
+SEXES = {"M": "Male", "F": "Female", "U": "Unknown"}  # <Sex>, from 2024/25
+SCHEMA_YEARS = range(2021, 2027)
+FIRST_SEX_YEAR = 2025
 
 
 def _local(tag: str) -> str:
@@ -34,17 +43,70 @@ def _text(element, path):
     return clean_text(found[0].text) if found else None
 
 
+def schema_label(year: int) -> str:
+    return f"{year - 1}/{str(year)[2:]}"
+
+
+class _Census:
+    """What the header says, for checking the children that follow it."""
+
+    def __init__(self, report):
+        self.report = report
+        self.reference_date = None
+        self.year = None
+        self.sex_elements = set()
+
+    def read_header(self, header) -> None:
+        report = self.report
+        try:
+            self.reference_date = parse_date(_text(header, "CollectionDetails/ReferenceDate"))
+        except BadValue as problem:
+            report.error("Header", "ReferenceDate", _text(header, "CollectionDetails/ReferenceDate"),
+                         f"expected {problem}")
+        year_text = _text(header, "CollectionDetails/Year")
+        year = int(year_text) if year_text and year_text.isdigit() else None
+        if year is None and self.reference_date:
+            year = self.reference_date.year
+        self.year = year
+        if year is None:
+            report.layout.append("CIN census: no <Year> or <ReferenceDate> in the header, so the "
+                                 "schema year is not known; <GenderCurrent> and <Sex> are both read")
+        elif year in SCHEMA_YEARS:
+            report.layout.append(f"CIN census schema {schema_label(year)} (header <Year>{year}</Year>)"
+                                 + (f", reference date {self.reference_date:%d/%m/%Y}" if self.reference_date else ""))
+        else:
+            report.warning("Header", "Year", year_text,
+                           f"Please check: census year {year} is not one of the schema years this "
+                           f"service knows ({SCHEMA_YEARS[0]} to {SCHEMA_YEARS[-1]}); it was read "
+                           "with the nearest one's element names")
+            report.layout.append(f"CIN census year {year}: not a known schema year, read as the nearest")
+
+    def finish(self) -> None:
+        if self.sex_elements:
+            self.report.layout.append("Sex read from " + " and ".join(f"<{e}>" for e in sorted(self.sex_elements)))
+        if self.year and self.year >= FIRST_SEX_YEAR and "GenderCurrent" in self.sex_elements:
+            self.report.warning(None, "GenderCurrent", None,
+                                f"Please check: <GenderCurrent> was replaced by <Sex> in the "
+                                f"{schema_label(FIRST_SEX_YEAR)} census, but this {schema_label(self.year)} "
+                                "file uses it")
+
+
 def read_cin_census(path, file_name: str,
                     report: ImportReport) -> Iterator[tuple[str, Child | Referral | CPPlan]]:
     check_file(path, file_name, "xml")
     referral_ids, plan_ids = IdSequence("CIN-REF"), IdSequence("CIN-CP")
+    census = _Census(report)
     child_number = 0
     try:
         for _, element in iterparse(path, events=("end",), forbid_dtd=True):
-            if _local(element.tag) != "Child":
+            tag = _local(element.tag)
+            if tag == "Header":
+                census.read_header(element)
+                continue
+            if tag != "Child":
                 continue
             child_number += 1
-            yield from _child_records(element, child_number, report, referral_ids, plan_ids)
+            yield from _child_records(element, child_number, census, referral_ids, plan_ids)
             element.clear()
     except DefusedXmlException as error:
         raise FileRejected(f"{file_name}: the XML declares a DTD or entities ({type(error).__name__}), "
@@ -53,13 +115,17 @@ def read_cin_census(path, file_name: str,
         raise FileRejected(f"{file_name}: this is not well-formed XML ({error})") from None
     if child_number == 0:
         report.error(None, None, None, "expected <Child> elements inside <Message><Children>")
+    census.finish()
 
 
-def _parsed(report, location, column, parse, raw, required=False):
+def _parsed(report, location, column, parse, raw, required=False, optional=False):
     try:
         value = parse(raw)
     except BadValue as problem:
-        report.error(location, column, raw, f"expected {problem}")
+        if optional and report.blank_bad_optional:
+            report.blank(location, column, raw, f"expected {problem}")
+            return None
+        report.error(location, column, raw, f"expected {problem}", blankable=optional)
         raise
     if value is None and required:
         report.error(location, column, None, "expected a value: this element cannot be empty or missing")
@@ -67,7 +133,34 @@ def _parsed(report, location, column, parse, raw, required=False):
     return value
 
 
-def _child_records(element, number, report, referral_ids, plan_ids):
+def _event_date(census, location, column, raw, required=False):
+    """A referral or plan date: an error after the import day or the census ReferenceDate; a
+    warning before 1990 (docs/decisions.md says why the census differs from other files here)."""
+    report = census.report
+    day = _parsed(report, location, column, parse_date, raw, required)
+    if day is None:
+        return None
+    if day > report.today or (census.reference_date and day > census.reference_date):
+        report.error(location, column, raw, report.event_date_problem(
+            day, census.reference_date, "the census <ReferenceDate>"))
+        raise BadValue("out of range")
+    if day < EARLIEST_CASE_DATE:
+        report.warning(location, column, raw, f"Please check: {column} is before "
+                                              f"{EARLIEST_CASE_DATE:%d/%m/%Y}")
+    return day
+
+
+def _sex(element, census):
+    for name, codes in (("Sex", SEXES), ("GenderCurrent", GENDERS)):
+        value = _text(element, f"ChildIdentifiers/{name}")
+        if value is not None:
+            census.sex_elements.add(name)
+            return codes.get(value.upper(), value[:40])
+    return None
+
+
+def _child_records(element, number, census, referral_ids, plan_ids):
+    report = census.report
     report.rows_read += 1
     location = f"Child {number}"
     try:
@@ -79,33 +172,35 @@ def _child_records(element, number, report, referral_ids, plan_ids):
     records = []
     try:
         birth = _parsed(report, location, "PersonBirthDate", parse_date,
-                        _text(element, "ChildIdentifiers/PersonBirthDate"))
+                        _text(element, "ChildIdentifiers/PersonBirthDate"), optional=True)
     except BadValue:
         birth = None
     disabilities = [clean_text(d.text) for d in _find(element, "ChildCharacteristics/Disabilities/Disability")]
-    records.append((location, Child(child_id, birth, GENDERS.get(_text(element, "ChildIdentifiers/GenderCurrent") or ""),
-                         _text(element, "ChildCharacteristics/Ethnicity"),
-                         ", ".join(d for d in disabilities if d) or None)))
+    records.append((location, Child(child_id, birth, _sex(element, census),
+                                    _text(element, "ChildCharacteristics/Ethnicity"),
+                                    ", ".join(d for d in disabilities if d) or None)))
     ok = True
     for index, details in enumerate(_find(element, "CINdetails"), start=1):
         where = f"{location} > CINdetails {index}"
         try:
-            records.append((where, _referral(details, where, child_id, report, referral_ids)))
+            records.append((where, _referral(details, where, child_id, census, referral_ids)))
         except BadValue:
             ok = False
         for plan_index, plan in enumerate(_find(details, "ChildProtectionPlans"), start=1):
             try:
                 plan_where = f"{where} > ChildProtectionPlans {plan_index}"
-                records.append((plan_where, _plan(plan, plan_where, child_id, report, plan_ids)))
+                records.append((plan_where, _plan(plan, plan_where, child_id, census, plan_ids)))
             except BadValue:
                 ok = False
     if ok:
         yield from records
 
 
-def _referral(details, where, child_id, report, ids) -> Referral:
-    day = _parsed(report, where, "CINreferralDate", parse_date, _text(details, "CINreferralDate"), True)
+def _referral(details, where, child_id, census, ids) -> Referral:
+    report = census.report
+    day = _event_date(census, where, "CINreferralDate", _text(details, "CINreferralDate"), True)
     source = _parsed(report, where, "ReferralSource", parse_referral_source, _text(details, "ReferralSource"))
+    # xs:boolean: true, false, 1 or 0 (parse_yes_no also takes Yes/No).
     nfa = _parsed(report, where, "ReferralNFA", parse_yes_no, _text(details, "ReferralNFA"))
     if nfa:
         decision = "nfa"
@@ -116,9 +211,10 @@ def _referral(details, where, child_id, report, ids) -> Referral:
     return Referral(ids.next_id(child_id, day), child_id, day, decision, source, None)
 
 
-def _plan(plan, where, child_id, report, ids) -> CPPlan:
-    start = _parsed(report, where, "CPPstartDate", parse_date, _text(plan, "CPPstartDate"), True)
-    end = _parsed(report, where, "CPPendDate", parse_date, _text(plan, "CPPendDate"))
+def _plan(plan, where, child_id, census, ids) -> CPPlan:
+    report = census.report
+    start = _event_date(census, where, "CPPstartDate", _text(plan, "CPPstartDate"), True)
+    end = _event_date(census, where, "CPPendDate", _text(plan, "CPPendDate"))
     category = _parsed(report, where, "InitialCategoryOfAbuse", parse_category,
                        _text(plan, "InitialCategoryOfAbuse"))
     previous = _parsed(report, where, "NumberOfPreviousCPP", parse_count, _text(plan, "NumberOfPreviousCPP"))

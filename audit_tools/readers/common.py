@@ -8,6 +8,9 @@ from audit_tools.records import ABUSE_CATEGORIES, REFERRAL_SOURCES
 
 MAX_ERRORS_SHOWN = 100
 EXCEL_EPOCH = date(1899, 12, 30)
+# Referral, plan and enquiry dates before this are refused: the Children Act 1989 (section 47,
+# child protection plans as recorded now) came into force in October 1991 (docs/decisions.md).
+EARLIEST_CASE_DATE = date(1990, 1, 1)
 
 
 class FileRejected(Exception):
@@ -21,6 +24,7 @@ class ImportProblem:
     column: str | None
     value: str | None
     expected: str
+    blankable: bool = False  # in an optional column: the file may be imported with it left blank
 
     def __str__(self) -> str:
         parts = [self.file]
@@ -35,16 +39,20 @@ class ImportProblem:
     @classmethod
     def from_dict(cls, stored: dict) -> "ImportProblem":
         return cls(stored["file"], stored.get("location"), stored.get("column"),
-                   stored.get("value"), stored["expected"])
+                   stored.get("value"), stored["expected"], stored.get("blankable", False))
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "location": self.location, "column": self.column,
-                "value": self.value, "expected": self.expected}
+        stored = {"file": self.file, "location": self.location, "column": self.column,
+                  "value": self.value, "expected": self.expected}
+        if self.blankable:
+            stored["blankable"] = True
+        return stored
 
 
 @dataclass
 class ImportReport:
-    """Errors (the file writes nothing) and warnings (it imports, with a note)."""
+    """Errors (the file writes nothing), warnings (it imports, with a note), cells left blank at
+    the QA lead's request, and what was found where (sheets, heading rows, schema year)."""
 
     file: str
     errors: list[ImportProblem] = field(default_factory=list)
@@ -53,20 +61,52 @@ class ImportReport:
     warning_count: int = 0
     dropped_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
+    today: date = field(default_factory=date.today)  # the import day: later dates cannot have happened
+    blank_bad_optional: bool = False  # leave bad cells of optional columns blank instead of refusing
+    blanked: list[ImportProblem] = field(default_factory=list)
+    blanked_count: int = 0
+    hard_error_count: int = 0  # errors that leaving optional cells blank would not cure
+    layout: list[str] = field(default_factory=list)  # "List 3: sheet 'List 3 - Referrals', headings on row 2"
+    headings: list[list[str]] = field(default_factory=list)  # [where, heading in the file, read as, how]
 
-    def error(self, location, column, value, expected) -> None:
+    def error(self, location, column, value, expected, blankable=False) -> None:
         self.error_count += 1
+        if not blankable:
+            self.hard_error_count += 1
         if len(self.errors) < MAX_ERRORS_SHOWN:
-            self.errors.append(ImportProblem(self.file, location, column, _shown(value), expected))
+            self.errors.append(ImportProblem(self.file, location, column, _shown(value), expected, blankable))
 
     def warning(self, location, column, value, expected) -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_ERRORS_SHOWN:
             self.warnings.append(ImportProblem(self.file, location, column, _shown(value), expected))
 
+    def blank(self, location, column, value, expected) -> None:
+        """A bad optional cell imported as blank, as the QA lead chose."""
+        self.blanked_count += 1
+        if len(self.blanked) < MAX_ERRORS_SHOWN:
+            self.blanked.append(ImportProblem(self.file, location, column, _shown(value), expected, True))
+
+    def event_date_problem(self, day: date, latest: date | None = None, latest_label: str = "") -> str | None:
+        """What is wrong with a referral, plan or enquiry date, or None (docs/decisions.md)."""
+        if day > self.today:
+            return (f"expected a date on or before the day of import ({self.today:%d/%m/%Y}): it "
+                    "cannot have happened yet (31/12/2999 and the like are 'no date' placeholders)")
+        if latest is not None and day > latest:
+            return f"expected a date on or before {latest_label} ({latest:%d/%m/%Y})"
+        if day < EARLIEST_CASE_DATE:
+            return (f"expected a date on or after {EARLIEST_CASE_DATE:%d/%m/%Y}: earlier dates are "
+                    "placeholders or typing slips (01/01/1900)")
+        return None
+
     @property
     def ok(self) -> bool:
         return self.error_count == 0
+
+    @property
+    def only_blankable_errors(self) -> bool:
+        """Every error is a bad cell in an optional column, so the QA lead may import with them blank."""
+        return self.error_count > 0 and self.hard_error_count == 0
 
     @property
     def errors_not_shown(self) -> int:
@@ -100,7 +140,12 @@ def clean_text(value) -> str | None:
 
 def strip_code_prefix(text: str) -> str:
     """Annex A's coded answers carry a letter prefix: "q) 6: Police" -> "6: Police"."""
-    return re.sub(r"^[a-z]{1,2}\)\s*", "", text, flags=re.I)
+    return _CODE_PREFIX.sub("", text)
+
+
+# Ofsted Annex A letters its coded answers "a)" to "u)", with "p1)" for the referral source 5D
+# added later (Annex A guidance, lists 1 and 3).
+_CODE_PREFIX = re.compile(r"^[a-z]{1,2}\d?\)\s*", re.I)
 
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
@@ -199,8 +244,10 @@ def parse_referral_source(value) -> str | None:
 
 
 _CATEGORY_LABELS = {header_key(label): code for code, label in ABUSE_CATEGORIES.items()}
+# Annex A List 7 labels: a) Neglect, b) Physical abuse, c) Sexual abuse, d) Emotional abuse,
+# e) Multiple/not recommended (the guidance's label for the CIN census code MUL).
 _CATEGORY_LABELS.update({"neglect": "NEG", "physical": "PHY", "sexual": "SAB", "emotional": "EMO",
-                         "mixed": "MUL", "multiplemixed": "MUL"})
+                         "mixed": "MUL", "multiplemixed": "MUL", "multiplenotrecommended": "MUL"})
 
 
 @lru_cache(maxsize=1024)
@@ -215,7 +262,7 @@ def parse_category(value) -> str | None:
     if key in _CATEGORY_LABELS:
         return _CATEGORY_LABELS[key]
     raise BadValue("a category of abuse: NEG, PHY, SAB, EMO or MUL (or Neglect, Physical abuse, "
-                   "Sexual abuse, Emotional abuse, Multiple)")
+                   "Sexual abuse, Emotional abuse, Multiple/not recommended)")
 
 
 @lru_cache(maxsize=4096)
@@ -236,6 +283,20 @@ def parse_yes_no(value) -> bool | None:
     if key in {"no", "n", "false", "0"}:
         return False
     raise BadValue("Yes or No")
+
+
+NFA_UNKNOWN = "unknown"
+
+
+def parse_nfa(value) -> bool | str | None:
+    """Annex A "Referral NFA?": a) Yes, b) No or c) Unknown (NFA_UNKNOWN), letters optional."""
+    text = clean_text(value)
+    if text is not None and header_key(strip_code_prefix(text)) in {"unknown", "notknown"}:
+        return NFA_UNKNOWN
+    try:
+        return parse_yes_no(value)
+    except BadValue:
+        raise BadValue("Yes, No or Unknown (a) Yes, b) No, c) Unknown)") from None
 
 
 def parse_count(value) -> int | None:

@@ -1,7 +1,7 @@
 """The house format: one CSV or XLSX of referrals, or one of CP plans (DESIGN.md section 4)."""
 from collections.abc import Iterator
 
-from audit_tools.readers.columns import Column, checked_rows
+from audit_tools.readers.columns import Column, checked_rows, event_date
 from audit_tools.readers.common import (ImportReport, parse_category, parse_child_id, parse_date,
                                         parse_decision, parse_identifier, parse_referral_source,
                                         parse_team)
@@ -10,19 +10,19 @@ from audit_tools.readers.tables import open_csv, open_workbook, sheet_table
 from audit_tools.records import CPPlan, Referral
 
 REFERRAL_COLUMNS = [
-    Column("child_id", ("child_id",), parse_child_id, required=True),
+    Column("child_id", ("child_id",), parse_child_id, required=True, pattern=r"child.*id"),
     Column("referral_id", ("referral_id",), lambda v: parse_identifier(v, "referral id"), required=True),
-    Column("referral_date", ("referral_date",), parse_date, required=True),
+    Column("referral_date", ("referral_date",), parse_date, required=True, check=event_date),
     Column("decision", ("decision",), parse_decision, required=True),
     Column("source", ("source", "referral_source"), parse_referral_source),
     Column("team", ("team",), parse_team),
 ]
 
 PLAN_COLUMNS = [
-    Column("child_id", ("child_id",), parse_child_id, required=True),
+    Column("child_id", ("child_id",), parse_child_id, required=True, pattern=r"child.*id"),
     Column("plan_id", ("plan_id",), lambda v: parse_identifier(v, "plan id"), required=True),
-    Column("start_date", ("start_date",), parse_date, required=True),
-    Column("end_date", ("end_date",), parse_date),
+    Column("start_date", ("start_date",), parse_date, required=True, check=event_date),
+    Column("end_date", ("end_date",), parse_date, check=event_date),
     Column("category", ("category",), parse_category),
     Column("team", ("team",), parse_team),
 ]

@@ -1,6 +1,9 @@
-"""Rows from CSV files and worksheets, streamed, keyed by matched headings."""
+"""Rows from CSV files and worksheets, streamed. Which row holds the headings is decided by the
+reader's columns (columns.py), so a title row above the headings is skipped."""
 import csv
+import re
 from collections.abc import Iterator
+from itertools import chain
 
 import openpyxl
 
@@ -8,39 +11,49 @@ from audit_tools.readers.common import FileRejected, header_key
 
 csv.field_size_limit(1 << 20)
 
+HEADING_ROWS_SEARCHED = 20  # a heading row further down than this is not looked for
+
 
 class Table:
-    """A sheet or CSV file: its headings and an iterator of (row number, cells)."""
+    """A sheet or CSV file: every non-blank row as (row number, cells). `take_headings(row)`
+    makes one of the first rows the headings; the rows after it are the data."""
 
-    def __init__(self, headings: list, rows: Iterator, close=None):
-        self.headings = [str(h).strip() if h is not None else "" for h in headings]
-        self.keys = [header_key(h) for h in self.headings]
-        self.rows = rows
+    def __init__(self, rows: Iterator, close=None, where: str = ""):
+        self._rows = rows
         self._close = close
+        self.where = where  # "sheet 'List 3 - Referrals'", or "" for a CSV file
+        self.first_rows = []
+        for number, cells in rows:
+            self.first_rows.append((number, list(cells)))
+            if len(self.first_rows) >= HEADING_ROWS_SEARCHED:
+                break
+        self.heading_row = None
+        self.headings: list[str] = []
+        self.rows: Iterator = iter(())
 
-    def column_index(self, *names: str) -> int | None:
-        for name in names:
-            key = header_key(name)
-            if key in self.keys:
-                return self.keys.index(key)
-        return None
+    def take_headings(self, index: int) -> None:
+        """Use the index-th of the first rows as headings (-1: the file has no rows)."""
+        if index < 0 or not self.first_rows:
+            self.heading_row, self.headings, self.rows = 1, [], iter(())
+            return
+        self.heading_row, cells = self.first_rows[index]
+        self.headings = [str(h).strip() if h is not None else "" for h in cells]
+        self.rows = chain(self.first_rows[index + 1:], self._rows)
 
     def close(self):
         if self._close:
             self._close()
 
 
+def _non_blank(rows):
+    for number, row in rows:
+        if any(cell is not None and str(cell).strip() for cell in row):
+            yield number, row
+
+
 def open_csv(path, encoding: str) -> Table:
     handle = open(path, newline="", encoding=encoding)
-    reader = csv.reader(handle)
-    headings = next(reader, [])
-
-    def rows():
-        for number, row in enumerate(reader, start=2):
-            if "".join(row).strip():  # skip blank lines and rows of empty cells
-                yield number, row
-
-    return Table(headings, rows(), handle.close)
+    return Table(_non_blank(enumerate(csv.reader(handle), start=1)), handle.close)
 
 
 def open_workbook(path):
@@ -51,21 +64,28 @@ def open_workbook(path):
         raise FileRejected(f"the workbook cannot be opened ({type(error).__name__})") from None
 
 
+def sheet_matches(title: str, sheet_name: str) -> bool:
+    """'List 3', 'list3' and 'List 3 - Referrals' are List 3; 'List 30' is not."""
+    key, wanted = header_key(title), header_key(sheet_name)
+    return key == wanted or (key.startswith(wanted) and not key[len(wanted)].isdigit())
+
+
 def sheet_table(workbook, sheet_name: str | None = None) -> Table | None:
     if sheet_name is None:
         sheet = workbook.worksheets[0]
     else:
-        wanted = header_key(sheet_name)
-        matches = [ws for ws in workbook.worksheets if header_key(ws.title) == wanted]
+        exact = [ws for ws in workbook.worksheets if header_key(ws.title) == header_key(sheet_name)]
+        matches = exact or [ws for ws in workbook.worksheets if sheet_matches(ws.title, sheet_name)]
         if not matches:
             return None
         sheet = matches[0]
-    iterator = sheet.iter_rows(values_only=True)
-    headings = list(next(iterator, ()) or ())
+    rows = _non_blank(enumerate(sheet.iter_rows(values_only=True), start=1))
+    return Table(rows, where=f"sheet '{sheet.title}'")
 
-    def rows():
-        for number, row in enumerate(iterator, start=2):
-            if any(cell is not None and str(cell).strip() for cell in row):
-                yield number, row
 
-    return Table(headings, rows())
+_PIVOT_PREFIX = re.compile(r"^(sum|count|average|max|min) of\s+", re.I)
+
+
+def plain_heading(heading: str) -> str:
+    """A pivot table's heading without its summary prefix: 'Sum of Number of ...' -> 'Number of ...'."""
+    return _PIVOT_PREFIX.sub("", heading.strip())
