@@ -68,11 +68,14 @@ def demo_data_command(seed):
 @click.command("import")
 @click.argument("kind", type=click.Choice([k.value for k in ImportKind]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--blank-bad-optional", is_flag=True,
+              help="Import with bad cells in optional columns (date of birth, sex, ethnicity, "
+                   "disability) left blank, and list them. Everything the measures use stays all or nothing.")
 @with_appcontext
-def import_command(kind, path):
+def import_command(kind, path, blank_bad_optional):
     """Import a case data file, all or nothing: exit 0 when imported, 1 with the errors when not."""
     try:
-        batch = imports.queue_import(kind, path, path)
+        batch = imports.queue_import(kind, path, path, blank_bad_optional=blank_bad_optional)
     except imports.ImportRefused as error:
         raise click.ClickException(str(error)) from error
     batch = imports.run_import(batch.id)
@@ -83,10 +86,21 @@ def import_command(kind, path):
             click.echo("  " + imports.describe_problem(problem), err=True)
         if batch.error_count > len(batch.errors):
             click.echo(f"  ... and {batch.error_count - len(batch.errors)} more", err=True)
+        if (batch.layout or {}).get("can_blank_optional"):
+            click.echo("Every error is in an optional column: run again with --blank-bad-optional "
+                       "to import with those cells left blank.", err=True)
         sys.exit(1)
     click.echo(f"{batch.file_name}: imported {batch.rows_processed} rows. {json.dumps(batch.counts)}")
     if batch.dropped_columns:
         click.echo("Columns not used, and not stored: " + ", ".join(batch.dropped_columns))
+    for note in (batch.layout or {}).get("notes", []):
+        click.echo("Found: " + note)
+    if batch.blanked_count:
+        click.echo(f"{batch.blanked_count} optional cell(s) left blank, as asked:")
+        for problem in batch.blanked:
+            click.echo("  Left blank: " + imports.describe_problem(problem))
+    for line in imports.warning_summary(batch):
+        click.echo("Data quality: " + line)
     for problem in batch.warnings:
         click.echo("  Warning: " + imports.describe_problem(problem))
 

@@ -68,6 +68,7 @@ class _Census:
         if year is None and self.reference_date:
             year = self.reference_date.year
         self.year = year
+        report.end_date = self.reference_date
         if year is None:
             report.layout.append("CIN census: no <Year> or <ReferenceDate> in the header, so the "
                                  "schema year is not known; <GenderCurrent> and <Sex> are both read")

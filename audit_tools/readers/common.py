@@ -25,6 +25,7 @@ class ImportProblem:
     value: str | None
     expected: str
     blankable: bool = False  # in an optional column: the file may be imported with it left blank
+    kind: str | None = None  # a warning's kind (qa_app.services.data_quality.KINDS), to group and count
 
     def __str__(self) -> str:
         parts = [self.file]
@@ -39,13 +40,16 @@ class ImportProblem:
     @classmethod
     def from_dict(cls, stored: dict) -> "ImportProblem":
         return cls(stored["file"], stored.get("location"), stored.get("column"),
-                   stored.get("value"), stored["expected"], stored.get("blankable", False))
+                   stored.get("value"), stored["expected"], stored.get("blankable", False),
+                   stored.get("kind"))
 
     def as_dict(self) -> dict:
         stored = {"file": self.file, "location": self.location, "column": self.column,
                   "value": self.value, "expected": self.expected}
         if self.blankable:
             stored["blankable"] = True
+        if self.kind:
+            stored["kind"] = self.kind
         return stored
 
 
@@ -59,6 +63,7 @@ class ImportReport:
     error_count: int = 0
     warnings: list[ImportProblem] = field(default_factory=list)
     warning_count: int = 0
+    warning_kinds: dict[str, int] = field(default_factory=dict)
     dropped_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
     today: date = field(default_factory=date.today)  # the import day: later dates cannot have happened
@@ -68,6 +73,7 @@ class ImportReport:
     hard_error_count: int = 0  # errors that leaving optional cells blank would not cure
     layout: list[str] = field(default_factory=list)  # "List 3: sheet 'List 3 - Referrals', headings on row 2"
     headings: list[list[str]] = field(default_factory=list)  # [where, heading in the file, read as, how]
+    end_date: date | None = None  # the day the file describes (a census's ReferenceDate), if it says
 
     def error(self, location, column, value, expected, blankable=False) -> None:
         self.error_count += 1
@@ -76,10 +82,13 @@ class ImportReport:
         if len(self.errors) < MAX_ERRORS_SHOWN:
             self.errors.append(ImportProblem(self.file, location, column, _shown(value), expected, blankable))
 
-    def warning(self, location, column, value, expected) -> None:
+    def warning(self, location, column, value, expected, kind="file") -> None:
+        """Kept: the first 100 of each kind, so one common warning does not hide the others."""
         self.warning_count += 1
-        if len(self.warnings) < MAX_ERRORS_SHOWN:
-            self.warnings.append(ImportProblem(self.file, location, column, _shown(value), expected))
+        self.warning_kinds[kind] = self.warning_kinds.get(kind, 0) + 1
+        if self.warning_kinds[kind] <= MAX_ERRORS_SHOWN:
+            self.warnings.append(ImportProblem(self.file, location, column, _shown(value), expected,
+                                               kind=kind))
 
     def blank(self, location, column, value, expected) -> None:
         """A bad optional cell imported as blank, as the QA lead chose."""

@@ -53,6 +53,14 @@ class ImportBatch(db.Model):
     warnings: Mapped[list] = mapped_column(JSON, default=list)  # the first 100, as dicts
     warning_count: Mapped[int] = mapped_column(default=0)
     dropped_columns: Mapped[list] = mapped_column(JSON, default=list)
+    # What was found where: {"notes": ["List 3: sheet 'List 3 - Referrals', headings on row 2",
+    # "CIN census schema 2024/25 ..."], "headings": [[where, heading in the file, read as, how]]}
+    layout: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The QA lead chose to import with bad cells in optional columns left blank (docs/decisions.md).
+    blank_bad_optional: Mapped[bool] = mapped_column(default=False)
+    blanked: Mapped[list] = mapped_column(JSON, default=list)  # the first 100 cells left blank, as dicts
+    blanked_count: Mapped[int] = mapped_column(default=0)
+    retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))  # the refused batch
 
     created_by: Mapped[User | None] = relationship()
 

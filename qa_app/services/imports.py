@@ -31,6 +31,7 @@ from qa_app.extensions import db
 from qa_app.models import (CPPlan, ImportBatch, ImportKind, ImportStatus, Referral, StagedChild,
                            StagedPlan, StagedReferral)
 from qa_app.models.base import utcnow
+from qa_app.services import data_quality
 from qa_app.services.audit_trail import record_event
 
 STAGING_CHUNK = 5_000
@@ -50,8 +51,10 @@ def _stored_path(batch: ImportBatch) -> Path:
     return uploads_dir() / f"batch-{batch.id}.{file_type_of(batch.file_name)}"
 
 
-def queue_import(kind: str, source, file_name: str, user=None) -> ImportBatch:
-    """Store the file (a path or a binary stream) and queue a batch for it."""
+def queue_import(kind: str, source, file_name: str, user=None, blank_bad_optional=False,
+                 retry_of: ImportBatch | None = None) -> ImportBatch:
+    """Store the file (a path or a binary stream) and queue a batch for it. With
+    blank_bad_optional, bad cells in optional columns are imported as blank and listed."""
     kind = ImportKind(kind)
     file_name = Path(file_name or "").name[:255] or "upload"
     try:
@@ -74,11 +77,18 @@ def queue_import(kind: str, source, file_name: str, user=None) -> ImportBatch:
                 stream.close()
     with write_transaction():
         batch = ImportBatch(kind=kind.value, file_name=file_name, checksum=digest.hexdigest(),
-                            created_by_id=user.id if user else None)
+                            created_by_id=user.id if user else None,
+                            blank_bad_optional=blank_bad_optional,
+                            retry_of_id=retry_of.id if retry_of else None)
         db.session.add(batch)
         db.session.flush()
+        details = {"kind": kind.value, "file_name": file_name, "checksum": batch.checksum}
+        if blank_bad_optional:
+            details["blank_bad_optional"] = True
+        if retry_of:
+            details["retry_of"] = retry_of.id
         record_event("import_uploaded", actor=user, object_type="import_batch", object_id=batch.id,
-                     details={"kind": kind.value, "file_name": file_name, "checksum": batch.checksum})
+                     details=details)
     temporary.rename(_stored_path(batch))
     return batch
 
@@ -122,9 +132,10 @@ def _records(kind: str, path: Path, file_name: str, report: ImportReport):
 def run_import(batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
     path = _stored_path(batch)
-    report = ImportReport(batch.file_name)
+    report = ImportReport(batch.file_name, blank_bad_optional=batch.blank_bad_optional)
     with write_transaction():
         batch.status = ImportStatus.CHECKING.value
+    keep_file = False
     try:
         _stage(batch, path, report)
         if report.ok:
@@ -139,7 +150,10 @@ def run_import(batch_id: int) -> ImportBatch:
         report.error(None, None, None, "the import stopped because of a fault in the service; "
                                        "nothing was written. Try again, or tell your admin")
     finally:
-        path.unlink(missing_ok=True)
+        # Kept only while the QA lead may still choose to import with the optional cells blank.
+        keep_file = report.only_blankable_errors
+        if not keep_file:
+            path.unlink(missing_ok=True)
     if not report.ok:
         _fail(batch, report)
     return batch
@@ -270,15 +284,18 @@ def _merge(batch: ImportBatch, report: ImportReport) -> None:
         if db.session.scalar(select(func.count()).select_from(StagedPlan).where(StagedPlan.batch_id == batch.id)):
             counts["cp_plans"] = _merge_records("cp_plan", batch.id)
         _record_quality_warnings(batch.id, report)
+        data_quality.record_for_batch(batch, report)
         _drop_staging(batch.id)
         batch.counts = counts
         batch.status = ImportStatus.SUCCEEDED.value
         batch.finished_at = utcnow()
         batch.rows_processed = report.rows_read
         _store_report(batch, report)
+        details = {"kind": batch.kind, "counts": counts, "warnings": report.warning_count}
+        if batch.blank_bad_optional:
+            details["optional_cells_left_blank"] = report.blanked_count
         record_event("import_succeeded", actor=batch.created_by, object_type="import_batch",
-                     object_id=batch.id, details={"kind": batch.kind, "counts": counts,
-                                                  "warnings": report.warning_count})
+                     object_id=batch.id, details=details)
 
 
 def _quality_candidates(batch_id: int):
@@ -308,7 +325,7 @@ def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
     def check(child_id, child_refs):
         for finding in child_findings(child_id, child_refs, plans_by_child.pop(child_id, [])):
             report.warning(f"child {child_id}", None, ", ".join(finding.record_ids),
-                           f"{finding.label}: {finding.detail}")
+                           f"{finding.label}: {finding.detail}", kind=finding.kind)
 
     for referral_id, child_id, day, decision in referrals:
         if child_id != current and current is not None:
@@ -322,6 +339,20 @@ def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
         check(child_id, [])
 
 
+def retry_leaving_optional_cells_blank(batch_id: int, user=None) -> ImportBatch:
+    """A new import of a refused batch's file, with its bad optional cells left blank. Only for
+    a batch whose every error was in an optional column (its file is kept for this)."""
+    refused = db.session.get(ImportBatch, batch_id)
+    path = _stored_path(refused)
+    if refused.status != ImportStatus.FAILED or not (refused.layout or {}).get("can_blank_optional") \
+            or not path.exists():
+        raise ImportRefused("This file cannot be imported with cells left blank: upload it again")
+    batch = queue_import(refused.kind, path, refused.file_name, user, blank_bad_optional=True,
+                         retry_of=refused)
+    path.unlink(missing_ok=True)
+    return batch
+
+
 def _drop_staging(batch_id: int) -> None:
     for model in (StagedChild, StagedReferral, StagedPlan):
         db.session.execute(delete(model).where(model.batch_id == batch_id))
@@ -333,6 +364,11 @@ def _store_report(batch: ImportBatch, report: ImportReport) -> None:
     batch.warnings = [p.as_dict() for p in report.warnings]
     batch.warning_count = report.warning_count
     batch.dropped_columns = report.dropped_columns
+    batch.blanked = [p.as_dict() for p in report.blanked]
+    batch.blanked_count = report.blanked_count
+    batch.layout = {"notes": report.layout, "headings": report.headings,
+                    "warning_kinds": report.warning_kinds,
+                    "can_blank_optional": report.only_blankable_errors}
 
 
 def _fail(batch: ImportBatch, report: ImportReport) -> None:
@@ -346,6 +382,10 @@ def _fail(batch: ImportBatch, report: ImportReport) -> None:
         record_event("import_failed", actor=batch.created_by, object_type="import_batch",
                      object_id=batch.id, outcome="failure",
                      details={"kind": batch.kind, "errors": report.error_count})
+
+
+def warning_summary(batch: ImportBatch) -> list[str]:
+    return data_quality.summary_lines((batch.layout or {}).get("warning_kinds"))
 
 
 def describe_problem(problem: dict) -> str:

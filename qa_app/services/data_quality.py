@@ -1,0 +1,182 @@
+"""Data-quality warnings a performance team expects, counted and listed with their rows.
+
+The same checks run on one import (the staged rows, located by file row, shown on the import
+page) and on everything loaded (shown on the measures page). Wording follows the DfE CIN
+validator's: errors say what must be true and refuse the file; warnings are queries that start
+"Please check:" and never stop an import.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, text
+
+from audit_tools.measures import LEGAL_PLANNING_MONTHS
+from audit_tools.quality import KINDS as CHILD_FINDINGS
+from audit_tools.periods import add_months
+from qa_app.db import is_sqlite
+from qa_app.extensions import db
+from qa_app.models import StagedPlan, StagedReferral
+
+LISTED = 100
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str
+    records: str  # "referral" or "plan"
+    condition: str  # SQL over s (the referral or plan) and c (its child)
+    one: str  # "referral for a child with no date of birth"
+    many: str
+    query: str  # the warning, as the DfE validator words a query
+
+    def summary(self, count: int) -> str:
+        return f"{count:,} {self.one if count == 1 else self.many}"
+
+
+def _plus_18_years() -> str:
+    return ("date(c.date_of_birth, '+18 years')" if is_sqlite()
+            else "(c.date_of_birth + interval '18 years')")
+
+
+def checks() -> list[Check]:
+    return [
+        Check("no_birth_date", "referral", "c.date_of_birth IS NULL",
+              "referral for a child with no date of birth", "referrals for children with no date of birth",
+              "Please check: the child's date of birth is missing"),
+        Check("referral_before_birth", "referral", "s.referral_date < c.date_of_birth",
+              "referral before the child's date of birth", "referrals before the child's date of birth",
+              "Please check: the referral date is before the child's date of birth"),
+        Check("referral_aged_18", "referral", f"s.referral_date >= {_plus_18_years()}",
+              "referral for a child aged 18 or over", "referrals for children aged 18 or over",
+              "Please check: the child was 18 or over on the referral date"),
+        Check("plan_before_birth", "plan", "s.start_date < c.date_of_birth",
+              "CP plan starting before the child's date of birth",
+              "CP plans starting before the child's date of birth",
+              "Please check: the CP plan starts before the child's date of birth (expected only "
+              "for a plan made before birth)"),
+        Check("plan_before_referral", "plan",
+              "NOT EXISTS (SELECT 1 FROM referral r WHERE r.child_id = s.child_id "
+              "AND r.referral_date <= s.start_date)",
+              "CP plan starting before any referral for the child",
+              "CP plans starting before any referral for the child",
+              "Please check: the CP plan starts before any referral for this child"),
+        Check("open_plan_15_months", "plan",
+              "s.start_date <= :cutoff AND (s.end_date IS NULL OR s.end_date > :as_at)",
+              f"CP plan open {LEGAL_PLANNING_MONTHS} months or more at the end date",
+              f"CP plans open {LEGAL_PLANNING_MONTHS} months or more at the end date",
+              f"Please check: the CP plan has been open {LEGAL_PLANNING_MONTHS} months or more: "
+              "consider legal planning"),
+    ]
+
+
+_COLUMNS = {"referral": ("referral_id", "referral_date", "staged_referral", "referral"),
+            "plan": ("plan_id", "start_date", "staged_plan", "cp_plan")}
+
+
+def _params(as_at: date | None, **extra) -> dict:
+    as_at = as_at or date.max
+    cutoff = add_months(as_at, -LEGAL_PLANNING_MONTHS) if as_at != date.max else date.max
+    values = {"as_at": as_at, "cutoff": cutoff, **extra}
+    return {k: v.isoformat() if is_sqlite() and isinstance(v, date) else v for k, v in values.items()}
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _row(row) -> tuple:
+    where, record_id, child_id, day, birth = row
+    return (where, record_id, child_id, _day(day), _day(birth))
+
+
+@dataclass
+class Found:
+    check: Check
+    count: int
+    rows: list  # (where, record id, child id, date, date of birth)
+
+
+def in_batch(batch_id: int, as_at: date | None, skip=()) -> list[Found]:
+    """Each check over one import's staged rows (before they are dropped), with file locations."""
+    found = []
+    for check in checks():
+        if check.kind in skip:
+            continue
+        record_id, day, staged, _ = _COLUMNS[check.records]
+        source = (f"FROM {staged} s JOIN child c ON c.child_id = s.child_id "
+                  f"WHERE s.batch_id = :batch AND {check.condition}")
+        params = _params(as_at, batch=batch_id)
+        count = db.session.execute(text(f"SELECT count(*) {source}"), params).scalar()
+        if count:
+            rows = db.session.execute(text(
+                f"SELECT s.location, s.{record_id}, s.child_id, s.{day}, c.date_of_birth {source} "
+                f"ORDER BY s.id LIMIT {LISTED}"), params).all()
+            found.append(Found(check, count, [_row(r) for r in rows]))
+    return found
+
+
+def in_loaded_data(as_at: date | None, kind: str | None = None, limit: int = 0) -> list[Found]:
+    """Each check over everything loaded; rows (up to `limit`) name the file each came from."""
+    found = []
+    for check in checks():
+        if kind and check.kind != kind:
+            continue
+        record_id, day, _, table = _COLUMNS[check.records]
+        source = (f"FROM {table} s JOIN child c ON c.child_id = s.child_id "
+                  f"LEFT JOIN import_batch b ON b.id = s.import_batch_id WHERE {check.condition}")
+        params = _params(as_at)
+        count = db.session.execute(text(f"SELECT count(*) {source}"), params).scalar()
+        rows = []
+        if count and limit:
+            rows = [_row(r) for r in db.session.execute(text(
+                f"SELECT b.file_name, s.{record_id}, s.child_id, s.{day}, c.date_of_birth {source} "
+                f"ORDER BY s.{day}, s.{record_id} LIMIT {int(limit)}"), params)]
+        found.append(Found(check, count, rows))
+    return found
+
+
+def check_named(kind: str) -> Check | None:
+    return next((c for c in checks() if c.kind == kind), None)
+
+
+def _file_end_date(batch_id: int, report):
+    """The day the file describes: a census's ReferenceDate, else its latest referral or plan date."""
+    if report.end_date:
+        return report.end_date
+    latest = [db.session.scalar(select(func.max(column)).where(model.batch_id == batch_id))
+              for model, column in ((StagedReferral, StagedReferral.referral_date),
+                                    (StagedPlan, StagedPlan.start_date), (StagedPlan, StagedPlan.end_date))]
+    latest = [d if isinstance(d, date) else date.fromisoformat(d) for d in latest if d]
+    return max(latest) if latest else None
+
+
+def record_for_batch(batch, report) -> None:
+    """The performance team's checks on this file's rows, each warning naming its row."""
+    # The house format has no date of birth column: its children's birth dates come from
+    # Annex A or census files, so a missing one there is not this file's fault.
+    skip = ("no_birth_date",) if batch.kind in ("referrals", "cp-plans") else ()
+    as_at = _file_end_date(batch.id, report)
+    for found in in_batch(batch.id, as_at, skip):
+        for location, record_id, child_id, day, birth in found.rows:
+            detail = f" (born {birth:%d/%m/%Y})" if birth and found.check.kind != "no_birth_date" else ""
+            if found.check.kind == "open_plan_15_months":
+                detail = f" (from {day:%d/%m/%Y} to {as_at:%d/%m/%Y}, the file's end date)"
+            report.warning(location, None, record_id, found.check.query + detail, kind=found.check.kind)
+        # Rows past the first hundred are counted, not listed.
+        hidden = found.count - len(found.rows)
+        report.warning_count += hidden
+        report.warning_kinds[found.check.kind] = report.warning_kinds.get(found.check.kind, 0) + hidden
+
+
+def summary_lines(warning_kinds: dict) -> list[str]:
+    """'3 referrals for children with no date of birth', one line a kind, as stored on a batch."""
+    lines = []
+    named = {c.kind: c for c in checks()}
+    for kind, count in (warning_kinds or {}).items():
+        if kind in named:
+            lines.append(named[kind].summary(count))
+        elif kind in CHILD_FINDINGS:
+            lines.append(f"{count:,} × {CHILD_FINDINGS[kind].lower()}")
+        else:
+            lines.append(f"{count:,} other thing{'' if count == 1 else 's'} to check in the file")
+    return lines
