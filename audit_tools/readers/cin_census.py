@@ -147,7 +147,7 @@ def _event_date(census, location, column, raw, required=False):
         raise BadValue("out of range")
     if day < EARLIEST_CASE_DATE:
         report.warning(location, column, raw, f"Please check: {column} is before "
-                                              f"{EARLIEST_CASE_DATE:%d/%m/%Y}")
+                                              f"{EARLIEST_CASE_DATE:%d/%m/%Y}", kind="early_date")
     return day
 
 

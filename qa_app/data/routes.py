@@ -41,7 +41,22 @@ def _batch_or_404(batch_id) -> ImportBatch:
 @roles_required(Role.QA_LEAD)
 def import_batch(batch_id):
     batch = _batch_or_404(batch_id)
-    return render_template("data/import_batch.html", batch=batch, describe=imports.describe_problem)
+    return render_template("data/import_batch.html", batch=batch, describe=imports.describe_problem,
+                           warning_summary=imports.warning_summary(batch))
+
+
+@data.post("/imports/<int:batch_id>/blank-optional")
+@roles_required(Role.QA_LEAD)
+def blank_optional_import(batch_id):
+    """Import a refused file again with its bad optional cells left blank (listed on the import)."""
+    _batch_or_404(batch_id)
+    try:
+        batch = imports.retry_leaving_optional_cells_blank(batch_id, current_user)
+    except imports.ImportRefused as error:
+        flash(str(error), "error")
+        return redirect(url_for("data.import_batch", batch_id=batch_id))
+    imports.start_import_in_background(batch.id)
+    return redirect(url_for("data.import_batch", batch_id=batch.id))
 
 
 @data.get("/imports/<int:batch_id>/status")

@@ -1,5 +1,5 @@
 """Measures for QA leads: the dashboard and the lists behind its figures."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from audit_tools.charts import bar_chart
@@ -8,7 +8,7 @@ from audit_tools.periods import parse_period
 from audit_tools.records import DECISION_LABELS, DECISIONS
 from qa_app.models import Role
 from qa_app.security import roles_required
-from qa_app.services import case_lists
+from qa_app.services import case_lists, data_quality
 from qa_app.services.dashboard import build_dashboard, compare_with_last_year
 
 measures = Blueprint("measures", __name__)
@@ -32,7 +32,8 @@ def dashboard():
             [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%"))
     period, problem = _period_from_args("")
     comparison = compare_with_last_year(period) if board and period else None
-    return render_template("measures/dashboard.html", board=board, charts=charts,
+    quality = [f for f in data_quality.in_loaded_data(board.as_of) if f.count] if board else []
+    return render_template("measures/dashboard.html", board=board, charts=charts, quality=quality,
                            decisions=DECISIONS, decision_labels=DECISION_LABELS,
                            comparison=comparison, period_problem=problem,
                            period_text=request.args.get("period", ""),
@@ -71,3 +72,14 @@ def repeat_plans():
     return render_template("measures/repeat_plans.html", period=period, problem=problem, rows=rows,
                            within_two_years=within_two_years, decision_labels=DECISION_LABELS,
                            period_text=request.args.get("period", ""))
+
+
+@measures.get("/data-quality/<kind>")
+@roles_required(Role.QA_LEAD)
+def data_quality_list(kind):
+    """The records behind one data-quality count on the dashboard, with the file each came from."""
+    check = data_quality.check_named(kind) or abort(404)
+    board = build_dashboard()
+    as_of = board.as_of if board else None
+    [found] = data_quality.in_loaded_data(as_of, kind, limit=500)
+    return render_template("measures/data_quality.html", check=check, found=found, as_of=as_of)

@@ -59,8 +59,11 @@ def build_dashboard() -> Dashboard | None:
     first, last = data_range()
     if last is None:
         return None
+    # Never a year in the future: data dated after today (loaded before imports refused such
+    # dates) is left out, so the page opens on the latest year that has data and has started.
+    last = min(last, date.today())
     latest = financial_year_of(last)
-    earliest = max(financial_year_of(first), latest - YEARS_SHOWN + 1)
+    earliest = min(latest, max(financial_year_of(first), latest - YEARS_SHOWN + 1))
     years = [financial_year(y) for y in range(earliest, latest + 1)]
     history = ReferralHistory(referral_records(years[0].start, years[-1].end))
     plans = plan_records(years[-1].end)

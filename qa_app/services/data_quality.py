@@ -18,6 +18,8 @@ from qa_app.extensions import db
 from qa_app.models import StagedPlan, StagedReferral
 
 LISTED = 100
+_BIRTH_KINDS = ("referral_before_birth", "referral_aged_18", "plan_before_birth")
+FILE_KINDS = {"early_date": ("date before 1990 to check", "dates before 1990 to check")}
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def record_for_batch(batch, report) -> None:
     as_at = _file_end_date(batch.id, report)
     for found in in_batch(batch.id, as_at, skip):
         for location, record_id, child_id, day, birth in found.rows:
-            detail = f" (born {birth:%d/%m/%Y})" if birth and found.check.kind != "no_birth_date" else ""
+            detail = f" (born {birth:%d/%m/%Y})" if birth and found.check.kind in _BIRTH_KINDS else ""
             if found.check.kind == "open_plan_15_months":
                 detail = f" (from {day:%d/%m/%Y} to {as_at:%d/%m/%Y}, the file's end date)"
             report.warning(location, None, record_id, found.check.query + detail, kind=found.check.kind)
@@ -175,6 +177,8 @@ def summary_lines(warning_kinds: dict) -> list[str]:
     for kind, count in (warning_kinds or {}).items():
         if kind in named:
             lines.append(named[kind].summary(count))
+        elif kind in FILE_KINDS:
+            lines.append(f"{count:,} {FILE_KINDS[kind][0 if count == 1 else 1]}")
         elif kind in CHILD_FINDINGS:
             lines.append(f"{count:,} × {CHILD_FINDINGS[kind].lower()}")
         else:
