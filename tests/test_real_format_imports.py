@@ -171,3 +171,15 @@ def test_a_bad_measure_cell_is_never_left_blank(app, tmp_path):
     assert result.exit_code == 1 and "Date of Referral" in result.output
     with app.app_context():
         assert counts() == (0, 0)
+
+
+def test_a_census_birth_date_far_in_the_future_is_a_blankable_error(app, tmp_path):
+    path = cin_census(tmp_path / "dob.xml", 2025, "2025-03-31",
+                      [cin_child("K1", birth="2999-12-31", sex_element="<Sex>U</Sex>",
+                                 details=cin_details("2024-06-01"))])
+    with app.app_context():
+        batch = import_file("cin-census", path)
+        assert batch.status == "failed" and counts() == (0, 0)
+        [error] = batch.errors
+        assert error["column"] == "PersonBirthDate" and error["blankable"]
+        assert batch.layout["can_blank_optional"]

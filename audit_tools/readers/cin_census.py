@@ -16,6 +16,7 @@ from xml.etree.ElementTree import ParseError
 from audit_tools.readers.common import (EARLIEST_CASE_DATE, BadValue, FileRejected, ImportReport,
                                         IdSequence, clean_text, parse_category, parse_child_id,
                                         parse_count, parse_date, parse_referral_source, parse_yes_no)
+from audit_tools.readers.columns import birth_date
 from audit_tools.readers.house import plan_dates_in_order
 from audit_tools.readers.safety import check_file
 from audit_tools.records import Child, CPPlan, Referral
@@ -151,6 +152,16 @@ def _event_date(census, location, column, raw, required=False):
     return day
 
 
+def _birth_date(report):
+    def parse(raw):
+        day = parse_date(raw)
+        wrong = birth_date(day, report) if day else None
+        if wrong:
+            raise BadValue(wrong.removeprefix("expected "))
+        return day
+    return parse
+
+
 def _sex(element, census):
     for name, codes in (("Sex", SEXES), ("GenderCurrent", GENDERS)):
         value = _text(element, f"ChildIdentifiers/{name}")
@@ -172,7 +183,7 @@ def _child_records(element, number, census, referral_ids, plan_ids):
     location = f"Child {number} ({child_id})"
     records = []
     try:
-        birth = _parsed(report, location, "PersonBirthDate", parse_date,
+        birth = _parsed(report, location, "PersonBirthDate", _birth_date(report),
                         _text(element, "ChildIdentifiers/PersonBirthDate"), optional=True)
     except BadValue:
         birth = None
