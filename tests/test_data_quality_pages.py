@@ -112,3 +112,28 @@ def test_the_measures_page_never_opens_on_a_future_year(app, client, login_as, t
     assert "2999" not in html and "3000" not in html
     year = today.year if today.month >= 4 else today.year - 1
     assert f"{year}/{str(year + 1)[2:]}" in html
+
+
+def test_the_import_page_says_what_was_found_where(app, client, login_as, tmp_path):
+    from tests.real_format_files import cin_census, cin_child, cin_details
+    headings = ["Child ID"] + [h if h != "Number of Previous Child Protection Plans" else
+                               "Sum of Number of Previous Child Protection Plans" for h in LIST_7[1:]]
+    plans = [["C1", "a) Male", "a) WBRI", "2012-05-01", 8, "b) No", "2020-06-01", "a) Neglect", "a) Neglect",
+              None, 2, "T"]]
+    workbook = annex_a(tmp_path / "pivot.xlsx", {"List 7 - CP plans": (headings, plans)},
+                       title_rows={"List 7 - CP plans": "Children on a plan"})
+    census = cin_census(tmp_path / "cin.xml", 2025, "2025-03-31",
+                        [cin_child("K1", sex_element="<Sex>F</Sex>", details=cin_details("2024-06-01"))])
+    with app.app_context():
+        annex_id = import_file("annex-a", workbook).id
+        census_id = import_file("cin-census", census).id
+    login_as(Role.QA_LEAD)
+    html = client.get(f"/data/imports/{annex_id}").get_data(as_text=True)
+    assert "List 7: sheet &#39;List 7 - CP plans&#39;, headings on row 2" in html
+    assert "Sum of Number of Previous Child Protection Plans" in html and "by a similar heading" in html
+    html = client.get(f"/data/imports/{census_id}").get_data(as_text=True)
+    assert "CIN census schema 2024/25" in html and "Sex read from &lt;Sex&gt;" in html
+    # The pivot heading's previous plans make the plan a repeat: 1 of 1 in 2020/21, not 0.
+    result = app.test_cli_runner().invoke(args=["measures", "--start", "2020-04-01", "--end", "2021-03-31", "--json"])
+    figures = __import__("json").loads(result.output)
+    assert (figures["repeat_plans_ever"], figures["repeat_plans_ever_pct"]) == (1, 100.0)

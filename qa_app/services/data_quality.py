@@ -118,22 +118,31 @@ def in_batch(batch_id: int, as_at: date | None, skip=()) -> list[Found]:
 
 
 def in_loaded_data(as_at: date | None, kind: str | None = None, limit: int = 0) -> list[Found]:
-    """Each check over everything loaded; rows (up to `limit`) name the file each came from."""
-    found = []
-    for check in checks():
-        if kind and check.kind != kind:
+    """Each check over everything loaded; rows (up to `limit`) name the file each came from.
+    The counts take one pass over each table (a million referrals: one scan, not three)."""
+    wanted = [c for c in checks() if not kind or c.kind == kind]
+    params = _params(as_at)
+    counts = {}
+    for records in ("referral", "plan"):
+        group = [c for c in wanted if c.records == records]
+        if not group:
             continue
+        table = _COLUMNS[records][3]
+        sums = ", ".join(f"coalesce(sum(CASE WHEN {c.condition} THEN 1 ELSE 0 END), 0)" for c in group)
+        totals = db.session.execute(text(
+            f"SELECT {sums} FROM {table} s JOIN child c ON c.child_id = s.child_id"), params).one()
+        counts.update({c.kind: int(n) for c, n in zip(group, totals)})
+    found = []
+    for check in wanted:
         record_id, day, _, table = _COLUMNS[check.records]
-        source = (f"FROM {table} s JOIN child c ON c.child_id = s.child_id "
-                  f"LEFT JOIN import_batch b ON b.id = s.import_batch_id WHERE {check.condition}")
-        params = _params(as_at)
-        count = db.session.execute(text(f"SELECT count(*) {source}"), params).scalar()
         rows = []
-        if count and limit:
+        if counts[check.kind] and limit:
             rows = [_row(r) for r in db.session.execute(text(
-                f"SELECT b.file_name, s.{record_id}, s.child_id, s.{day}, c.date_of_birth {source} "
+                f"SELECT b.file_name, s.{record_id}, s.child_id, s.{day}, c.date_of_birth "
+                f"FROM {table} s JOIN child c ON c.child_id = s.child_id "
+                f"LEFT JOIN import_batch b ON b.id = s.import_batch_id WHERE {check.condition} "
                 f"ORDER BY s.{day}, s.{record_id} LIMIT {int(limit)}"), params)]
-        found.append(Found(check, count, rows))
+        found.append(Found(check, counts[check.kind], rows))
     return found
 
 
