@@ -1,7 +1,7 @@
 """Import batches record what was found where, and the optional cells left blank at the QA lead's request
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-27 06:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
