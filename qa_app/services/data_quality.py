@@ -76,8 +76,9 @@ _COLUMNS = {"referral": ("referral_id", "referral_date", "staged_referral", "ref
 
 
 def _params(as_at: date | None, **extra) -> dict:
+    # With no end date known, no plan can be said to have been open 15 months.
+    cutoff = add_months(as_at, -LEGAL_PLANNING_MONTHS) if as_at else date.min
     as_at = as_at or date.max
-    cutoff = add_months(as_at, -LEGAL_PLANNING_MONTHS) if as_at != date.max else date.max
     values = {"as_at": as_at, "cutoff": cutoff, **extra}
     return {k: v.isoformat() if is_sqlite() and isinstance(v, date) else v for k, v in values.items()}
 
