@@ -201,3 +201,13 @@ def test_sign_in_only_returns_to_pages_on_this_site(app, client):
     response = post_form(client, "/sign-in?next=/change-password",
                          {"email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == "/change-password"
+
+
+def test_a_cookie_copied_before_sign_out_is_dead_afterwards(app, client, login_as):
+    login_as(Role.AUDITOR)
+    copied = client.get_cookie("casefile_session").value
+    assert post_form(client, "/sign-out").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("casefile_session", copied)
+    response = thief.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")

@@ -57,7 +57,7 @@ def resume():
 @auth.post("/sign-out")
 @any_signed_in_user
 def logout():
-    accounts.record_sign_out(current_user)
+    accounts.sign_out(current_user)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

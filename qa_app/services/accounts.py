@@ -99,8 +99,12 @@ def _count_failure(user: User, now, config) -> None:
                      details={"locked_minutes": int(config["LOGIN_LOCKOUT"] / timedelta(minutes=1))})
 
 
-def record_sign_out(user: User) -> None:
+def sign_out(user: User) -> None:
+    """End the session on the server: a new session token makes every copy of the old cookie
+    worthless (and signs the account out on its other devices too)."""
     with write_transaction():
+        user = db.session.get(User, user.id)
+        user.rotate_session_token()
         record_event("logout", actor=user, object_type="user", object_id=user.id)
 
 
