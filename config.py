@@ -8,6 +8,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("QA_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -34,6 +35,25 @@ def _instance_secret_key() -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def public_url_from(value: str | None) -> str:
+    """The address people use to reach the app, as written in emails: scheme and host only
+    needed, no trailing slash."""
+    url = (value or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_URL must be like https://casefile.council.example, not {value!r}")
+    return url
+
+
+def trusted_hosts_from(value: str | None, public_url: str | None) -> list[str] | None:
+    """Host names the app answers to; by default only PUBLIC_URL's host (None: any host)."""
+    if value:
+        return [host.strip() for host in value.split(",") if host.strip()]
+    if public_url:
+        return [urlsplit(public_url).hostname]
+    return None
 
 
 class Config:
@@ -70,8 +90,11 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "casefile-qa@localhost")
-    # Where people reach the app: links in emails are built from this, never from a request.
-    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Where people reach the app: links in emails are built from this, never from the request's
+    # Host header.
+    PUBLIC_URL = public_url_from(os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000")
+    # Requests for any other host are refused with 400 (Flask checks request.host).
+    TRUSTED_HOSTS = trusted_hosts_from(os.environ.get("TRUSTED_HOSTS"), None)
     # Largest evidence file a team manager may attach to an action.
     EVIDENCE_MAX_MB = int(os.environ.get("EVIDENCE_MAX_MB", "10"))
     # Excel exports: the protective marking on every sheet and page, and who readers should ask.
@@ -116,6 +139,11 @@ class ProductionConfig(Config):
                 "PSEUDONYM_KEY must be set to a random value of at least 32 characters in production, "
                 "and kept: exports use it to give each child the same pseudonym every time")
         self.PSEUDONYM_KEY = pseudonym_key
+        if not os.environ.get("PUBLIC_URL"):
+            raise RuntimeError("PUBLIC_URL must be set in production to the address people use, "
+                               "for example https://casefile.council.example")
+        self.PUBLIC_URL = public_url_from(os.environ["PUBLIC_URL"])
+        self.TRUSTED_HOSTS = trusted_hosts_from(os.environ.get("TRUSTED_HOSTS"), self.PUBLIC_URL)
 
 
 CONFIGS = {

@@ -4,7 +4,7 @@ import logging
 
 from flask import render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,12 @@ def handle_http_error(error: HTTPException):
     return render_template("errors/error.html", status=status, title=title), status
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A Host header we do not serve (TRUSTED_HOSTS). No page can be built, since every link on
+    it would name that host: a plain answer."""
+    return "Bad request: this server does not serve that host name.", 400, {"Content-Type": "text/plain"}
+
+
 def handle_csrf_error(error: CSRFError):
     return render_template(
         "errors/error.html", status=400, title="Your form could not be sent",
@@ -39,6 +45,7 @@ def handle_unexpected_error(error: Exception):
 
 
 def register_error_handlers(app):
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

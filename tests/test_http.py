@@ -92,6 +92,7 @@ def test_production_cookies_are_secure_and_it_needs_a_secret_key_and_a_pseudonym
     with pytest.raises(RuntimeError, match="PSEUDONYM_KEY must be set"):
         ProductionConfig()
     monkeypatch.setenv("PSEUDONYM_KEY", "p" * 64)
+    monkeypatch.setenv("PUBLIC_URL", "https://qa.council.example")
     config = ProductionConfig()
     assert config.SESSION_COOKIE_SECURE is True
     assert config.SESSION_COOKIE_HTTPONLY is True
@@ -116,3 +117,27 @@ def test_oversized_requests_are_refused(app, client, login_as):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = post_form(client, "/admin/users/new", {"display_name": "x" * 5000})
     assert response.status_code == 413
+
+
+def test_production_needs_the_public_url_and_serves_only_its_host(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("PSEUDONYM_KEY", "p" * 64)
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    with pytest.raises(RuntimeError, match="PUBLIC_URL must be set"):
+        ProductionConfig()
+    monkeypatch.setenv("PUBLIC_URL", "qa.council.example")
+    with pytest.raises(RuntimeError, match="PUBLIC_URL must be"):
+        ProductionConfig()
+    monkeypatch.setenv("PUBLIC_URL", "https://qa.council.example/")
+    config = ProductionConfig()
+    assert config.PUBLIC_URL == "https://qa.council.example"
+    assert config.TRUSTED_HOSTS == ["qa.council.example"]
+    monkeypatch.setenv("TRUSTED_HOSTS", "qa.council.example, qa.internal")
+    assert ProductionConfig().TRUSTED_HOSTS == ["qa.council.example", "qa.internal"]
+
+
+def test_a_request_for_a_host_we_do_not_serve_is_refused(app, client):
+    app.config["TRUSTED_HOSTS"] = ["qa.council.example"]
+    assert client.get("/sign-in", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/sign-in", headers={"Host": "qa.council.example"}).status_code == 200

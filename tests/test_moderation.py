@@ -9,7 +9,7 @@ from qa_app.models import AuditEvent, AuditProgramme, CaseAudit, Moderation, Rol
 from qa_app.services import moderation, programmes, safeguarding
 from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
-from tests.helpers import make_user, post_form, sign_in
+from tests.helpers import csrf_token, make_user, post_form, sign_in
 from tests.smtp_sink import SMTPSink
 
 ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
@@ -152,3 +152,25 @@ def test_an_escalation_is_emailed_when_smtp_is_set_up_without_case_content(app, 
     [message] = sink.messages
     assert "north.manager@council.example" in message
     assert "immediate safeguarding concern" in message and "bruising" not in message
+
+
+def test_the_email_link_comes_from_public_url_not_from_the_requests_host(app, submitted):
+    _, audit_ids, auditor = submitted
+    sink = SMTPSink()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port,
+                      PUBLIC_URL="https://qa.council.example")
+    with app.app_context():
+        make_user(Role.TEAM_MANAGER, teams=["North"])
+    client = app.test_client()
+    sign_in(client, auditor.email)
+    token = csrf_token(client)
+    # The same session, sent to the app under a forged Host header.
+    client.set_cookie("casefile_session", client.get_cookie("casefile_session").value,
+                      domain="evil.example")
+    sent = client.post(f"/audits/{audit_ids[0]}/concerns", headers={"Host": "evil.example"},
+                       data={"csrf_token": token, "details": "Bruising"})
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    sink.thread.join(5)
+    [message] = sink.messages
+    assert "https://qa.council.example/#safeguarding" in message
+    assert "evil.example" not in message

@@ -65,7 +65,7 @@ def _email(concern, people, user) -> None:
     message.set_content(
         f"An auditor has raised an immediate safeguarding concern about a case"
         f"{' in team ' + concern.team if concern.team else ''}.\n\nRead and acknowledge it here: "
-        f"{url_for('main.home', _external=True)}#safeguarding\n")
+        f"{current_app.config['PUBLIC_URL']}{url_for('main.home')}#safeguarding\n")
     try:
         with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
             smtp.send_message(message)
