@@ -174,3 +174,26 @@ def test_the_email_link_comes_from_public_url_not_from_the_requests_host(app, su
     [message] = sink.messages
     assert "https://qa.council.example/#safeguarding" in message
     assert "evil.example" not in message
+
+
+def test_nobody_moderates_their_own_audit(app, tmp_path):
+    with app.app_context():
+        import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, [
+            ["C1", "A1", "2014-03-01", "nfa", "", "North"], ["C1", "B1", "2014-05-01", "nfa", "", "North"]]))
+        both = make_user(Role.AUDITOR, Role.QA_LEAD)
+        programme = programmes.create_programme(name="P", theme="", questionnaire_id="re-referral-audit",
+                                                frame_kind="re-referrals", period_text="Q1 2014/15")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        programmes.assign_round_robin(programme.id, [both.id], date(2027, 1, 1))
+        [audit] = programmes.active_case_audits(db.session.get(AuditProgramme, programme.id))
+        save_part(audit.id, LEAD, {**ANSWERS, "overall_grade": "Good"}, audit.version, submit=True, user=both)
+    client = app.test_client()
+    sign_in(client, both.email)
+    page = client.get(f"/moderation/{audit.id}").get_data(as_text=True)
+    assert "You audited this case" in page and 'value="accepted"' not in page
+    html = post_form(client, f"/moderation/{audit.id}", {"overall_grade": "Good", "outcome": "accepted"}
+                     ).get_data(as_text=True)
+    assert "You audited this case" in html
+    with app.app_context():
+        assert db.session.get(CaseAudit, audit.id).status == "submitted"
+        assert moderation.agreement_for(db.session.get(AuditProgramme, programme.id)).overall.pairs == 0

@@ -45,6 +45,7 @@ def moderate(case_audit_id):
     return render_template("moderation/moderate.html", case_audit=case_audit, lead=audit_part(case_audit, LEAD),
                            graded=service.graded_questions(case_audit), grades=OFSTED_GRADES,
                            problems=problems, page_errors=page_errors, typed=typed,
+                           own_work=service.is_own_work(case_audit, current_user),
                            reasons=service.queue_reasons(case_audit) if case_audit.status == "submitted" else [],
                            history=child_histories([case_audit.child_id])[case_audit.child_id],
                            earlier=service.moderations_of(case_audit), decision_labels=DECISION_LABELS)

@@ -53,6 +53,19 @@ def queue_reasons(case_audit: CaseAudit) -> list[str]:
     return reasons
 
 
+OWN_WORK = "You audited this case, so another QA lead must moderate it"
+
+
+def auditors_of(case_audit: CaseAudit) -> set[int]:
+    """Everyone who audited any part of the case: none of them may moderate it."""
+    ids = {section.auditor_id for section in case_audit.sections} | {case_audit.lead_auditor_id}
+    return {i for i in ids if i is not None}
+
+
+def is_own_work(case_audit: CaseAudit, user) -> bool:
+    return user.id in auditors_of(case_audit)
+
+
 @dataclass
 class QueueItem:
     case_audit: CaseAudit
@@ -71,6 +84,8 @@ def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, c
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
         if case_audit.status != CaseAuditStatus.SUBMITTED:
             raise ModerationError({"_state": "Only a submitted audit can be moderated"})
+        if is_own_work(case_audit, user):
+            raise ModerationError({"_state": OWN_WORK})
         problems, recorded = {}, {}
         for question, auditor_grade in graded_questions(case_audit):
             chosen = grades.get(question.id)
@@ -157,6 +172,8 @@ def agreement_for(programme: AuditProgramme) -> AgreementReport:
     pairs, by_question, by_auditor = [], {}, {}
     names = {u.id: u.display_name for u in db.session.scalars(select(User))}
     for moderation in latest.values():
+        if moderation.moderator_id in auditors_of(moderation.case_audit):
+            continue  # from before self-moderation was refused: not an independent check
         auditor = names.get(moderation.case_audit.lead_auditor_id, "Unknown")
         for question_id, grade in moderation.grades.items():
             if grade["auditor"] in OFSTED_GRADES and grade["moderator"] in OFSTED_GRADES:
