@@ -100,3 +100,21 @@ def long_read():
     finally:
         _read_intent.reset(token)
         session.rollback()
+
+
+@contextmanager
+def read_transaction():
+    """A short unit of work that only reads, even inside a form post, so that slow work done with
+    what it read (such as hashing a password) holds no lock. Take plain values out of it."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()  # a POST's transaction began BEGIN IMMEDIATE: end it, nothing is pending
+    token = _read_intent.set(True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _read_intent.reset(token)

@@ -1,4 +1,5 @@
 """Sign in, sign out and password change."""
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -11,6 +12,25 @@ from qa_app.services import accounts
 auth = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "Enter the correct email address and password"
+THROTTLED = ("Too many failed sign-ins from your network. Wait 15 minutes and try again, or ask "
+             "your Casefile QA admin")
+
+
+def locked_message(locked_until) -> str:
+    """Said for any locked email address, with an account or not, so it tells nobody which exist."""
+    minute = locked_until.replace(second=0, microsecond=0)
+    if minute < locked_until:
+        minute += timedelta(minutes=1)
+    return (f"Too many wrong attempts for this email address. Try again after {minute:%H:%M} UTC, "
+            "or ask your Casefile QA admin")
+
+
+def sign_in_problem(result) -> tuple[str, int]:
+    if result.throttled:
+        return THROTTLED, 429
+    if result.locked_until is not None:
+        return locked_message(result.locked_until), 200
+    return SIGN_IN_FAILED, 200
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,7 +54,9 @@ def login():
             start_session(result.user)
             login_user(result.user)
             return redirect(target)
-        form.email.errors.append(SIGN_IN_FAILED)
+        message, status = sign_in_problem(result)
+        form.email.errors.append(message)
+        return render_template("auth/login.html", form=form), status
     return render_template("auth/login.html", form=form), 200
 
 
@@ -46,9 +68,10 @@ def resume():
             if key not in ("csrf_token", "email", "password", "target") for value in values]
     result = accounts.sign_in(request.form.get("email", ""), request.form.get("password", ""))
     if result.user is None:
+        message, status = sign_in_problem(result)
         return render_template("auth/resume.html", kept=kept, target=target, form=None,
-                               page_errors=[{"text": SIGN_IN_FAILED, "href": "#email"}],
-                               email=request.form.get("email", "")), 401
+                               page_errors=[{"text": message, "href": "#email"}],
+                               email=request.form.get("email", "")), 429 if status == 429 else 401
     start_session(result.user)
     login_user(result.user)
     return render_template("auth/resume_save.html", kept=kept, target=target)
@@ -71,6 +94,11 @@ def change_password():
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except accounts.AccountLocked as locked:
+            logout_user()
+            session.clear()
+            flash(locked_message(locked.locked_until), "info")
+            return redirect(url_for("auth.login"))
         except accounts.AccountError as error:
             getattr(form, error.field or "password").errors.append(str(error))
         else:

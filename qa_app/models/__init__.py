@@ -9,11 +9,11 @@ from qa_app.models.moderation import Moderation, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.programmes import (AuditProgramme, CaseAudit, CaseAuditSection,
                                       CaseAuditStatus, ProgrammeStatus, Sample, SampleChange)
-from qa_app.models.user import Agency, Role, Team, User, user_team
+from qa_app.models.user import Agency, Role, SignInFailure, Team, User, user_team
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
            "Agency", "AuditEvent", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",
-           "StagedReferral", "Team", "User", "user_team"]
+           "StagedReferral", "SignInFailure", "Team", "User", "user_team"]

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
@@ -118,3 +118,21 @@ class User(UserMixin, db.Model):
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
+
+
+class SignInFailure(db.Model):
+    """A failed sign-in (or wrong current password), kept to lock an email address after too many
+    in a short time and to slow an address that keeps failing. The same rule for every email, with
+    an account or without, so a lock does not tell anyone that an account exists."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    email: Mapped[str] = mapped_column(String(254))  # normalised as typed
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    # Set on the failure that locked the email address: until when.
+    locks_until: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_sign_in_failure_email_occurred_at", "email", "occurred_at"),
+        Index("ix_sign_in_failure_ip_address_occurred_at", "ip_address", "occurred_at"),
+    )

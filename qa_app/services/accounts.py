@@ -3,13 +3,15 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from qa_app.db import write_transaction
+from qa_app.db import read_transaction, write_transaction
 from qa_app.extensions import db
-from qa_app.models import Agency, Role, Team, User
+from qa_app.models import Agency, Role, SignInFailure, Team, User
 from qa_app.models.base import utcnow
+from qa_app.services import passwords
 from qa_app.services.audit_trail import record_event
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -29,7 +31,8 @@ class AccountError(ValueError):
 @dataclass
 class SignInResult:
     user: User | None
-    locked: bool = False
+    locked_until: object = None  # when the email address may try again, if it is locked
+    throttled: bool = False  # too many failures from this address
 
 
 def normalise_email(email: str) -> str:
@@ -37,13 +40,10 @@ def normalise_email(email: str) -> str:
 
 
 def check_new_password(password: str) -> None:
-    config = current_app.config
-    if len(password) < config["PASSWORD_MIN_LENGTH"]:
-        raise AccountError(
-            f"Password must be {config['PASSWORD_MIN_LENGTH']} characters or more", "password")
-    if len(password) > config["PASSWORD_MAX_LENGTH"]:
-        raise AccountError(
-            f"Password must be {config['PASSWORD_MAX_LENGTH']} characters or fewer", "password")
+    try:
+        passwords.check_new_password(password)
+    except passwords.PasswordRefused as refused:
+        raise AccountError(str(refused), "password") from None
 
 
 def hash_password(password: str) -> str:
@@ -51,52 +51,87 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+def _request_address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+@dataclass
+class _Account:
+    """What a sign-in needs to know, read before the slow hash and without a lock."""
+    id: int
+    password_hash: str
+    active: bool
+    locked_until: object
+
+
+def _failures_since(column, value, since) -> int:
+    return db.session.scalar(select(func.count(SignInFailure.id))
+                             .where(column == value, SignInFailure.occurred_at > since)) or 0
+
+
+def _email_locked_until(email: str, account: _Account | None, now):
+    """Until when this email address is locked, if it is: the account's lock, or for an email
+    with no account the same lock its failures would have made."""
+    if account is not None:
+        return account.locked_until if account.locked_until and account.locked_until > now else None
+    return db.session.scalar(select(func.max(SignInFailure.locks_until))
+                             .where(SignInFailure.email == email, SignInFailure.locks_until > now))
+
+
 def sign_in(email: str, password: str) -> SignInResult:
-    """Check a sign-in; count failures and lock the account after too many."""
+    """Check a sign-in. Every answer costs one password hash, done outside any write lock;
+    failures lock the email address (with an account or not) and slow a failing address."""
     config = current_app.config
+    email = normalise_email(email)[:254]
+    address = _request_address()
+    now = utcnow()
     if len(password) > config["PASSWORD_MAX_LENGTH"]:
         password = ""  # never hash over-long input; it simply fails
+    with read_transaction():
+        row = db.session.execute(select(User.id, User.password_hash, User.active, User.locked_until)
+                                 .filter_by(email=email)).first()
+        account = _Account(*row) if row else None
+        throttled = address is not None and _failures_since(
+            SignInFailure.ip_address, address, now - config["LOGIN_FAILURE_WINDOW"]
+        ) >= config["LOGIN_ADDRESS_MAX_FAILURES"]
+        locked_until = _email_locked_until(email, account, now)
+    if throttled:
+        with write_transaction():
+            record_event("login", outcome="failure", details={"email": email, "reason": "address throttled"})
+        return SignInResult(None, throttled=True)
+    right = check_password_hash(account.password_hash if account else _UNKNOWN_USER_HASH, password)
+    right = bool(password) and right and account is not None
     with write_transaction():
-        user = db.session.scalars(
-            db.select(User).filter_by(email=normalise_email(email)).with_for_update()
-        ).first()
-        now = utcnow()
-        if user is None:
-            check_password_hash(_UNKNOWN_USER_HASH, password)
-            record_event("login", outcome="failure",
-                         details={"email": normalise_email(email)[:254], "reason": "unknown email"})
-            return SignInResult(None)
-        if user.locked_until and user.locked_until > now:
-            record_event("login", outcome="failure", actor=user, object_type="user",
-                         object_id=user.id, details={"reason": "account locked"})
-            return SignInResult(None, locked=True)
-        if not (password and check_password_hash(user.password_hash, password)) or not user.active:
-            reason = "account disabled" if user.active is False else "wrong password"
-            _count_failure(user, now, config)
-            record_event("login", outcome="failure", actor=user, object_type="user",
-                         object_id=user.id, details={"reason": reason})
-            return SignInResult(None, locked=user.locked_until is not None and user.locked_until > now)
-        user.failed_login_count = 0
-        user.failed_login_window_start = None
+        user = db.session.get(User, account.id, with_for_update=True) if account else None
+        target = {"actor": user, "object_type": "user", "object_id": user.id} if user else {}
+        if locked_until is not None:
+            record_event("login", outcome="failure", details={"email": email, "reason": "account locked"}, **target)
+            return SignInResult(None, locked_until=locked_until)
+        if not right or not user.active:
+            reason = "unknown email" if user is None else "account disabled" if not user.active else "wrong password"
+            record_event("login", outcome="failure", details={"email": email, "reason": reason}, **target)
+            return SignInResult(None, locked_until=count_failure(email, user, now))
         user.locked_until = None
         user.last_login_at = now
         record_event("login", actor=user, object_type="user", object_id=user.id)
         return SignInResult(user)
 
 
-def _count_failure(user: User, now, config) -> None:
-    window = config["LOGIN_FAILURE_WINDOW"]
-    if user.failed_login_window_start is None or now - user.failed_login_window_start > window:
-        user.failed_login_window_start = now
-        user.failed_login_count = 0
-    user.failed_login_count += 1
-    if user.failed_login_count >= config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + config["LOGIN_LOCKOUT"]
-        user.failed_login_count = 0
-        user.failed_login_window_start = None
-        record_event("account_locked", outcome="failure", actor=user, object_type="user",
-                     object_id=user.id,
+def count_failure(email: str, user: User | None, now):
+    """Record a failure (inside the caller's write transaction); lock the email address after
+    too many in the window, and say until when."""
+    config = current_app.config
+    recent = _failures_since(SignInFailure.email, email, now - config["LOGIN_FAILURE_WINDOW"])
+    failure = SignInFailure(occurred_at=now, email=email, ip_address=_request_address())
+    db.session.add(failure)
+    if recent + 1 < config["LOGIN_MAX_FAILURES"]:
+        return None
+    failure.locks_until = now + config["LOGIN_LOCKOUT"]
+    if user is not None:
+        user.locked_until = failure.locks_until
+        record_event("account_locked", outcome="failure", actor=user, object_type="user", object_id=user.id,
                      details={"locked_minutes": int(config["LOGIN_LOCKOUT"] / timedelta(minutes=1))})
+    return failure.locks_until
 
 
 def sign_out(user: User) -> None:
@@ -108,9 +143,29 @@ def sign_out(user: User) -> None:
         record_event("logout", actor=user, object_type="user", object_id=user.id)
 
 
+class AccountLocked(AccountError):
+    """Too many wrong passwords: the account is locked and signed out everywhere."""
+
+    def __init__(self, locked_until):
+        super().__init__("Too many wrong attempts", "current_password")
+        self.locked_until = locked_until
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    if len(current_password) > current_app.config["PASSWORD_MAX_LENGTH"] or \
-            not check_password_hash(user.password_hash, current_password):
+    """Wrong current passwords count with failed sign-ins, and lock the account the same way."""
+    with read_transaction():  # also ends the request's transaction, so the hash holds no lock
+        stored_hash = db.session.scalar(select(User.password_hash).filter_by(id=user.id))
+    too_long = len(current_password) > current_app.config["PASSWORD_MAX_LENGTH"]
+    if too_long or not check_password_hash(stored_hash, current_password):
+        with write_transaction():
+            user = db.session.get(User, user.id, with_for_update=True)
+            record_event("login", outcome="failure", actor=user, object_type="user", object_id=user.id,
+                         details={"email": user.email, "reason": "wrong current password"})
+            locked_until = count_failure(user.email, user, utcnow())
+            if locked_until is not None:
+                user.rotate_session_token()
+        if locked_until is not None:
+            raise AccountLocked(locked_until)
         raise AccountError("Enter your current password correctly", "current_password")
     if current_password == new_password:
         raise AccountError("Choose a password that is different from your current one", "password")
