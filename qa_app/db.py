@@ -54,6 +54,16 @@ def _begin_sqlite_transaction(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
 
 
+def in_write_transaction() -> bool:
+    """Inside write_transaction(): whatever is added now is committed with the caller's change."""
+    return _write_intent.get()
+
+
+def request_may_write() -> bool:
+    """A form post (or a write transaction): on SQLite its transaction holds the write lock."""
+    return _wants_write()
+
+
 def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 

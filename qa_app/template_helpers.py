@@ -19,7 +19,8 @@ def navigation_items(user, active_endpoint):
         overdue = overdue_count(user)
         items += [("actions.list_actions", f"Actions ({overdue} overdue)" if overdue else "Actions")]
     if user.has_role(Role.ADMIN):
-        items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail")]
+        items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail"),
+                  ("admin.child_reads", "Who looked at a child")]
     return [{"href": url_for(endpoint), "text": text, "current": endpoint == active_endpoint}
             for endpoint, text in items]
 

@@ -28,6 +28,7 @@ MATRIX = {
     "admin.edit_user": (ADMIN, [("GET", "/admin/users/{user_id}"), ("POST", "/admin/users/{user_id}")]),
     "admin.set_one_time_password": (ADMIN, [("POST", "/admin/users/{user_id}/one-time-password")]),
     "admin.audit_trail": (ADMIN, [("GET", "/admin/audit-trail")]),
+    "admin.child_reads": (ADMIN, [("GET", "/admin/child-reads?child_id=C1")]),
     "data.import_history": (QA_LEAD, [("GET", "/data/imports")]),
     "data.new_import": (QA_LEAD, [("GET", "/data/imports/new"), ("POST", "/data/imports/new")]),
     "data.import_batch": (QA_LEAD, [("GET", "/data/imports/{batch_id}")]),

@@ -9,6 +9,7 @@ from qa_app.extensions import db
 from qa_app.models import AuditEvent, Role, User
 from qa_app.security import roles_required
 from qa_app.services import accounts
+from qa_app.services.case_reads import reads_of_child
 
 admin = Blueprint("admin", __name__)
 
@@ -104,3 +105,12 @@ def audit_trail():
             query = query.filter(AuditEvent.occurred_at <= datetime.combine(form.date_to.data, time.max))
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template("admin/audit_trail.html", form=form, page=page)
+
+
+@admin.get("/child-reads")
+@roles_required(Role.ADMIN)
+def child_reads():
+    """Who looked at this child, and when: for subject access requests and investigations."""
+    child_id = (request.args.get("child_id") or "").strip()[:64]
+    reads = reads_of_child(child_id) if child_id else None
+    return render_template("admin/child_reads.html", child_id=child_id, reads=reads)

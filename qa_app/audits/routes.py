@@ -10,6 +10,7 @@ from qa_app.security import deny, roles_required
 from qa_app.services import case_audits as service
 from qa_app.services import actions, safeguarding
 from qa_app.services.case_lists import child_histories
+from qa_app.services.case_reads import record_case_read
 
 audits = Blueprint("audits", __name__)
 
@@ -29,6 +30,8 @@ def show(case_audit_id):
     if not parts:
         deny()
     history = child_histories([case_audit.child_id])[case_audit.child_id]
+    record_case_read("case audit", child_ids=[case_audit.child_id], object_type="case_audit",
+                     object_id=case_audit.id)
     return render_template("audits/show.html", case_audit=case_audit, parts=parts, history=history,
                            others=service.visible_agency_sections(current_user, case_audit),
                            decision_labels=DECISION_LABELS, questionnaire=service.questionnaire_for(case_audit))
@@ -59,6 +62,8 @@ def complete(case_audit_id, part):
         deny()
     history = child_histories([case_audit.child_id])[case_audit.child_id]
     if request.method == "GET":
+        record_case_read("case audit form", child_ids=[case_audit.child_id], object_type="case_audit",
+                         object_id=case_audit.id)
         saved = current.record.answers or service.prefilled(case_audit, history)
         form = answer_form(current.sections, formdata=None, data={**saved, "version": current.record.version})
         return _render(case_audit, current, form, history, problems={})

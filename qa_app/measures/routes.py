@@ -9,6 +9,7 @@ from audit_tools.records import DECISION_LABELS, DECISIONS
 from qa_app.models import Role
 from qa_app.security import roles_required
 from qa_app.services import case_lists, data_quality
+from qa_app.services.case_reads import period_filter, record_case_read
 from qa_app.services.dashboard import build_dashboard, compare_with_last_year
 
 measures = Blueprint("measures", __name__)
@@ -58,6 +59,9 @@ def re_referrals():
     if previous_decision not in (None, *DECISIONS):
         previous_decision, problem = None, "Choose a decision from the list"
     rows = case_lists.re_referral_list(period, previous_decision) if period else []
+    if period:
+        record_case_read("re-referral list", object_type="measure_list", object_id="re-referrals",
+                         list_filter={"period": period_filter(period), "previous_decision": previous_decision})
     return render_template("measures/re_referrals.html", period=period, problem=problem, rows=rows,
                            previous_decision=previous_decision, decisions=DECISIONS,
                            decision_labels=DECISION_LABELS, period_text=request.args.get("period", ""))
@@ -69,6 +73,9 @@ def repeat_plans():
     period, problem = _period_from_args("")
     within_two_years = request.args.get("within") == "2y"
     rows = case_lists.repeat_plan_list(period, within_two_years) if period else []
+    if period:
+        record_case_read("repeat plan list", object_type="measure_list", object_id="repeat-plans",
+                         list_filter={"period": period_filter(period), "within_two_years": within_two_years})
     return render_template("measures/repeat_plans.html", period=period, problem=problem, rows=rows,
                            within_two_years=within_two_years, decision_labels=DECISION_LABELS,
                            period_text=request.args.get("period", ""))

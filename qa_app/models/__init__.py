@@ -1,7 +1,7 @@
 """Models in the domain's words, split by area. Import from here."""
 from qa_app.models.actions import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionReminder,
                                    ActionStatus, ActionUpdate)
-from qa_app.models.audit_event import AuditEvent
+from qa_app.models.audit_event import AuditEvent, AuditEventChild
 from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, Referral
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
@@ -14,6 +14,6 @@ from qa_app.models.user import Agency, Role, SignInFailure, Team, User, user_tea
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
-           "Agency", "AuditEvent", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
+           "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",
            "StagedReferral", "SignInFailure", "Team", "User", "user_team"]

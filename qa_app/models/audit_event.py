@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qa_app.extensions import db
@@ -26,3 +26,15 @@ class AuditEvent(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20), default="success")  # success/failure/denied
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+
+class AuditEventChild(db.Model):
+    """A child a read event names, so "who looked at this child" is an indexed lookup on both
+    databases rather than a search through every event's details. Append-only like the trail."""
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), primary_key=True)
+    child_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index("ix_audit_event_child_child_id", "child_id", "event_id"),)

@@ -11,6 +11,7 @@ from qa_app.services import moderation as service
 from qa_app.services import safeguarding
 from qa_app.services.case_audits import LEAD, audit_part
 from qa_app.services.case_lists import child_histories
+from qa_app.services.case_reads import record_case_read
 
 moderation = Blueprint("moderation", __name__)
 
@@ -42,6 +43,8 @@ def moderate(case_audit_id):
             return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id) + "#agreement")
     page_errors = [{"text": text, "href": f"#{key}" if not key.startswith("_") else "#main-content"}
                    for key, text in problems.items()]
+    record_case_read("moderation", child_ids=[case_audit.child_id], object_type="case_audit",
+                     object_id=case_audit.id)
     return render_template("moderation/moderate.html", case_audit=case_audit, lead=audit_part(case_audit, LEAD),
                            graded=service.graded_questions(case_audit), grades=OFSTED_GRADES,
                            problems=problems, page_errors=page_errors, typed=typed,

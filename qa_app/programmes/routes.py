@@ -15,6 +15,7 @@ from audit_tools.findings import OFSTED_GRADES
 from qa_app.services import moderation, questionnaires
 from qa_app.services import programmes as service
 from qa_app.services.case_lists import child_histories
+from qa_app.services.case_reads import record_case_read
 
 programmes = Blueprint("programmes", __name__)
 
@@ -73,6 +74,8 @@ def show_programme(programme_id):
                                       _int_arg("margin", 5, range(1, 51))))
     else:
         audits = service.active_case_audits(programme)
+        record_case_read("programme case list", list_filter={"programme": programme.id},
+                         object_type="audit_programme", object_id=programme.id)
         context.update(case_audits=audits, agreement=moderation.agreement_for(programme),
                        grades=OFSTED_GRADES,
                        removed=[c for c in programme.case_audits if c.status == "removed"],
@@ -255,5 +258,7 @@ def reassign(case_audit_id):
             flash(f"Assignment of case {case_audit.case_id} saved.", "success")
             return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id))
     section_fields = [getattr(form, f"section_{s.agency}") for s in case_audit.sections]
+    record_case_read("case assignment", child_ids=[case_audit.child_id], object_type="case_audit",
+                     object_id=case_audit.id)
     return render_template("programmes/reassign.html", form=form, case_audit=case_audit,
                            section_fields=section_fields)

@@ -57,6 +57,7 @@ ACTIONS = {
     "action_reminder_failed": "Action reminder could not be sent",
     "findings_exported": "Findings workbook exported",
     "board_pack_exported": "Board pack exported",
+    "case_read": "Case record read",
 }
 
 OUTCOMES = ("success", "failure", "denied")
@@ -68,6 +69,15 @@ def _request_ip() -> str | None:
 
 def record_event(action, *, outcome="success", object_type=None, object_id=None,
                  details=None, actor=None) -> AuditEvent:
+    event = build_event(action, outcome=outcome, object_type=object_type, object_id=object_id,
+                        details=details, actor=actor)
+    db.session.add(event)
+    return event
+
+
+def build_event(action, *, outcome="success", object_type=None, object_id=None,
+                details=None, actor=None) -> AuditEvent:
+    """The event, not yet added to any unit of work."""
     if action not in ACTIONS:
         raise ValueError(f"Undeclared audit-trail action {action!r}")
     if outcome not in OUTCOMES:
@@ -85,5 +95,4 @@ def record_event(action, *, outcome="success", object_type=None, object_id=None,
         outcome=outcome,
         details=details or {},
     )
-    db.session.add(event)
     return event
