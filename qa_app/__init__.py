@@ -5,6 +5,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import WSGIRequestHandler
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_environment
 from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite connection events)
@@ -41,6 +42,15 @@ def create_app(config=None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def _server_name_without_versions(_handler) -> str:
+    return "Casefile QA"
+
+
+# The development server (make run) would send "Server: Werkzeug/x.y Python/x.y", telling an
+# attacker which versions to look up. gunicorn, in production, sends no version.
+WSGIRequestHandler.version_string = _server_name_without_versions
 
 
 def load_configuration(app, config):

@@ -121,12 +121,14 @@ def _resume_or_sign_in():
     return redirect(url_for("auth.login", next=_return_path()))
 
 
-def deny():
+def deny(status: int = 403):
+    """Refuse and record it. 404 for a thing the user may not see at all, such as someone else's
+    case audit, so that the answer does not tell which ids exist."""
     with write_transaction():
         record_event("access_denied", outcome="denied",
                      details={"endpoint": request.endpoint, "method": request.method,
                               "path": request.path[:200]})
-    abort(403)
+    abort(status)
 
 
 def _govuk_inline_script_hash() -> str:

@@ -112,8 +112,13 @@ def test_someone_else_cannot_open_or_save_an_audit(app, client, re_referral_audi
     with app.app_context():
         stranger = make_user(Role.AUDITOR)
     sign_in(client, stranger.email)
-    assert client.get(f"/audits/{case_audit_id}/lead").status_code == 403
-    assert client.get(f"/audits/{case_audit_id}").status_code == 403
+    # The same answer as for an audit that does not exist, so ids cannot be probed.
+    for url in (f"/audits/{case_audit_id}/lead", f"/audits/{case_audit_id}", "/audits/999999"):
+        response = client.get(url)
+        assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
+    with app.app_context():
+        denials = db.session.scalars(db.select(AuditEvent).filter_by(action="access_denied")).all()
+        assert [e.user_id for e in denials] == [stranger.id, stranger.id]
 
 
 AGENCY_ANSWERS = {"involvement": "Health visitor saw the family monthly", "information_shared": "yes",
@@ -140,7 +145,7 @@ def test_agencies_see_each_others_answers_only_after_submitting_their_own(app, t
     assert police_client.post(f"/audits/{case_audit.id}/police",
                               data={**hidden, **police_answers, "action": "submit"}).status_code == 302
     assert "Two domestic abuse call-outs" not in health_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
-    assert health_client.get(f"/audits/{case_audit.id}/police").status_code == 403
+    assert health_client.get(f"/audits/{case_audit.id}/police").status_code == 404
     _, hidden = open_form(health_client, f"/audits/{case_audit.id}/health")
     health_client.post(f"/audits/{case_audit.id}/health", data={**hidden, **AGENCY_ANSWERS, "action": "submit"})
     assert "Two domestic abuse call-outs" in health_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)

@@ -42,6 +42,7 @@ def read_referrals(path, file_name: str, file_type: str,
     try:
         for number, values in checked_rows(table, REFERRAL_COLUMNS, report):
             yield f"row {number}", Referral(**values)
+        _check_not_empty(report)
     finally:
         table.close()
 
@@ -55,8 +56,16 @@ def read_plans(path, file_name: str, file_type: str,
                                        "end_date", report):
                 continue
             yield f"row {number}", CPPlan(**values)
+        _check_not_empty(report)
     finally:
         table.close()
+
+
+def _check_not_empty(report: ImportReport) -> None:
+    """Headings and nothing under them is almost always the wrong file or a failed export."""
+    if report.ok and report.rows_read == 0:
+        report.error("row 2", None, None, "expected rows of data under the headings: the file has no rows, "
+                                          "so there is nothing to import")
 
 
 def plan_dates_in_order(start, end, location, column, report) -> bool:

@@ -9,7 +9,8 @@ import openpyxl
 
 from audit_tools.readers.common import FileRejected, header_key
 
-csv.field_size_limit(1 << 20)
+MAX_CELL = 1 << 20
+csv.field_size_limit(MAX_CELL)
 
 HEADING_ROWS_SEARCHED = 20  # a heading row further down than this is not looked for
 
@@ -51,9 +52,27 @@ def _non_blank(rows):
             yield number, row
 
 
+def _csv_rows(reader):
+    """(row number, cells); a cell over the limit stops the file with a message naming its row
+    (the reader cannot find the next row reliably after it)."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise FileRejected(f"row {number}: a cell is longer than 1 MiB ({MAX_CELL:,} characters); "
+                                   "no cell of case data needs that much") from None
+            raise FileRejected(f"row {number}: the CSV cannot be read ({error})") from None
+        yield number, row
+
+
 def open_csv(path, encoding: str) -> Table:
     handle = open(path, newline="", encoding=encoding)
-    return Table(_non_blank(enumerate(csv.reader(handle), start=1)), handle.close)
+    return Table(_non_blank(_csv_rows(csv.reader(handle))), handle.close)
 
 
 def open_workbook(path):

@@ -28,7 +28,7 @@ def show(case_audit_id):
     case_audit = _case_audit_or_404(case_audit_id)
     parts = service.parts_for(current_user, case_audit)
     if not parts:
-        deny()
+        deny(404)
     history = child_histories([case_audit.child_id])[case_audit.child_id]
     record_case_read("case audit", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
@@ -41,6 +41,8 @@ def show(case_audit_id):
 @roles_required(Role.AUDITOR)
 def raise_concern(case_audit_id):
     case_audit = _case_audit_or_404(case_audit_id)
+    if not service.parts_for(current_user, case_audit):
+        deny(404)
     try:
         safeguarding.raise_concern(case_audit.id, request.form.get("details"), current_user)
     except safeguarding.ConcernError as error:
@@ -59,7 +61,7 @@ def complete(case_audit_id, part):
     if current is None:
         abort(404)
     if current.owner_id != current_user.id:
-        deny()
+        deny(404)
     history = child_histories([case_audit.child_id])[case_audit.child_id]
     if request.method == "GET":
         record_case_read("case audit form", child_ids=[case_audit.child_id], object_type="case_audit",

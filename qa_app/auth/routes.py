@@ -1,4 +1,5 @@
 """Sign in, sign out and password change."""
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -34,11 +35,15 @@ def sign_in_problem(result) -> tuple[str, int]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only ever redirect within this site after sign-in."""
+    """Only ever redirect within this site after sign-in. Browsers drop tabs and newlines from a
+    URL and read a backslash as a slash ("/\\evil.example" is "//evil.example"), so the check and
+    the redirect are both made on the URL as a browser would read it."""
     if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
+        normalised = re.sub(r"[\t\n\r]", "", target).replace("\\", "/")
+        parts = urlsplit(normalised)
+        if not parts.scheme and not parts.netloc and normalised.startswith("/") \
+                and not normalised.startswith("//"):
+            return normalised
     return url_for("main.home")
 
 

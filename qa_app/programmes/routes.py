@@ -237,8 +237,11 @@ def reassign(case_audit_id):
         pass
 
     for section in case_audit.sections:
+        # A section goes only to an auditor of its own agency.
+        own_agency = choices([("", "Nobody yet")] + [(str(u.id), u.display_name) for u in people
+                                                     if u.agency == section.agency])
         setattr(Form, f"section_{section.agency}",
-                SelectField(f"{Agency(section.agency).label} section", choices=options,
+                SelectField(f"{Agency(section.agency).label} section", choices=own_agency,
                             widget=ReassignForm.lead_auditor_id.kwargs["widget"], validators=[Optional()]))
     form = Form(obj=None) if request.method == "POST" else Form(
         lead_auditor_id=str(case_audit.lead_auditor_id or ""), due_date=case_audit.due_date,

@@ -331,7 +331,8 @@ def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date
 
 def reassign(case_audit_id: int, *, lead_auditor_id: int | None, section_auditors: dict[str, int | None],
              due_date: date | None, user=None) -> None:
-    eligible = {u.id for u in auditors()}
+    agencies = {u.id: u.agency for u in auditors()}
+    eligible = set(agencies)
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
         before = _assignment(case_audit)
@@ -344,6 +345,9 @@ def reassign(case_audit_id: int, *, lead_auditor_id: int | None, section_auditor
                 chosen = section_auditors[section.agency]
                 if chosen is not None and chosen not in eligible:
                     raise ProgrammeError("Choose active auditors for the sections")
+                if chosen is not None and agencies[chosen] != section.agency:
+                    raise ProgrammeError(f"Choose an auditor from {Agency(section.agency).label} for the "
+                                         f"{Agency(section.agency).label} section")
                 section.auditor_id = chosen
                 if section.status in (CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED):
                     section.status = (CaseAuditStatus.ASSIGNED if chosen else CaseAuditStatus.UNASSIGNED).value
