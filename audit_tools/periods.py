@@ -84,9 +84,22 @@ def financial_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
 def parse_period(text: str) -> Period:
-    """"2015/16", "Q1 2014/15", "2015" or "2015-04-01..2015-09-30"."""
+    """"2015/16", "Q1 2014/15", "2015" or "2015-04-01..2015-09-30", between 1900 and 2100, so
+    that the year before, the two years before and every date sum on it stay real dates."""
     text = text.strip()
+    if any(not EARLIEST_YEAR <= int(year) <= LATEST_YEAR for year in re.findall(r"\d{4}", text)):
+        raise ValueError(f"Enter a period between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    period = _parse_period(text)
+    if period.start.year < EARLIEST_YEAR or period.end.year > LATEST_YEAR:
+        raise ValueError(f"Enter a period between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return period
+
+
+def _parse_period(text: str) -> Period:
     if match := re.fullmatch(r"[Qq]([1-4])\s+(\d{4})/(\d{2})", text):
         return financial_quarter(int(match.group(2)), int(match.group(1)))
     if match := re.fullmatch(r"(\d{4})/(\d{2})", text):

@@ -5,6 +5,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_environment
@@ -99,7 +100,21 @@ def load_user(session_user_id: str):
     return user
 
 
+# The largest id a database integer column holds on PostgreSQL (and well inside SQLite's).
+MAX_DATABASE_ID = 2 ** 31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """<int:...> in our routes: a number too big to be an id matches no route, so it is a 404
+    rather than an overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app):
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.register_blueprint(main)
     app.register_blueprint(auth)
     app.register_blueprint(admin, url_prefix="/admin")

@@ -12,6 +12,7 @@ from qa_app.services import accounts
 from qa_app.services.case_reads import reads_of_child
 
 admin = Blueprint("admin", __name__)
+MAX_PAGE = 1_000_000  # far past the end of any trail, far below what the database's OFFSET overflows at
 
 
 def _split_teams(text: str | None) -> list[str]:
@@ -103,7 +104,10 @@ def audit_trail():
             query = query.filter(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time.min))
         if form.date_to.data:
             query = query.filter(AuditEvent.occurred_at <= datetime.combine(form.date_to.data, time.max))
-    page = db.paginate(query, per_page=50, error_out=False)
+    number = request.args.get("page", "1")
+    if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
+        abort(404)
+    page = db.paginate(query, page=int(number), per_page=50, error_out=False)
     return render_template("admin/audit_trail.html", form=form, page=page)
 
 
