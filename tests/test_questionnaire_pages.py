@@ -1,9 +1,10 @@
 """QA leads upload a new questionnaire version, preview it, and choose it for a new programme."""
 import io
+import time
 
 from audit_tools.questionnaires import BUILT_IN
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, AuditProgramme, Role
+from qa_app.models import AuditEvent, AuditProgramme, QuestionnaireVersion, Role
 from tests.helpers import post_form
 
 VERSION_2 = (BUILT_IN / "re-referral-audit.v1.yaml").read_text().replace("version: 1", "version: 2").replace(
@@ -41,3 +42,24 @@ def test_a_broken_or_clashing_file_is_refused_with_its_path_and_problem(client, 
     assert "version 1 of &#39;re-referral-audit&#39; already exists" in html
     html = upload(client, "id: [unclosed").get_data(as_text=True)
     assert "not valid YAML" in html
+
+
+def test_a_file_of_nested_aliases_is_refused_quickly_and_briefly(client, login_as):
+    from tests.audit_tools.test_questionnaire_limits import BILLION_LAUGHS
+    login_as(Role.QA_LEAD)
+    started = time.perf_counter()
+    response = upload(client, BILLION_LAUGHS)
+    assert time.perf_counter() - started < 2
+    html = response.get_data(as_text=True)
+    assert "anchors and aliases (&amp; and *) are not allowed" in html and len(html) < 30_000
+
+
+def test_a_stored_version_that_fails_todays_checks_is_not_offered_and_breaks_nothing(app, client, login_as):
+    with app.app_context():
+        db.session.add(QuestionnaireVersion(questionnaire_id="re-referral-audit", version=7, title="Old bad",
+                                            source=VERSION_2.replace("version: 2", "version: 7").replace(
+                                                "prefill: previous_referral.decision", "prefill: [a, b]")))
+        db.session.commit()
+    login_as(Role.QA_LEAD)
+    html = client.get("/programmes/new").get_data(as_text=True)
+    assert "version 7" not in html and "(version 1)" in html

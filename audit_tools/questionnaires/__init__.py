@@ -23,6 +23,8 @@ QUESTIONNAIRE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
 
 class QuestionnaireError(ValueError):
     def __init__(self, file: str, path: str, problem: str):
+        # Kept short whatever the file holds: a message never repeats a huge value.
+        file, path, problem = file[:100], path[:100], problem[:300]
         super().__init__(f"{file}: {path}: {problem}")
         self.file, self.path, self.problem = file, path, problem
 
@@ -72,77 +74,164 @@ class Questionnaire:
         return next(q for q in self.questions() if q.id == question_id)
 
 
+# Limits on an uploaded file: generous for a real questionnaire, small enough that no file can
+# make a form or preview huge.
+MAX_CHARACTERS = 200_000
+MAX_VERSION = 10_000
+MAX_SECTIONS, MAX_QUESTIONS, MAX_OPTIONS = 50, 200, 50
+MAX_TITLE, MAX_LABEL, MAX_HINT, MAX_OPTION = 200, 500, 2_000, 200
+MAX_ANSWER_LENGTH = 100_000
+# Case facts a question may be prefilled from (see qa_app.services.case_audits.prefilled).
+PREFILL_FACTS = ("previous_referral.decision", "previous_plan.days")
+TOP_KEYS = ("id", "version", "title", "sections")
+SECTION_KEYS = ("id", "title", "agency", "lead_only", "questions")
+QUESTION_KEYS = ("id", "label", "type", "hint", "required", "options", "show_when", "prefill", "max_length")
+
+
 def _require(condition, file, path, problem):
     if not condition:
         raise QuestionnaireError(file, path, problem)
 
 
-def parse_questionnaire(text: str, file: str) -> Questionnaire:
+def _refuse_aliases(text: str, file: str) -> None:
+    """YAML anchors and aliases let a few hundred bytes expand to gigabytes. Scanning the tokens
+    costs time in proportion to the file and builds nothing, so it runs before loading."""
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            raise QuestionnaireError(file, f"line {token.start_mark.line + 1}",
+                                     "anchors and aliases (& and *) are not allowed: write each value out")
+
+
+def _load(text: str, file: str):
+    _require(len(text) <= MAX_CHARACTERS, file, "the file", f"expected {MAX_CHARACTERS:,} characters or fewer")
     try:
-        data = yaml.safe_load(text)
+        _refuse_aliases(text, file)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "the file"
-        raise QuestionnaireError(file, where, f"this is not valid YAML ({getattr(error, 'problem', error)})") from None
+        problem = str(getattr(error, "problem", None) or "")[:100]
+        raise QuestionnaireError(file, where, f"this is not valid YAML ({problem})") from None
+
+
+def _keys(raw: dict, allowed, file, where) -> None:
+    unknown = sorted(str(key)[:40] for key in raw if key not in allowed)
+    _require(not unknown, file, where, f"'{unknown[0] if unknown else ''}' is not a setting here; "
+                                       f"expected only {', '.join(allowed)}")
+
+
+def _text(raw: dict, key, file, where, limit, required=True) -> str | None:
+    value = raw.get(key)
+    if value is None and not required:
+        return None
+    _require(isinstance(value, str) and value.strip(), file, f"{where}{key}", "expected text")
+    _require(len(value) <= limit, file, f"{where}{key}", f"expected {limit:,} characters or fewer")
+    return value.strip()
+
+
+def _flag(raw: dict, key, file, where) -> bool:
+    value = raw.get(key, False)
+    _require(isinstance(value, bool), file, f"{where}{key}", "expected true or false")
+    return value
+
+
+def _whole_number(value, file, path, low, high) -> int:
+    _require(isinstance(value, int) and not isinstance(value, bool), file, path, "expected a whole number")
+    _require(low <= value <= high, file, path,
+             f"expected a whole number above 0" if value < low else f"expected {high:,} or less")
+    return value
+
+
+def parse_questionnaire(text: str, file: str) -> Questionnaire:
+    data = _load(text, file)
     _require(isinstance(data, dict), file, "(top)", "expected a mapping with id, version, title and sections")
-    for key, kind in (("id", str), ("version", int), ("title", str), ("sections", list)):
-        _require(isinstance(data.get(key), kind) and not isinstance(data.get(key), bool), file, key,
-                 f"expected {'a whole number' if kind is int else 'a list' if kind is list else 'text'}")
-    _require(QUESTIONNAIRE_ID.match(data["id"]), file, "id", "expected lower-case letters, digits and _ or -")
-    _require(data["version"] >= 1, file, "version", "expected 1 or more")
-    _require(data["sections"], file, "sections", "expected at least one section")
+    _keys(data, TOP_KEYS, file, "(top)")
+    questionnaire_id = _text(data, "id", file, "", 60)
+    _require(QUESTIONNAIRE_ID.match(questionnaire_id), file, "id", "expected lower-case letters, digits and _ or -")
+    version = _whole_number(data.get("version"), file, "version", 1, MAX_VERSION)
+    title = _text(data, "title", file, "", MAX_TITLE)
+    raw_sections = data.get("sections")
+    _require(isinstance(raw_sections, list), file, "sections", "expected a list")
+    _require(raw_sections, file, "sections", "expected at least one section")
+    _require(len(raw_sections) <= MAX_SECTIONS, file, "sections", f"expected {MAX_SECTIONS} sections or fewer")
     seen, sections = {}, []
-    for s_index, raw_section in enumerate(data["sections"]):
+    for s_index, raw_section in enumerate(raw_sections):
         where = f"sections[{s_index}]"
         _require(isinstance(raw_section, dict), file, where, "expected a mapping")
+        _keys(raw_section, SECTION_KEYS, file, where)
         _require(isinstance(raw_section.get("id"), str) and IDENTIFIER.match(raw_section["id"]),
                  file, f"{where}.id", "expected an identifier such as first_plan")
-        _require(isinstance(raw_section.get("title"), str), file, f"{where}.title", "expected text")
+        section_title = _text(raw_section, "title", file, f"{where}.", MAX_TITLE)
         _require(raw_section.get("agency") in (None, "each", *AGENCIES), file, f"{where}.agency",
                  f"expected 'each', one of {', '.join(AGENCIES)}, or nothing")
+        lead_only = _flag(raw_section, "lead_only", file, f"{where}.")
         questions = []
         raw_questions = raw_section.get("questions")
         _require(isinstance(raw_questions, list) and raw_questions, file, f"{where}.questions",
                  "expected a list of questions")
+        _require(len(raw_questions) <= MAX_QUESTIONS, file, f"{where}.questions",
+                 f"expected {MAX_QUESTIONS} questions or fewer")
         for q_index, raw in enumerate(raw_questions):
             questions.append(_question(raw, file, f"{where}.questions[{q_index}]", seen))
-        sections.append(Section(raw_section["id"], raw_section["title"], tuple(questions),
-                                raw_section.get("agency"), bool(raw_section.get("lead_only", False))))
-    return Questionnaire(data["id"], data["version"], data["title"], tuple(sections), file)
+        sections.append(Section(raw_section["id"], section_title, tuple(questions),
+                                raw_section.get("agency"), lead_only))
+    return Questionnaire(questionnaire_id, version, title, tuple(sections), file)
+
+
+def _options(raw, file, where) -> tuple[str, ...]:
+    options = raw.get("options")
+    if raw["type"] not in ("choice", "multiple_choice"):
+        _require(options is None, file, f"{where}.options", "expected no options: only choice questions have them")
+        return ()
+    _require(isinstance(options, list) and 2 <= len(options) <= MAX_OPTIONS, file, f"{where}.options",
+             f"expected a list of 2 to {MAX_OPTIONS} answers")
+    _require(all(isinstance(o, str) for o in options), file, f"{where}.options",
+             "expected text answers; put quotes round answers such as \"Yes\" and \"No\", "
+             "which YAML would otherwise read as true and false")
+    _require(all(o.strip() and len(o) <= MAX_OPTION for o in options), file, f"{where}.options",
+             f"expected answers of 1 to {MAX_OPTION} characters")
+    return tuple(options)
+
+
+def _show_when(raw, file, where, seen) -> dict | None:
+    show_when = raw.get("show_when")
+    if show_when is None:
+        return None
+    _require(isinstance(show_when, dict) and set(show_when) == {"question", "in"}
+             and isinstance(show_when.get("question"), str) and isinstance(show_when.get("in"), list)
+             and 1 <= len(show_when["in"]) <= MAX_OPTIONS, file, f"{where}.show_when",
+             "expected {question: <earlier question id>, in: [answers]}")
+    _require(show_when["question"] in seen, file, f"{where}.show_when.question",
+             f"'{show_when['question'][:60]}' is not an earlier question")
+    _require(all(isinstance(v, bool) or (isinstance(v, str) and len(v) <= MAX_OPTION) for v in show_when["in"]),
+             file, f"{where}.show_when.in", "expected a list of answers as text")
+    # YAML reads unquoted yes and no as true and false; met answers are "yes" and "no".
+    return {"question": show_when["question"],
+            "in": [("yes" if v else "no") if isinstance(v, bool) else v for v in show_when["in"]]}
 
 
 def _question(raw, file, where, seen) -> Question:
     _require(isinstance(raw, dict), file, where, "expected a mapping")
+    _keys(raw, QUESTION_KEYS, file, where)
     qid = raw.get("id")
     _require(isinstance(qid, str) and IDENTIFIER.match(qid), file, f"{where}.id",
              "expected an identifier such as threshold_right")
     _require(qid not in seen, file, f"{where}.id", f"'{qid}' is already used at {seen.get(qid)}")
-    _require(isinstance(raw.get("label"), str) and raw["label"].strip(), file, f"{where}.label", "expected text")
-    _require(raw.get("type") in TYPES, file, f"{where}.type",
-             f"'{raw.get('type')}' is not one of {', '.join(TYPES)}")
-    options = raw.get("options") or []
-    if raw["type"] in ("choice", "multiple_choice"):
-        _require(isinstance(options, list) and len(options) >= 2, file, f"{where}.options",
-                 "expected a list of at least two answers")
-        _require(all(isinstance(o, str) for o in options), file, f"{where}.options",
-                 "expected text answers; put quotes round answers such as \"Yes\" and \"No\", "
-                 "which YAML would otherwise read as true and false")
-    show_when = raw.get("show_when")
-    if show_when is not None:
-        _require(isinstance(show_when, dict) and isinstance(show_when.get("question"), str)
-                 and isinstance(show_when.get("in"), list), file, f"{where}.show_when",
-                 "expected {question: <earlier question id>, in: [answers]}")
-        _require(show_when["question"] in seen, file, f"{where}.show_when.question",
-                 f"'{show_when['question']}' is not an earlier question")
-        # YAML reads unquoted yes and no as true and false; met answers are "yes" and "no".
-        show_when = {"question": show_when["question"],
-                     "in": [("yes" if v else "no") if isinstance(v, bool) else v for v in show_when["in"]]}
+    label = _text(raw, "label", file, f"{where}.", MAX_LABEL)
+    _require(isinstance(raw.get("type"), str) and raw["type"] in TYPES, file, f"{where}.type",
+             f"'{str(raw.get('type'))[:40]}' is not one of {', '.join(TYPES)}")
+    hint = _text(raw, "hint", file, f"{where}.", MAX_HINT, required=False)
+    required = _flag(raw, "required", file, f"{where}.")
+    options = _options(raw, file, where)
+    show_when = _show_when(raw, file, where, seen)
+    prefill = raw.get("prefill")
+    _require(prefill is None or (isinstance(prefill, str) and prefill in PREFILL_FACTS), file, f"{where}.prefill",
+             f"expected one of {', '.join(PREFILL_FACTS)}")
     max_length = raw.get("max_length")
-    _require(max_length is None or (isinstance(max_length, int) and max_length > 0), file,
-             f"{where}.max_length", "expected a whole number above 0")
+    if max_length is not None:
+        _whole_number(max_length, file, f"{where}.max_length", 1, MAX_ANSWER_LENGTH)
     seen[qid] = where
-    return Question(qid, raw["label"].strip(), raw["type"], raw.get("hint"), bool(raw.get("required", False)),
-                    tuple(options), show_when, raw.get("prefill"), max_length)
+    return Question(qid, label, raw["type"], hint, required, options, show_when, prefill, max_length)
 
 
 def load_file(path) -> Questionnaire:

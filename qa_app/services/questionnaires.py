@@ -1,6 +1,7 @@
 """Questionnaires available to programmes: the built-in files, and versions QA leads upload."""
 from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import select
 
 from audit_tools.questionnaires import Questionnaire, QuestionnaireError, built_in, parse_questionnaire
@@ -25,7 +26,12 @@ def _parse(source: str, name: str) -> Questionnaire:
 def available() -> dict[tuple[str, int], Questionnaire]:
     found = dict(_built_in())
     for row in db.session.scalars(select(QuestionnaireVersion)):
-        found[(row.questionnaire_id, row.version)] = _parse(row.source, f"{row.questionnaire_id}.v{row.version}.yaml")
+        try:
+            found[(row.questionnaire_id, row.version)] = _parse(row.source, f"{row.questionnaire_id}.v{row.version}.yaml")
+        except QuestionnaireError as error:
+            # Stored before today's checks and refused by them: not offered for new programmes.
+            current_app.logger.warning("Stored questionnaire %s v%s fails its checks: %s",
+                                       row.questionnaire_id, row.version, error)
     return dict(sorted(found.items()))
 
 
