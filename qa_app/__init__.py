@@ -10,6 +10,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_environment
 from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite connection events)
+from qa_app.db import MAX_DATABASE_ID
 from qa_app.actions.routes import actions
 from qa_app.admin.routes import admin
 from qa_app.audits.routes import audits
@@ -98,10 +99,6 @@ def load_user(session_user_id: str):
     if user is None or not user.active or user.session_token != token:
         return None
     return user
-
-
-# The largest id a database integer column holds on PostgreSQL (and well inside SQLite's).
-MAX_DATABASE_ID = 2 ** 31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from qa_app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The largest id a database integer column holds on PostgreSQL (and well inside SQLite's).
+MAX_DATABASE_ID = 2 ** 31 - 1
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _read_intent: ContextVar[bool] = ContextVar("read_intent", default=False)

@@ -10,7 +10,8 @@ from tests.helpers import post_form
 HUGE = [str(2 ** 31), str(2 ** 63), "9" * 30]
 URLS = ["/audits/{n}", "/audits/{n}/lead", "/moderation/{n}", "/programmes/{n}",
         "/programmes/case-audits/{n}/assignment", "/admin/users/{n}", "/data/imports/{n}",
-        "/data/imports/{n}/status", "/questionnaires/re-referral-audit/{n}"]
+        "/data/imports/{n}/status", "/questionnaires/re-referral-audit/{n}", "/actions/{n}",
+        "/actions/new?programme={n}", "/actions/new?case_audit={n}", "/programmes/{n}/findings"]
 
 
 @pytest.mark.parametrize("number", HUGE)

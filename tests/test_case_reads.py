@@ -89,3 +89,17 @@ def test_the_service_other_pages_call_records_ids_or_a_filter(app):
         record_case_read("programme findings export", list_filter={"programme": 7})
     assert reads(app) == [(None, "programme findings export", ["C1", "C2"], None),
                           (None, "programme findings export", [], {"programme": 7})]
+
+
+def test_an_action_about_a_case_and_a_programmes_findings_are_reads_too(app, client, sampled, login_as):
+    from qa_app.services import actions
+    programme_id, audits, _ = sampled
+    lead = login_as(Role.QA_LEAD)
+    with app.app_context():
+        action = actions.raise_action(programme_id, audits["C2"], actions.NewAction(
+            description="Check the plan", finding="Weak plan", due_date=date(2027, 1, 1), team="North"),
+            db.session.get(type(lead), lead.id))
+    assert client.get(f"/actions/{action.id}").status_code == 200
+    assert client.get(f"/programmes/{programme_id}/findings").status_code == 200
+    assert [(what, ids, filters) for _, what, ids, filters in reads(app)] == [
+        ("action", ["C2"], None), ("programme findings", [], {"programme": programme_id})]

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from audit_tools.questionnaires import MET_ANSWERS
 from qa_app.actions.forms import MOVE_LABELS, FilterForm, ProgressForm, RaiseActionForm, StatusForm
+from qa_app.db import MAX_DATABASE_ID
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Action, AuditProgramme, CaseAudit, Role, Team
@@ -13,6 +14,7 @@ from qa_app.services import actions as service
 from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.programmes import programmes as all_programmes
 from qa_app.services.safeguarding import case_team
+from qa_app.services.case_reads import record_case_read
 
 actions = Blueprint("actions", __name__)
 READERS = (Role.TEAM_MANAGER, Role.QA_LEAD, Role.ADMIN, Role.AUDITOR)
@@ -44,6 +46,8 @@ def list_actions():
 
 
 def _raise_context(programme_id, case_audit_id):
+    if any(value is not None and not 0 < value <= MAX_DATABASE_ID for value in (programme_id, case_audit_id)):
+        abort(404)  # no such row, and too big for the database to be asked
     programme = db.session.get(AuditProgramme, programme_id) if programme_id else None
     case_audit = db.session.get(CaseAudit, case_audit_id) if case_audit_id else None
     if programme is None and case_audit is not None:
@@ -127,6 +131,9 @@ def _status_form(action, formdata=None):
 @roles_required(*READERS)
 def show_action(action_id):
     action = _readable_action_or_404(action_id)
+    if action.case_audit is not None:
+        record_case_read("action", child_ids=[action.case_audit.child_id], object_type="action",
+                         object_id=action.id)
     return _show(action, ProgressForm(formdata=None, version=action.version), _status_form(action))
 
 

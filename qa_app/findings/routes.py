@@ -11,6 +11,7 @@ from qa_app.security import roles_required
 from qa_app.services import actions as action_service
 from qa_app.services import findings as service
 from qa_app.services import programmes as programme_service
+from qa_app.services.case_reads import record_case_read
 
 findings = Blueprint("findings", __name__)
 
@@ -27,6 +28,8 @@ def show(programme_id):
     if programme is None or not (current_user.has_role(Role.QA_LEAD)
                                  or (programme.closed_at is not None and _auditor_of(programme, current_user))):
         abort(404)
+    record_case_read("programme findings", list_filter={"programme": programme.id},
+                     object_type="audit_programme", object_id=programme.id)
     records = service.audit_records(programme)
     found = service.findings_for(programme, records)
     earlier, comparison = service.reaudit_comparison(programme, found)
