@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 
 from config import normalise_database_url
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Role
+from qa_app.models import AuditEvent, Role, SignInFailure
 from qa_app.services import accounts
 from tests.helpers import PASSWORD, make_user, post_form, sign_in
 
@@ -132,3 +132,16 @@ def test_common_and_repeated_passwords_are_refused(app, client, login_as, passwo
     ).get_data(as_text=True)
     assert "This password is too common" in html or "repeats one character" in html
     assert "Your password has been changed" not in html
+
+
+def test_guesses_at_a_locked_email_count_against_the_address_but_do_not_lengthen_the_lock(app, client):
+    app.config["LOGIN_ADDRESS_MAX_FAILURES"] = 8
+    with app.app_context():
+        user = make_user(Role.AUDITOR)
+    lock(client, user.email)  # 5 failures
+    for _ in range(3):
+        assert "Try again after" in sign_in(client, user.email, "still guessing").get_data(as_text=True)
+    assert sign_in(client, user.email, "still guessing").status_code == 429
+    with app.app_context():
+        failures = db.session.scalars(db.select(SignInFailure.email)).all()
+    assert failures.count(user.email) == 5 and failures.count(None) == 3

@@ -20,7 +20,7 @@ def upgrade():
     op.create_table('sign_in_failure',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('occurred_at', sa.DateTime(), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('ip_address', sa.String(length=64), nullable=True),
     sa.Column('locks_until', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failure'))

@@ -127,7 +127,9 @@ class SignInFailure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
-    email: Mapped[str] = mapped_column(String(254))  # normalised as typed
+    # Normalised as typed; none for an attempt on an already locked address, which counts
+    # against the network address only (it must not make the lock last longer).
+    email: Mapped[str | None] = mapped_column(String(254))
     ip_address: Mapped[str | None] = mapped_column(String(64))
     # Set on the failure that locked the email address: until when.
     locks_until: Mapped[datetime | None]

@@ -105,6 +105,7 @@ def sign_in(email: str, password: str) -> SignInResult:
         user = db.session.get(User, account.id, with_for_update=True) if account else None
         target = {"actor": user, "object_type": "user", "object_id": user.id} if user else {}
         if locked_until is not None:
+            db.session.add(SignInFailure(occurred_at=now, email=None, ip_address=address))
             record_event("login", outcome="failure", details={"email": email, "reason": "account locked"}, **target)
             return SignInResult(None, locked_until=locked_until)
         if not right or not user.active:
