@@ -1,7 +1,7 @@
 """Failed sign-ins by email and address, and the children each case-level read event names
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-27 06:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0007'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
