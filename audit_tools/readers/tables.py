@@ -72,7 +72,11 @@ def _csv_rows(reader):
 
 def open_csv(path, encoding: str) -> Table:
     handle = open(path, newline="", encoding=encoding)
-    return Table(_non_blank(_csv_rows(csv.reader(handle))), handle.close)
+    try:
+        return Table(_non_blank(_csv_rows(csv.reader(handle))), handle.close)
+    except FileRejected:  # the first rows are read at once: a bad one among them
+        handle.close()
+        raise
 
 
 def open_workbook(path):
