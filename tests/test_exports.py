@@ -9,9 +9,10 @@ from openpyxl import load_workbook
 
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
-from qa_app.models import Action, AuditEvent, AuditProgramme, Role, Team
+from qa_app.models import Action, AuditEvent, AuditProgramme, CaseAudit, Role, Team
 from qa_app.services import moderation, programmes
 from qa_app.services.case_audits import LEAD, save_part
+from qa_app.services.case_reads import reads_of_child
 from tests.conftest import using_postgres
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form
@@ -81,6 +82,11 @@ def test_a_qa_lead_downloads_pseudonymised_findings_recorded_in_the_audit_trail(
     assert len(events) == 2 and events[0].user_id == lead.id
     assert events[0].details == {"file_name": "findings-re-referrals-q1-q1-2014-15.xlsx", "identifiable": False,
                                  "via": "web"}
+    # The workbook names the sampled children, so "who looked at this child" finds the export.
+    with app.app_context():
+        child_id = db.session.scalars(db.select(CaseAudit.child_id).filter_by(programme_id=programme_id)).first()
+        reads = reads_of_child(child_id)
+    assert any(e.details.get("what") == "findings workbook" and e.user_id == lead.id for e in reads.lists)
 
 
 def test_an_identifiable_export_is_an_explicit_choice_that_says_so(app, client, login_as, programme_id):

@@ -21,6 +21,7 @@ from qa_app.models.actions import OUTSTANDING
 from qa_app.services import findings, moderation
 from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.audit_trail import record_event
+from qa_app.services.case_reads import record_case_read
 
 APP_VERSION = "0.9"
 IDENTIFIABLE_LINE = "IDENTIFIABLE: this workbook shows real child and case ids. Keep it to those who need them."
@@ -197,4 +198,8 @@ def export_findings(programme_id: int, target, *, user=None, identifiable=False,
     with write_transaction():
         record_event("findings_exported", actor=user, object_type="audit_programme", object_id=programme.id,
                      details={"file_name": name, "identifiable": identifiable, "via": via})
+        # The workbook names every sampled child: "who looked at this child" must find it.
+        record_case_read("findings workbook" + (", identifiable" if identifiable else ""),
+                         list_filter={"programme": programme.id}, object_type="audit_programme",
+                         object_id=programme.id)
     return name
