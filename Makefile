@@ -1,9 +1,11 @@
 # Casefile QA: two commands on a fresh machine.
-#   make run   set up, migrate, load demo data and serve http://127.0.0.1:5000
+#   make run   set up, migrate, load demo data, start the job worker and serve http://127.0.0.1:5000
 #   make test  set up and run every test
 # Needs Python 3.11 and Node.js with npm.
 
+SHELL := /bin/bash
 PYTHON ?= python3.11
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := QA_ENV=$${QA_ENV:-development} $(BIN)/flask --app wsgi
@@ -39,7 +41,10 @@ $(STATIC)/govuk/.copied: node_modules/.installed
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# The worker runs uploaded imports; Ctrl-C (or the server stopping) stops it too.
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -88,6 +88,15 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     AUDIT_TRAIL_PAGE_SIZE = 50
+    # Background jobs (`flask --app wsgi worker`): how often an idle worker looks for work, how
+    # often a running job's heartbeat is written, and how old a heartbeat may get before the
+    # job is taken for abandoned and failed. The lease must outlast the longest single
+    # transaction of a job (a million-row import's merge takes well under a minute).
+    JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1"))
+    JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+    JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "300"))
+    # Tests run each queued job in a thread of their own process instead of a worker.
+    JOBS_IN_PROCESS = False
     # Email for safeguarding concerns; none is sent unless SMTP_HOST is set.
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
@@ -118,6 +127,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    JOBS_IN_PROCESS = os.environ.get("JOBS_IN_PROCESS", "1") == "1"
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(

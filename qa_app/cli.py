@@ -192,7 +192,20 @@ def sample_command(frame_kind, start, end, size, percent, census, stratify, excl
     click.echo(json.dumps(result))
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the jobs queued now, then stop.")
+@with_appcontext
+def worker_command(once):
+    """Run background jobs (uploaded imports) until stopped.
+
+    SIGTERM lets the running job finish first; Ctrl-C stops at once and fails it cleanly."""
+    from qa_app.worker import Worker
+    worker = Worker()
+    worker.install_signal_handlers()
+    worker.run(once=once)
+
+
 def register_commands(app):
     for command in (create_user_command, demo_data_command, import_command, population_group,
-                    measures_command, sample_command, actions_group, export_group):
+                    measures_command, sample_command, actions_group, export_group, worker_command):
         app.cli.add_command(command)

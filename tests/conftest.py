@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from config import TestConfig, normalise_database_url
 from qa_app import create_app
 from qa_app.extensions import db
-from qa_app.services.imports import wait_for_background_imports
+from qa_app.services.jobs import wait_for_in_process_jobs
 from tests.helpers import make_user, sign_in
 
 SERVER_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -79,7 +79,7 @@ def app(database_url, tmp_path):
     config.INSTANCE_PATH = str(tmp_path / "instance")
     app = create_app(config)
     yield app
-    wait_for_background_imports()
+    wait_for_in_process_jobs()
     with app.app_context():
         db.engine.dispose()
 

@@ -5,6 +5,7 @@ from qa_app.models.audit_event import AuditEvent, AuditEventChild
 from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, Referral
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
+from qa_app.models.jobs import Job, JobStatus
 from qa_app.models.moderation import Moderation, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.programmes import (AuditProgramme, CaseAudit, CaseAuditSection,
@@ -12,7 +13,7 @@ from qa_app.models.programmes import (AuditProgramme, CaseAudit, CaseAuditSectio
 from qa_app.models.user import Agency, Role, SignInFailure, Team, User, user_team
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
-           "TRANSITIONS", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
+           "TRANSITIONS", "Job", "JobStatus", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",

@@ -10,7 +10,6 @@
 """
 import hashlib
 import secrets
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from qa_app.models import (CPPlan, ImportBatch, ImportKind, ImportStatus, Referr
                            StagedPlan, StagedReferral)
 from qa_app.models.base import utcnow
 from qa_app.services import data_quality
+from qa_app.services import jobs
 from qa_app.services.audit_trail import record_event
 
 STAGING_CHUNK = 5_000
@@ -93,30 +93,28 @@ def queue_import(kind: str, source, file_name: str, user=None, blank_bad_optiona
     return batch
 
 
-_background_imports: set[threading.Thread] = set()
-
-
 def start_import_in_background(batch_id: int) -> None:
-    """Run the import in a thread of this process: no extra server, progress in the database."""
-    app = current_app._get_current_object()
-
-    def work():
-        try:
-            with app.app_context():
-                run_import(batch_id)
-                db.session.remove()
-        finally:
-            _background_imports.discard(threading.current_thread())
-
-    thread = threading.Thread(target=work, name=f"import-{batch_id}", daemon=True)
-    _background_imports.add(thread)
-    thread.start()
+    """Queue the import as a durable job for the worker (`flask --app wsgi worker`)."""
+    jobs.enqueue("import", {"batch_id": batch_id})
 
 
-def wait_for_background_imports(timeout: float = 60) -> None:
-    """Let running imports finish (used at shutdown by tests and the benchmark)."""
-    for thread in list(_background_imports):
-        thread.join(timeout)
+def _run_import_job(payload: dict) -> None:
+    run_import(payload["batch_id"])
+
+
+def _abandon_import(payload: dict, reason: str) -> None:
+    """The import's job could not finish: drop what it staged and fail the batch, saying why."""
+    batch = db.session.get(ImportBatch, payload["batch_id"])
+    if batch is None or batch.finished:
+        return
+    report = ImportReport(batch.file_name)
+    report.error(None, None, None, f"the import did not finish: {reason}. Nothing was written. "
+                                   "Upload the file again")
+    _fail(batch, report)
+    _stored_path(batch).unlink(missing_ok=True)
+
+
+jobs.register("import", _run_import_job, _abandon_import)
 
 
 def _records(kind: str, path: Path, file_name: str, report: ImportReport):
