@@ -206,6 +206,7 @@ def worker_command(once):
 
 
 def register_commands(app):
+    from qa_app.ops_cli import COMMANDS as OPERATIONS
     for command in (create_user_command, demo_data_command, import_command, population_group,
-                    measures_command, sample_command, actions_group, export_group, worker_command):
+                    measures_command, sample_command, actions_group, export_group, worker_command, *OPERATIONS):
         app.cli.add_command(command)
