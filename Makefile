@@ -1,6 +1,7 @@
 # Casefile QA: two commands on a fresh machine.
 #   make run   set up, migrate, load demo data, start the job worker and serve http://127.0.0.1:5000
 #   make test  set up and run every test
+#   make check bandit on the code, pip-audit and npm audit on the pinned dependencies
 # Needs Python 3.11 and Node.js with npm.
 
 SHELL := /bin/bash
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 FLASK := QA_ENV=$${QA_ENV:-development} $(BIN)/flask --app wsgi
 STATIC := qa_app/static
 
-.PHONY: setup run test bench assets clean
+.PHONY: setup run test check bench assets clean
 
 setup: $(VENV)/.installed node_modules/.installed assets
 
@@ -48,6 +49,16 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: setup $(VENV)/.checks-installed
+	@echo "== bandit: fails on any high-severity finding"
+	$(BIN)/bandit -r qa_app audit_tools config.py wsgi.py --severity-level high --quiet
+	@echo "== pip-audit and npm audit: fail on a known vulnerability (npm: high or critical)"
+	$(BIN)/python .ci/dependency_audit.py
+
+$(VENV)/.checks-installed: requirements-checks.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-checks.txt
+	touch $@
 
 bench: setup
 	$(BIN)/python -m bench.run

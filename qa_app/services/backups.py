@@ -9,7 +9,8 @@ Connection details go to pg_dump through libpq's environment, never on its comma
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with argument lists, no shell
+# pg_dump and pg_restore run with argument lists, never a shell.
+import subprocess  # nosec B404
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def _check(connection: sqlite3.Connection, path: Path) -> BackupSummary:
         summary.revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     for table in COUNTED_TABLES:
         if table in tables:
-            summary.counts[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # nosec B608 - fixed names
+            summary.counts[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
     return summary
 
 
@@ -157,7 +158,7 @@ def _pg_summary(url, path: Path) -> BackupSummary:
                 summary.revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
             for table in COUNTED_TABLES:
                 if table in tables:
-                    summary.counts[table] = connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()  # nosec B608
+                    summary.counts[table] = connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
             return summary
     finally:
         engine.dispose()
