@@ -1,8 +1,12 @@
 """Operations commands: backup and restore (and retention, subject access)."""
+import json
+import sys
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 
-from qa_app.services import backups
+from qa_app.services import backups, jobs
 
 
 @click.command("backup")
@@ -36,4 +40,17 @@ def restore_command(backup_file, target):
                "into place), run `flask --app wsgi db upgrade`, then start them again.")
 
 
-COMMANDS = (backup_command, restore_command)
+@click.command("jobs")
+@click.option("--max-wait", default=600, show_default=True, type=click.IntRange(min=1),
+              help="Seconds a job may wait in the queue before this counts as a problem.")
+@with_appcontext
+def jobs_command(max_wait):
+    """The background job queue as JSON, for monitoring. Exits 1 when a job has waited longer
+    than --max-wait (no worker running?) or a worker died mid-job in the last day."""
+    health = jobs.queue_health(timedelta(seconds=max_wait))
+    click.echo(json.dumps(health))
+    if not health["healthy"]:
+        sys.exit(1)
+
+
+COMMANDS = (backup_command, restore_command, jobs_command)

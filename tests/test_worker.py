@@ -137,3 +137,20 @@ def test_a_job_whose_heartbeat_is_older_than_the_lease_is_failed_by_the_sweep(ap
         assert jobs.sweep_stale() == [claimed[0]]
         batch = db.session.get(ImportBatch, batch.id)
         assert batch.status == "failed" and "did not finish" in batch.errors[0]["expected"]
+        result = app.test_cli_runner().invoke(args=["jobs"])
+        assert result.exit_code == 1 and '"abandoned_last_day": 1' in result.output
+
+
+def test_the_jobs_command_tells_monitoring_when_uploads_wait_with_no_worker(app, tmp_path):
+    app.config["JOBS_IN_PROCESS"] = False
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["jobs"]).exit_code == 0
+        path = write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, [["C1", "R1", "2015-06-01", "NFA", "", ""]])
+        imports.start_import_in_background(imports.queue_import("referrals", path, "r.csv").id)
+        assert app.test_cli_runner().invoke(args=["jobs", "--max-wait", "60"]).exit_code == 0
+        job = db.session.scalars(select(Job)).one()
+        job.created_at = utcnow() - timedelta(minutes=2)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["jobs", "--max-wait", "60"])
+    assert result.exit_code == 1
+    assert '"queued": 1' in result.output and '"oldest_queued_seconds": 120' in result.output

@@ -194,10 +194,18 @@ def sweep_stale() -> list[int]:
     return failed
 
 
-def waiting_jobs(older_than: timedelta = timedelta(0)) -> int:
-    """Queued jobs created more than `older_than` ago (for monitoring)."""
-    return db.session.scalar(select(db.func.count()).select_from(Job).where(
-        Job.status == JobStatus.QUEUED.value, Job.created_at <= utcnow() - older_than))
+def queue_health(max_wait: timedelta) -> dict:
+    """For monitoring: jobs by status, the oldest queued job's wait, jobs swept in the last day."""
+    now = utcnow()
+    counts = dict(db.session.execute(select(Job.status, db.func.count()).group_by(Job.status)).all())
+    oldest = db.session.scalar(select(db.func.min(Job.created_at)).where(Job.status == JobStatus.QUEUED.value))
+    swept = db.session.scalar(select(db.func.count()).select_from(Job).where(
+        Job.status == JobStatus.FAILED.value, Job.error == INTERRUPTED,
+        Job.finished_at >= now - timedelta(days=1)))
+    waited = (now - oldest).total_seconds() if oldest else 0
+    return {"counts": {s.value: counts.get(s.value, 0) for s in JobStatus},
+            "oldest_queued_seconds": round(waited), "abandoned_last_day": swept,
+            "healthy": waited <= max_wait.total_seconds() and not swept}
 
 
 # -- in-process jobs for tests --------------------------------------------------------------
@@ -227,5 +235,5 @@ def wait_for_in_process_jobs(timeout: float = 60) -> None:
         thread.join(timeout)
 
 
-__all__ = ["enqueue", "claim", "run_claimed", "sweep_stale", "register", "waiting_jobs",
+__all__ = ["enqueue", "claim", "run_claimed", "sweep_stale", "register", "queue_health",
            "wait_for_in_process_jobs"]
