@@ -95,6 +95,8 @@ class Config:
     JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1"))
     JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
     JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "300"))
+    # Years a closed programme's records are kept after it closes (`flask retention`).
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
     # Tests run each queued job in a thread of their own process instead of a worker.
     JOBS_IN_PROCESS = False
     # Email for safeguarding concerns; none is sent unless SMTP_HOST is set.

@@ -1,4 +1,4 @@
-"""Operations commands: backup and restore (and retention, subject access)."""
+"""Operations commands: backup and restore, the job queue, retention and subject access."""
 import json
 import sys
 from datetime import timedelta
@@ -6,7 +6,9 @@ from datetime import timedelta
 import click
 from flask.cli import with_appcontext
 
-from qa_app.services import backups, jobs
+from qa_app.models import Role, User
+from qa_app.extensions import db
+from qa_app.services import backups, jobs, retention, subject_access
 
 
 @click.command("backup")
@@ -53,4 +55,35 @@ def jobs_command(max_wait):
         sys.exit(1)
 
 
-COMMANDS = (backup_command, restore_command, jobs_command)
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="Report what is past retention; change nothing.")
+@with_appcontext
+def retention_command(dry_run):
+    """Delete closed programmes' records RETENTION_YEARS after they closed (except those under
+    a legal hold), and clear old import reports. Each deletion is in the audit trail."""
+    report = retention.run(dry_run=dry_run)
+    click.echo("\n".join(report.lines()))
+
+
+@click.command("subject-access")
+@click.argument("child_id")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--by", "email", required=True, help="Email of the admin making the export (recorded).")
+@with_appcontext
+def subject_access_command(child_id, path, email):
+    """Write every record held about CHILD_ID to a new workbook at PATH, one sheet per kind of
+    record, and record the export in the audit trail."""
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not user.has_role(Role.ADMIN):
+        raise click.ClickException(f"{email} is not an active admin's email")
+    try:
+        counts = subject_access.export(child_id, path, user)
+    except subject_access.SubjectAccessError as error:
+        raise click.ClickException(str(error)) from error
+    held = sum(counts[title] for title in counts if title != "Audit trail")
+    click.echo(f"Wrote {path}: " + ", ".join(f"{title} {n}" for title, n in counts.items()))
+    if not held:
+        click.echo(f"No records about {child_id} are held (the export itself is now in the audit trail).")
+
+
+COMMANDS = (backup_command, restore_command, jobs_command, retention_command, subject_access_command)

@@ -29,6 +29,8 @@ MATRIX = {
     "admin.set_one_time_password": (ADMIN, [("POST", "/admin/users/{user_id}/one-time-password")]),
     "admin.audit_trail": (ADMIN, [("GET", "/admin/audit-trail")]),
     "admin.child_reads": (ADMIN, [("GET", "/admin/child-reads?child_id=C1")]),
+    "admin.legal_holds": (ADMIN, [("GET", "/admin/legal-holds"), ("POST", "/admin/legal-holds")]),
+    "admin.release_legal_hold": (ADMIN, [("POST", "/admin/legal-holds/{programme_id}/release")]),
     "data.import_history": (QA_LEAD, [("GET", "/data/imports")]),
     "data.new_import": (QA_LEAD, [("GET", "/data/imports/new"), ("POST", "/data/imports/new")]),
     "data.import_batch": (QA_LEAD, [("GET", "/data/imports/{batch_id}")]),

@@ -118,3 +118,6 @@ def child_reads():
     child_id = (request.args.get("child_id") or "").strip()[:64]
     reads = reads_of_child(child_id) if child_id else None
     return render_template("admin/child_reads.html", child_id=child_id, reads=reads)
+
+
+from qa_app.admin import legal_holds  # noqa: E402,F401  (its routes are on this blueprint)

@@ -8,12 +8,13 @@ from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, Staged
 from qa_app.models.jobs import Job, JobStatus
 from qa_app.models.moderation import Moderation, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
+from qa_app.models.retention import LegalHold
 from qa_app.models.programmes import (AuditProgramme, CaseAudit, CaseAuditSection,
                                       CaseAuditStatus, ProgrammeStatus, Sample, SampleChange)
 from qa_app.models.user import Agency, Role, SignInFailure, Team, User, user_team
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
-           "TRANSITIONS", "Job", "JobStatus", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
+           "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",

@@ -58,6 +58,10 @@ ACTIONS = {
     "findings_exported": "Findings workbook exported",
     "board_pack_exported": "Board pack exported",
     "case_read": "Case record read",
+    "retention_applied": "Records past retention deleted",
+    "legal_hold_placed": "Legal hold placed on a programme",
+    "legal_hold_released": "Legal hold released",
+    "subject_access_export": "Subject access export made",
 }
 
 OUTCOMES = ("success", "failure", "denied")

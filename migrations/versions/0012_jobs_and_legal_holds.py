@@ -1,4 +1,4 @@
-"""Background jobs claimed by a worker process
+"""Background jobs claimed by a worker process, and legal holds on programmes
 
 Revision ID: 0012
 Revises: 0011
@@ -31,8 +31,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job'))
     )
     op.create_index('ix_job_status_id', 'job', ['status', 'id'], unique=False)
+    op.create_table('legal_hold',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('placed_by_id', sa.Integer(), nullable=True),
+    sa.Column('placed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['placed_by_id'], ['user.id'], name=op.f('fk_legal_hold_placed_by_id_user')),
+    sa.ForeignKeyConstraint(['programme_id'], ['audit_programme.id'], name=op.f('fk_legal_hold_programme_id_audit_programme')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_hold')),
+    sa.UniqueConstraint('programme_id', name=op.f('uq_legal_hold_programme_id'))
+    )
 
 
 def downgrade():
+    op.drop_table('legal_hold')
     op.drop_index('ix_job_status_id', table_name='job')
     op.drop_table('job')
