@@ -1,14 +1,16 @@
 """Retention: closed programmes' records go RETENTION_YEARS after closing, unless an admin holds them."""
+import io
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
-from qa_app.models import (AuditEvent, AuditProgramme, CaseAudit, ImportBatch, LegalHold, Referral,
-                           Role, Sample)
+from qa_app.models import (Action, ActionUpdate, AuditEvent, AuditProgramme, CaseAudit, ImportBatch,
+                           LegalHold, Referral, Role, Sample)
 from qa_app.models.base import utcnow
-from qa_app.services import case_audits, programmes, retention
+from qa_app.services import actions, case_audits, programmes, retention
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form
 
@@ -16,8 +18,9 @@ ROWS = [["C1", "R1", "2014-03-01", "nfa", "", "North"], ["C1", "R2", "2014-05-01
         ["C2", "R3", "2014-03-02", "nfa", "", "North"], ["C2", "R4", "2014-05-02", "nfa", "", "North"]]
 
 
-def closed_programme(name, years_ago, auditor):
-    """A programme with drawn, assigned and saved case audits, closed years_ago years ago."""
+def closed_programme(name, years_ago, auditor, action_by=None):
+    """A programme with drawn, assigned and saved case audits, closed years_ago years ago; with
+    action_by (a QA lead, team manager pair), an action with an evidence file too."""
     programme = programmes.create_programme(name=name, theme="", questionnaire_id="re-referral-audit",
                                             frame_kind="re-referrals", period_text="Q1 2014/15")
     programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1, exclude_months=0)
@@ -25,6 +28,13 @@ def closed_programme(name, years_ago, auditor):
     for case_audit in db.session.scalars(select(CaseAudit).where(CaseAudit.programme_id == programme.id)):
         case_audits.save_part(case_audit.id, "lead", {"what_changed": "Notes about the family"}, 1,
                               submit=False, user=auditor)
+    if action_by:
+        qa, manager = action_by
+        first = db.session.scalars(select(CaseAudit.id).where(CaseAudit.programme_id == programme.id)).first()
+        action = actions.raise_action(programme.id, first, actions.NewAction(
+            "Review the decision", "Threshold not applied", date.today() + timedelta(days=30), team="Compass"), qa)
+        actions.record_progress(action.id, note="Register attached", upload=io.BytesIO(b"date,attended\n"),
+                                upload_name="register.csv", user=manager)
     programme = db.session.get(AuditProgramme, programme.id)
     programme.status = "closed"
     programme.closed_at = utcnow() - timedelta(days=365 * years_ago + 2)
@@ -42,7 +52,11 @@ def test_a_dry_run_reports_and_a_run_deletes_only_what_is_past_retention_and_not
         import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, ROWS))
         import_file("referrals", write_csv(tmp_path / "bad.csv", REFERRAL_HEADINGS, [["C9", "R9", "x", "nfa", "", ""]]))
         auditor, admin = make_user(Role.AUDITOR), make_user(Role.ADMIN)
-        old = closed_programme("Old", 7, auditor)
+        people = make_user(Role.QA_LEAD), make_user(Role.TEAM_MANAGER, teams=["Compass"])
+        old = closed_programme("Old", 7, auditor, action_by=people)
+        evidence = Path(actions.evidence_dir()) / db.session.scalars(
+            select(ActionUpdate.stored_name).where(ActionUpdate.stored_name.is_not(None))).one()
+        assert evidence.exists()
         held = closed_programme("Held", 8, auditor)
         recent = closed_programme("Recent", 5, auditor)
         retention.place_hold(held, "Claim 2026/123", admin)
@@ -53,7 +67,7 @@ def test_a_dry_run_reports_and_a_run_deletes_only_what_is_past_retention_and_not
     result = app.test_cli_runner().invoke(args=["retention", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "Programmes to delete: 1" in result.output and f"#{old} Old" in result.output
-    assert "case_audit 2" in result.output and "sample 1" in result.output
+    assert "case_audit 2" in result.output and "sample 1" in result.output and "action 1" in result.output
     assert f"#{held} Held" in result.output and "Claim 2026/123" in result.output
     assert "Recent" not in result.output and "Import reports to clear: 1" in result.output
     assert "Dry run: nothing was changed." in result.output
@@ -66,6 +80,7 @@ def test_a_dry_run_reports_and_a_run_deletes_only_what_is_past_retention_and_not
     with app.app_context():
         assert db.session.get(AuditProgramme, old) is None
         assert count(CaseAudit, programme_id=old) == 0 and count(Sample, programme_id=old) == 0
+        assert count(Action) == 0 and count(ActionUpdate) == 0 and not evidence.exists()
         assert count(CaseAudit, programme_id=held) == 2 and count(CaseAudit, programme_id=recent) == 2
         assert count(Referral) == 4  # case data is the council's copy, refreshed by imports
         batch = db.session.scalars(select(ImportBatch).where(ImportBatch.error_count > 0)).one()

@@ -3,8 +3,8 @@ unless an admin has placed a legal hold on it.
 
 What is deleted is found from the schema: the programme and every row that refers to it, to
 its case audits, or to their rows in turn (samples, sample changes, case audits, agency
-sections, moderation, safeguarding concerns, actions and their updates, and whatever later
-releases hang off them). The audit trail keeps its events (ids, never case content) and gains
+sections, moderation, safeguarding concerns, actions and their updates with their evidence
+files, and whatever later releases hang off them). The audit trail keeps its events (ids, never case content) and gains
 one saying what was deleted. Import reports (which quote values from the files) finished before
 the same cut-off are cleared; their counts stay.
 """
@@ -16,8 +16,10 @@ from sqlalchemy import Table, delete, select, update
 
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import AuditProgramme, ImportBatch, LegalHold, ProgrammeStatus
+from qa_app.models import (Action, ActionUpdate, AuditProgramme, ImportBatch, LegalHold,
+                           ProgrammeStatus)
 from qa_app.models.base import utcnow
+from qa_app.services.actions import evidence_dir
 from qa_app.services.audit_trail import record_event
 
 
@@ -85,14 +87,20 @@ def run(*, dry_run: bool, now: datetime | None = None) -> RetentionReport:
         programmes.append(due)
         if hold is not None:
             continue
+        evidence = db.session.scalars(select(ActionUpdate.stored_name).join(Action).where(
+            Action.programme_id == programme_id, ActionUpdate.stored_name.is_not(None))).all()
         with write_transaction() as session:
             due.rows = _delete_tree(AuditProgramme.__table__,
                                     select(AuditProgramme.id).where(AuditProgramme.id == programme_id))
             if dry_run:
                 session.rollback()  # the counts are exact: the same deletes, undone
             else:
+                due.rows["evidence files"] = len(evidence)
                 record_event("retention_applied", object_type="audit_programme", object_id=programme_id,
                              details={"closed_at": closed_at.isoformat(), "years": years, "rows": due.rows})
+        if not dry_run:
+            for stored_name in evidence:  # after the commit: a failed delete keeps the files
+                (evidence_dir() / stored_name).unlink(missing_ok=True)
     with write_transaction() as session:
         cleared = _clear_import_reports(cutoff)
         if dry_run:
