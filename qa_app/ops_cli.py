@@ -6,8 +6,8 @@ from datetime import timedelta
 import click
 from flask.cli import with_appcontext
 
-from qa_app.models import Role, User
 from qa_app.extensions import db
+from qa_app.models import Role, User
 from qa_app.services import backups, jobs, retention, subject_access
 
 
