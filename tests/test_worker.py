@@ -118,7 +118,7 @@ def test_ctrl_c_stops_a_worker_at_once_and_fails_its_import_with_a_reason(app, d
     assert "the worker was stopped while it ran" in errors[0]["expected"]
 
 
-def test_a_job_whose_heartbeat_is_older_than_the_lease_is_failed_by_the_sweep(app, tmp_path):
+def test_a_job_whose_heartbeat_is_older_than_the_lease_is_failed_by_the_sweep(app, client, login_as, tmp_path):
     """A worker on another machine that died: only its silence shows it."""
     app.config["JOBS_IN_PROCESS"] = False
     with app.app_context():
@@ -139,6 +139,9 @@ def test_a_job_whose_heartbeat_is_older_than_the_lease_is_failed_by_the_sweep(ap
         assert batch.status == "failed" and "did not finish" in batch.errors[0]["expected"]
         result = app.test_cli_runner().invoke(args=["jobs"])
         assert result.exit_code == 1 and '"abandoned_last_day": 1' in result.output
+    login_as("qa_lead")
+    html = client.get(f"/data/imports/{batch.id}").get_data(as_text=True)
+    assert "The file was not imported" in html and "the worker running it stopped part-way" in html
 
 
 def test_the_jobs_command_tells_monitoring_when_uploads_wait_with_no_worker(app, tmp_path):
