@@ -1,7 +1,7 @@
 """Background jobs claimed by a worker process, and legal holds on programmes
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0010
 Create Date: 2026-11-27 06:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
