@@ -1,18 +1,16 @@
-"""Plain workbooks whose text can never run as a formula.
+"""Plain workbooks whose text can never run as a formula (the subject-access export).
 
-openpyxl stores a string starting with "=" as a formula; Excel and LibreOffice may also act on
-text starting with + - @, a tab or a carriage return when it is edited or re-saved as CSV. Every
-text cell here is written with data type "s" (a shared string): it is shown exactly as held,
-never evaluated, and nothing (no apostrophe) is added to it.
+The same rules as the board's workbooks (audit_tools.workbooks.safe): every text cell is a
+string (data type "s"), never a formula; risky text also gets Excel's quote prefix, so it stays
+text if someone edits the cell; characters a workbook cannot hold are dropped.
 """
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from audit_tools.workbooks.safe import clean_text, is_risky
 
 
 def set_safe_value(cell, value) -> None:
@@ -20,9 +18,10 @@ def set_safe_value(cell, value) -> None:
     if value is None or isinstance(value, (bool, int, float, date, datetime)):
         cell.value = value
         return
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:32_767]
+    text = clean_text(str(value))
     cell.value = text
     cell.data_type = "s"
+    cell.quotePrefix = is_risky(text)
 
 
 def write_workbook(path, sheets) -> None:

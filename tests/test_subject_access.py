@@ -5,6 +5,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from audit_tools.safe_workbook import write_workbook
+from qa_app.services.case_reads import reads_of_child
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, CaseAudit, Role
@@ -53,6 +54,9 @@ def test_a_subject_access_export_holds_the_childs_records_and_no_one_elses(app, 
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "subject_access_export")).one()
         assert event.object_id == "C1" and event.user_email == "dpo@council.example"
         assert event.details["rows"]["Referrals"] == 2
+        # ... and the admin page's "who looked at this child" finds it.
+        reads = reads_of_child("C1").direct
+        assert [(e.details["what"], e.user_email) for e in reads] == [("subject access export", "dpo@council.example")]
 
 
 def test_a_cell_starting_like_a_formula_is_written_as_text(tmp_path):

@@ -23,7 +23,7 @@ MEASURE_LISTS = ("re-referral list", "repeat plan list")
 
 
 def record_case_read(what: str, *, child_ids=(), list_filter: dict | None = None,
-                     object_type: str | None = None, object_id=None) -> None:
+                     object_type: str | None = None, object_id=None, actor=None) -> None:
     """Record that the signed-in user read children's records.
 
     what: the page or export, in words ("case audit", "programme findings export").
@@ -40,7 +40,7 @@ def record_case_read(what: str, *, child_ids=(), list_filter: dict | None = None
     details = {"what": what}
     if list_filter is not None:
         details["list_filter"] = list_filter
-    event = build_event("case_read", object_type=object_type, object_id=object_id, details=details)
+    event = build_event("case_read", object_type=object_type, object_id=object_id, details=details, actor=actor)
     if in_write_transaction():
         _add(db.session, event, ids)
     elif request_may_write() and db.session().in_transaction():

@@ -18,6 +18,7 @@ from qa_app.extensions import db
 from qa_app.models import (Action, ActionUpdate, AuditEvent, CaseAudit, CaseAuditSection, Child,
                            CPPlan, Moderation, Referral, SafeguardingConcern, SampleChange)
 from qa_app.services.audit_trail import record_event
+from qa_app.services.case_reads import record_case_read
 
 
 class SubjectAccessError(ValueError):
@@ -97,5 +98,6 @@ def export(child_id: str, path, user) -> dict[str, int]:
     with write_transaction():
         record_event("subject_access_export", actor=user, object_type="child", object_id=child_id,
                      details={"rows": counts})
+        record_case_read("subject access export", child_ids=[child_id], actor=user)
     os.replace(partial, path)
     return counts
