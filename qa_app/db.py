@@ -98,26 +98,11 @@ def write_transaction():
 
 
 @contextmanager
-def long_read():
-    """A long read inside a POST request (an export): on SQLite it runs in a plain BEGIN, so the
-    write lock is not held while thousands of rows are read and a workbook is written, and
-    auditors' saves go on meanwhile. The transaction ends with the block (nothing in it may
-    write), so a write_transaction() after it starts afresh, holding the lock."""
-    session = db.session()
-    if session.in_transaction():
-        session.commit()  # end the request's transaction so far (on SQLite, BEGIN IMMEDIATE)
-    token = _read_intent.set(True)
-    try:
-        yield session
-    finally:
-        _read_intent.reset(token)
-        session.rollback()
-
-
-@contextmanager
 def read_transaction():
-    """A short unit of work that only reads, even inside a form post, so that slow work done with
-    what it read (such as hashing a password) holds no lock. Take plain values out of it."""
+    """A unit of work that only reads, even inside a form post, so that slow work done with what
+    it read (hashing a password, writing a workbook) holds no lock, and on SQLite auditors' saves
+    go on meanwhile. Nothing in it may write; take plain values out of it, and a
+    write_transaction() after it starts afresh, holding the lock."""
     session = db.session()
     if session.in_transaction():
         session.commit()  # a POST's transaction began BEGIN IMMEDIATE: end it, nothing is pending

@@ -13,7 +13,7 @@ from audit_tools.records import DECISIONS
 from audit_tools.workbooks.board_pack import (BoardPackData, PlanRow, ProgrammeRow, QuarterRow, YearRow,
                                               write_board_pack)
 from audit_tools.workbooks.layout import file_name
-from qa_app.db import long_read, write_transaction
+from qa_app.db import read_transaction, write_transaction
 from qa_app.extensions import db
 from qa_app.models import Action, AuditProgramme, CaseAuditStatus
 from qa_app.models.actions import OUTSTANDING
@@ -144,7 +144,7 @@ def export_board_pack(start: date, end: date, target, *, user=None, via="web") -
     if via == "web":
         check_may_export(user, identifiable=False)
     name = board_pack_file_name(start, end)
-    with long_read():
+    with read_transaction():
         data = board_pack_data(start, end, user)
     write_board_pack(data, target)
     with write_transaction():

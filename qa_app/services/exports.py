@@ -14,7 +14,7 @@ from audit_tools.sampling import FRAMES
 from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
 from audit_tools.workbooks.layout import file_name
 from audit_tools.workbooks.pseudonyms import Identifiable, Pseudonymiser
-from qa_app.db import long_read, write_transaction
+from qa_app.db import read_transaction, write_transaction
 from qa_app.extensions import db
 from qa_app.models import Action, AuditProgramme, ImportBatch, Role, User
 from qa_app.models.actions import OUTSTANDING
@@ -188,7 +188,7 @@ def export_findings(programme_id: int, target, *, user=None, identifiable=False,
     Returns the file name to offer."""
     if via == "web":  # the command line is run by whoever runs the server
         check_may_export(user, identifiable)
-    with long_read():
+    with read_transaction():
         programme = db.session.get(AuditProgramme, programme_id)
         if programme is None:
             raise ExportError(f"There is no programme {programme_id}")
