@@ -50,6 +50,12 @@ def _by_child(records, *order):
     return grouped
 
 
+def within_re_referral_window(previous_day: date, day: date) -> bool:
+    """A referral on `day` is a re-referral when the child's previous referral (on an earlier
+    day) was not more than 12 calendar months before it."""
+    return previous_day >= add_months(day, -RE_REFERRAL_MONTHS)
+
+
 class ReferralHistory:
     """Referrals with each one's previous referral worked out once, so many periods (years,
     quarters) can be measured without grouping the records again."""
@@ -71,15 +77,51 @@ class ReferralHistory:
                 if day != latest_day:
                     before = latest
             state[referral.child_id] = (day, before, referral)
-            if before is not None and before.referral_date < add_months(day, -RE_REFERRAL_MONTHS):
+            if before is not None and not within_re_referral_window(before.referral_date, day):
                 before = None
             entries.append((referral, before))
         self._entries = entries
+        self._facts = [(r.referral_date, r.child_id, r.decision, before.referral_date if before else None)
+                       for r, before in entries]
         self._dates = [referral.referral_date for referral in ordered]
 
+    @classmethod
+    def from_previous_days(cls, rows) -> "ReferralHistory":
+        """A history for measures only, from rows of (referral date, child, decision, the day of
+        the child's latest referral on an earlier day or None) in date order: what a database
+        window function works out without sending the look-back year's rows. The 12-month
+        rule is still applied here. `re_referrals()` (the list with previous referrals) needs
+        the records: build the history from them for that."""
+        history = cls.__new__(cls)
+        cutoffs = {}
+        facts = []
+        for day, child, decision, previous in rows:
+            if previous is not None:
+                cutoff = cutoffs.get(day)
+                if cutoff is None:
+                    cutoff = cutoffs[day] = add_months(day, -RE_REFERRAL_MONTHS)
+                if previous < cutoff:
+                    previous = None
+            facts.append((day, child, decision, previous))
+        history._entries = None
+        history._facts = facts
+        history._dates = [fact[0] for fact in facts]
+        return history
+
+    def _bounds(self, period: Period) -> tuple[int, int]:
+        return (bisect_left(self._dates, period.start),
+                bisect_left(self._dates, period.end + timedelta(days=1)))
+
     def _slice(self, period: Period):
-        return self._entries[bisect_left(self._dates, period.start):
-                             bisect_left(self._dates, period.end + timedelta(days=1))]
+        if self._entries is None:
+            raise ValueError("This history was built for measures only: build it from the referrals to list them")
+        first, last = self._bounds(period)
+        return self._entries[first:last]
+
+    def facts(self, period: Period) -> list[tuple[date, str, str, date | None]]:
+        """(date, child, decision, previous referral's date if a re-referral) for each referral in the period."""
+        first, last = self._bounds(period)
+        return self._facts[first:last]
 
     def in_period(self, period: Period) -> list[Referral]:
         return [referral for referral, _ in self._slice(period)]
@@ -95,14 +137,16 @@ def find_re_referrals(referrals, period: Period) -> list[ReReferral]:
     return history.re_referrals(period)
 
 
-def re_referral_interval_band(re_referral: ReReferral) -> str:
-    this_date = re_referral.referral.referral_date
-    previous_date = re_referral.previous.referral_date
-    if previous_date >= add_months(this_date, -3):
+def interval_band(day: date, previous_day: date) -> str:
+    if previous_day >= add_months(day, -3):
         return RE_REFERRAL_INTERVAL_BANDS[0]
-    if previous_date >= add_months(this_date, -6):
+    if previous_day >= add_months(day, -6):
         return RE_REFERRAL_INTERVAL_BANDS[1]
     return RE_REFERRAL_INTERVAL_BANDS[2]
+
+
+def re_referral_interval_band(re_referral: ReReferral) -> str:
+    return interval_band(re_referral.referral.referral_date, re_referral.previous.referral_date)
 
 
 @dataclass
@@ -123,13 +167,19 @@ class ReferralMeasures:
 def referral_measures(referrals, period: Period, population: int | None = None) -> ReferralMeasures:
     """`referrals` is any iterable of Referral, or a ReferralHistory to reuse across periods."""
     history = referrals if isinstance(referrals, ReferralHistory) else ReferralHistory(referrals)
-    in_period = history.in_period(period)
-    re_referrals = history.re_referrals(period)
-    decisions = Counter(r.decision for r in in_period)
+    facts = history.facts(period)
+    re_referrals = [fact for fact in facts if fact[3] is not None]
+    decisions = Counter(fact[2] for fact in facts)
     decision_counts = {decision: decisions.get(decision, 0) for decision in DECISIONS}
-    children = {r.child_id for r in in_period}
-    children_re_referred = {r.referral.child_id for r in re_referrals}
-    intervals = Counter(re_referral_interval_band(r) for r in re_referrals)
+    children = {fact[1] for fact in facts}
+    children_re_referred = {fact[1] for fact in re_referrals}
+    bands = {}
+    for day, _, _, previous in re_referrals:
+        key = (day, previous)
+        if key not in bands:
+            bands[key] = interval_band(day, previous)
+    intervals = Counter(bands[(day, previous)] for day, _, _, previous in re_referrals)
+    in_period = facts
     return ReferralMeasures(
         period=period,
         referrals=len(in_period),

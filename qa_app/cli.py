@@ -140,7 +140,7 @@ def measures_command(start, end, population, as_json):
         raise click.BadParameter("the end date is before the start date", param_hint="--end")
     period = custom(start, end)
     population = population or case_data.population_for(period)
-    summary = measures_summary(case_data.referral_records(start, end), case_data.plan_records(end),
+    summary = measures_summary(case_data.referral_history(start, end), case_data.measure_plan_records(start, end),
                                period, population)
     click.echo(json.dumps(summary))
 

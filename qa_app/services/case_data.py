@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 
+from audit_tools.measures import ReferralHistory
 from audit_tools.periods import Period, add_months, financial_year_of, parse_period
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
@@ -45,6 +46,28 @@ def referral_records(start: date, end: date) -> list[ReferralRecord]:
             for rid, child, day, decision, source, team in rows]
 
 
+def referral_history(start: date, end: date) -> ReferralHistory:
+    """The referrals from `start` to `end` for measures, each with the day of the child's latest
+    referral on an earlier day (looking back 12 months before `start`), worked out by a window
+    function in the database so the look-back year's rows never reach Python. The 12-month
+    rule and every count stay in audit_tools.measures; tests/test_measures_fast_path.py proves
+    this equal to building the history from the records."""
+    connection = db.session.connection()
+    marker = placeholder(connection)
+    rows = connection.exec_driver_sql(
+        "SELECT referral_date, child_id, decision, previous_day FROM ("
+        " SELECT referral_date, referral_id, child_id, decision, MAX(referral_date) OVER ("
+        "  PARTITION BY child_id ORDER BY referral_date"
+        "  RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS previous_day"
+        f" FROM referral WHERE referral_date >= {marker} AND referral_date <= {marker}) AS dated"
+        f" WHERE referral_date >= {marker} ORDER BY referral_date, referral_id",
+        (_db_date(connection, add_months(start, -12)), _db_date(connection, end), _db_date(connection, start)))
+    if connection.dialect.name == "sqlite":
+        rows = ((_parse_iso(day), child, decision, _parse_iso(previous) if previous else None)
+                for day, child, decision, previous in rows)
+    return ReferralHistory.from_previous_days(rows)
+
+
 def _db_date(connection, day: date):
     return day.isoformat() if connection.dialect.name == "sqlite" else day
 
@@ -68,6 +91,26 @@ def plan_records(end: date) -> list[PlanRecord]:
     return [PlanRecord(pid, child, _as_date(start), _as_date(finish) if finish else None,
                        category, team, previous)
             for pid, child, start, finish, category, team, previous in rows]
+
+
+def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
+    """The plans plan_measures needs for periods from `start` to `end`, counted on days from
+    `start` on: every plan of a child with a plan started in those periods (a repeat plan
+    looks back for ever), plus plans that end on or after `start` or have not ended. A council
+    with ten years of plans sends a fraction of them; the measures are the same
+    (tests/test_measures_fast_path.py)."""
+    connection = db.session.connection()
+    marker = placeholder(connection)
+    rows = connection.exec_driver_sql(
+        "SELECT plan_id, child_id, start_date, end_date, category, team, previous_plans FROM cp_plan "
+        f"WHERE start_date <= {marker} AND (end_date IS NULL OR end_date >= {marker} OR child_id IN ("
+        f" SELECT child_id FROM cp_plan WHERE start_date >= {marker} AND start_date <= {marker})) "
+        "ORDER BY start_date, plan_id",
+        (_db_date(connection, end), _db_date(connection, start), _db_date(connection, start),
+         _db_date(connection, end)))
+    return [PlanRecord(pid, child, _as_date(begin), _as_date(finish) if finish else None,
+                       category, team, previous)
+            for pid, child, begin, finish, category, team, previous in rows]
 
 
 def data_range() -> tuple[date | None, date | None]:

@@ -2,12 +2,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from audit_tools.measures import (Forecast, PlanMeasures, ReferralHistory, ReferralMeasures,
+from audit_tools.measures import (Forecast, PlanMeasures, ReferralMeasures,
                                   forecast_full_period, plan_measures, rate_per_10k,
                                   referral_measures)
 from audit_tools.periods import Period, custom, financial_year, financial_year_of, quarters_of
-from qa_app.services.case_data import (benchmarks, data_range, plan_records, population_for,
-                                       referral_records)
+from qa_app.services.case_data import (benchmarks, data_range, measure_plan_records, population_for,
+                                       referral_history)
 
 YEARS_SHOWN = 3
 
@@ -47,8 +47,8 @@ class PeriodComparison:
 
 def compare_with_last_year(period: Period) -> PeriodComparison:
     last_year = period.same_period_last_year()
-    history = ReferralHistory(referral_records(last_year.start, period.end))
-    plans = plan_records(period.end)
+    history = referral_history(last_year.start, period.end)
+    plans = measure_plan_records(last_year.start, period.end)
     return PeriodComparison(
         referral_measures(history, period, population_for(period)),
         referral_measures(history, last_year, population_for(last_year)),
@@ -65,8 +65,9 @@ def build_dashboard() -> Dashboard | None:
     latest = financial_year_of(last)
     earliest = min(latest, max(financial_year_of(first), latest - YEARS_SHOWN + 1))
     years = [financial_year(y) for y in range(earliest, latest + 1)]
-    history = ReferralHistory(referral_records(years[0].start, years[-1].end))
-    plans = plan_records(years[-1].end)
+    to_date = custom(years[-1].start, last)
+    history = referral_history(min(years[0].start, to_date.same_period_last_year().start), years[-1].end)
+    plans = measure_plan_records(years[0].start, years[-1].end)
     columns = []
     for period in years:
         population = population_for(period)
@@ -80,7 +81,6 @@ def build_dashboard() -> Dashboard | None:
     quarters = [(q, referral_measures(history, q))
                 for year in years[-2:] for q in quarters_of(financial_year_of(year.start))
                 if q.start <= last]
-    to_date = custom(years[-1].start, last)
     return Dashboard(
         as_of=last, years=columns, quarters=quarters,
         decisions_now=referral_measures(history, to_date),
