@@ -50,10 +50,16 @@ def _by_child(records, *order):
     return grouped
 
 
+def re_referral_cutoff(day: date) -> date:
+    """The earliest day a previous referral can be on for a referral on `day` to be a
+    re-referral: 12 calendar months before (29 February less 12 months is 28 February)."""
+    return add_months(day, -RE_REFERRAL_MONTHS)
+
+
 def within_re_referral_window(previous_day: date, day: date) -> bool:
     """A referral on `day` is a re-referral when the child's previous referral (on an earlier
     day) was not more than 12 calendar months before it."""
-    return previous_day >= add_months(day, -RE_REFERRAL_MONTHS)
+    return previous_day >= re_referral_cutoff(day)
 
 
 class ReferralHistory:
@@ -86,23 +92,33 @@ class ReferralHistory:
         self._dates = [referral.referral_date for referral in ordered]
 
     @classmethod
-    def from_previous_days(cls, rows) -> "ReferralHistory":
-        """A history for measures only, from rows of (referral date, child, decision, the day of
-        the child's latest referral on an earlier day or None) in date order: what a database
-        window function works out without sending the look-back year's rows. The 12-month
-        rule is still applied here. `re_referrals()` (the list with previous referrals) needs
-        the records: build the history from them for that."""
+    def from_dated_rows(cls, rows, earlier=None) -> "ReferralHistory":
+        """A history for measures only, from rows of (referral date, child, decision) in date
+        order, and `earlier`: each child's latest referral day before the first row's day (the
+        look-back). What a database reads from one covering index, with no record objects
+        made. The same one pass as for records; `re_referrals()` (the list with each previous
+        referral) needs the records, so build the history from them for that."""
         history = cls.__new__(cls)
         cutoffs = {}
+        # child -> (day of latest referral, day of latest referral before that day)
+        state = {child: (day, None) for child, day in (earlier or {}).items()}
         facts = []
-        for day, child, decision, previous in rows:
-            if previous is not None:
+        for day, child, decision in rows:
+            known = state.get(child)
+            if known is None:
+                before = None
+            else:
+                latest_day, before = known
+                if day != latest_day:
+                    before = latest_day
+            state[child] = (day, before)
+            if before is not None:
                 cutoff = cutoffs.get(day)
                 if cutoff is None:
-                    cutoff = cutoffs[day] = add_months(day, -RE_REFERRAL_MONTHS)
-                if previous < cutoff:
-                    previous = None
-            facts.append((day, child, decision, previous))
+                    cutoff = cutoffs[day] = re_referral_cutoff(day)
+                if before < cutoff:  # within_re_referral_window, worked out once per day
+                    before = None
+            facts.append((day, child, decision, before))
         history._entries = None
         history._facts = facts
         history._dates = [fact[0] for fact in facts]

@@ -1,5 +1,5 @@
-"""The measures page's fast path (previous referral per child by a window function in the
-database, and only the plans the measures need) gives exactly the figures of the definitions
+"""The measures page's fast path (dates, children and decisions read from one covering index
+into a measures-only history, and only the plans the measures need) gives exactly the figures of the definitions
 in audit_tools.measures, over random histories built around the edges: same-day referrals,
 12 months exactly and a day more, 29 February, 24 months exactly and a day more, overlapping
 and open plans, and Annex A's previous-plan counts."""

@@ -27,7 +27,8 @@ class Referral(db.Model):
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
 
     __table_args__ = (
-        Index("ix_referral_date", "referral_date"),
+        # Covers a year's measures: they read only this index (case_data.referral_history).
+        Index("ix_referral_date_child_decision", "referral_date", "child_id", "decision"),
         Index("ix_referral_child_date", "child_id", "referral_date"),
     )
 

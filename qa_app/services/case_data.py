@@ -47,25 +47,31 @@ def referral_records(start: date, end: date) -> list[ReferralRecord]:
 
 
 def referral_history(start: date, end: date) -> ReferralHistory:
-    """The referrals from `start` to `end` for measures, each with the day of the child's latest
-    referral on an earlier day (looking back 12 months before `start`), worked out by a window
-    function in the database so the look-back year's rows never reach Python. The 12-month
-    rule and every count stay in audit_tools.measures; tests/test_measures_fast_path.py proves
-    this equal to building the history from the records."""
+    """The referrals from `start` to `end` for measures, read as (date, child, decision) from
+    the covering index ix_referral_date_child_decision through the driver's own cursor (no
+    table lookups, no record objects), with each child's latest referral in the 12 months
+    before `start`. The definitions stay in audit_tools.measures;
+    tests/test_measures_fast_path.py proves the figures equal to building the history from
+    the records."""
     connection = db.session.connection()
     marker = placeholder(connection)
-    rows = connection.exec_driver_sql(
-        "SELECT referral_date, child_id, decision, previous_day FROM ("
-        " SELECT referral_date, referral_id, child_id, decision, MAX(referral_date) OVER ("
-        "  PARTITION BY child_id ORDER BY referral_date"
-        "  RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS previous_day"
-        f" FROM referral WHERE referral_date >= {marker} AND referral_date <= {marker}) AS dated"
-        f" WHERE referral_date >= {marker} ORDER BY referral_date, referral_id",
-        (_db_date(connection, add_months(start, -12)), _db_date(connection, end), _db_date(connection, start)))
-    if connection.dialect.name == "sqlite":
-        rows = ((_parse_iso(day), child, decision, _parse_iso(previous) if previous else None)
-                for day, child, decision, previous in rows)
-    return ReferralHistory.from_previous_days(rows)
+    sqlite = connection.dialect.name == "sqlite"
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"SELECT child_id, referral_date FROM referral WHERE referral_date >= {marker} "
+                       f"AND referral_date < {marker} ORDER BY referral_date",
+                       (_db_date(connection, add_months(start, -12)), _db_date(connection, start)))
+        earlier = {child: day for child, day in cursor}  # date order: the latest day wins
+        cursor.execute(f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
+                       f"AND referral_date <= {marker} ORDER BY referral_date",
+                       (_db_date(connection, start), _db_date(connection, end)))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if sqlite:
+        earlier = {child: _parse_iso(day) for child, day in earlier.items()}
+        rows = [(_parse_iso(day), child, decision) for day, child, decision in rows]
+    return ReferralHistory.from_dated_rows(rows, earlier)
 
 
 def _db_date(connection, day: date):
@@ -101,13 +107,18 @@ def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
     (tests/test_measures_fast_path.py)."""
     connection = db.session.connection()
     marker = placeholder(connection)
-    rows = connection.exec_driver_sql(
-        "SELECT plan_id, child_id, start_date, end_date, category, team, previous_plans FROM cp_plan "
-        f"WHERE start_date <= {marker} AND (end_date IS NULL OR end_date >= {marker} OR child_id IN ("
-        f" SELECT child_id FROM cp_plan WHERE start_date >= {marker} AND start_date <= {marker})) "
-        "ORDER BY start_date, plan_id",
-        (_db_date(connection, end), _db_date(connection, start), _db_date(connection, start),
-         _db_date(connection, end)))
+    cursor = connection.connection.cursor()  # the driver's own: no result wrapping
+    try:
+        # No ORDER BY: the measures sort what they need.
+        cursor.execute(
+            "SELECT plan_id, child_id, start_date, end_date, category, team, previous_plans FROM cp_plan "
+            f"WHERE start_date <= {marker} AND (end_date IS NULL OR end_date >= {marker} OR child_id IN ("
+            f" SELECT child_id FROM cp_plan WHERE start_date >= {marker} AND start_date <= {marker}))",
+            (_db_date(connection, end), _db_date(connection, start), _db_date(connection, start),
+             _db_date(connection, end)))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     return [PlanRecord(pid, child, _as_date(begin), _as_date(finish) if finish else None,
                        category, team, previous)
             for pid, child, begin, finish, category, team, previous in rows]
