@@ -4,6 +4,7 @@ Every function takes plain records (audit_tools.records) and a Period. Records f
 the period must be passed in too: a re-referral looks back 12 months, a repeat plan for ever.
 """
 from bisect import bisect_left
+from itertools import compress
 from operator import attrgetter
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -87,9 +88,8 @@ class ReferralHistory:
                 before = None
             entries.append((referral, before))
         self._entries = entries
-        self._facts = [(r.referral_date, r.child_id, r.decision, before.referral_date if before else None)
-                       for r, before in entries]
-        self._dates = [referral.referral_date for referral in ordered]
+        self._index([(r.referral_date, r.child_id, r.decision, before.referral_date if before else None)
+                     for r, before in entries])
 
     @classmethod
     def from_dated_rows(cls, rows, earlier=None) -> "ReferralHistory":
@@ -120,9 +120,27 @@ class ReferralHistory:
                     before = None
             facts.append((day, child, decision, before))
         history._entries = None
-        history._facts = facts
-        history._dates = [fact[0] for fact in facts]
+        history._index(facts)
         return history
+
+    def _index(self, facts) -> None:
+        """Columns of the facts, with each re-referral's interval band worked out once, so a
+        period's measures are a few slices and counts."""
+        self._facts = facts
+        self._dates = [fact[0] for fact in facts]
+        self._children = [fact[1] for fact in facts]
+        self._decisions = [fact[2] for fact in facts]
+        bands = {}
+        for day, _, _, previous in facts:
+            if previous is not None and (day, previous) not in bands:
+                bands[(day, previous)] = interval_band(day, previous)
+        self._bands = [bands[(day, previous)] if previous is not None else None
+                       for day, _, _, previous in facts]
+
+    def columns(self, period: Period):
+        """(children, decisions, interval band or None) of the referrals in the period, as lists."""
+        first, last = self._bounds(period)
+        return self._children[first:last], self._decisions[first:last], self._bands[first:last]
 
     def _bounds(self, period: Period) -> tuple[int, int]:
         return (bisect_left(self._dates, period.start),
@@ -183,19 +201,14 @@ class ReferralMeasures:
 def referral_measures(referrals, period: Period, population: int | None = None) -> ReferralMeasures:
     """`referrals` is any iterable of Referral, or a ReferralHistory to reuse across periods."""
     history = referrals if isinstance(referrals, ReferralHistory) else ReferralHistory(referrals)
-    facts = history.facts(period)
-    re_referrals = [fact for fact in facts if fact[3] is not None]
-    decisions = Counter(fact[2] for fact in facts)
+    children_in, decision_list, band_list = history.columns(period)
+    bands = [band for band in band_list if band is not None]
+    decisions = Counter(decision_list)
     decision_counts = {decision: decisions.get(decision, 0) for decision in DECISIONS}
-    children = {fact[1] for fact in facts}
-    children_re_referred = {fact[1] for fact in re_referrals}
-    bands = {}
-    for day, _, _, previous in re_referrals:
-        key = (day, previous)
-        if key not in bands:
-            bands[key] = interval_band(day, previous)
-    intervals = Counter(bands[(day, previous)] for day, _, _, previous in re_referrals)
-    in_period = facts
+    children = set(children_in)
+    children_re_referred = set(compress(children_in, band_list))
+    intervals = Counter(bands)
+    in_period, re_referrals = decision_list, bands
     return ReferralMeasures(
         period=period,
         referrals=len(in_period),
