@@ -108,3 +108,19 @@ def test_measures_for_any_period_beside_the_same_period_last_year(app, client, l
     html = client.get("/measures/?period=2015-01-01..2015-03-31").get_data(as_text=True)
     assert "01 Jan 2015 to 31 Mar 2015 against 01 Jan 2014 to 31 Mar 2014" in html
     assert "is not a period" in client.get("/measures/?period=soon").get_data(as_text=True)
+
+
+def test_a_long_re_referral_list_comes_a_hundred_to_a_page(app, client, login_as):
+    login_as(Role.QA_LEAD)
+    rows = []
+    for child in range(130):  # 130 children, each referred in March and again in May 2014
+        rows += [[f"C{child:03d}", f"R{child:03d}a", "2014-03-10", "NFA", "", "North"],
+                 [f"C{child:03d}", f"R{child:03d}b", "2014-05-10", "assessment", "", "North"]]
+    with app.app_context():
+        import_file("referrals", write_csv(app.instance_path + "/r.csv", REFERRAL_HEADINGS, rows))
+    html = client.get("/measures/re-referrals?period=2014/15").get_data(as_text=True)
+    assert "130 re-referrals." in html and "Showing 1 to 100, page 1 of 2." in html
+    assert html.count("10 May 2014") >= 100 and 'rel="next"' in html and 'rel="prev"' not in html
+    html = client.get("/measures/re-referrals?period=2014/15&page=2").get_data(as_text=True)
+    assert "Showing 101 to 130, page 2 of 2." in html and 'rel="prev"' in html and 'rel="next"' not in html
+    assert "C129" in html and "C000" not in html

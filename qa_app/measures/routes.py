@@ -58,11 +58,13 @@ def re_referrals():
     previous_decision = request.args.get("previous_decision") or None
     if previous_decision not in (None, *DECISIONS):
         previous_decision, problem = None, "Choose a decision from the list"
-    rows = case_lists.re_referral_list(period, previous_decision) if period else []
+    page = case_lists.re_referral_list(period, previous_decision, request.args.get("page", 1, type=int)) \
+        if period else None
     if period:
         record_case_read("re-referral list", object_type="measure_list", object_id="re-referrals",
                          list_filter={"period": period_filter(period), "previous_decision": previous_decision})
-    return render_template("measures/re_referrals.html", period=period, problem=problem, rows=rows,
+    return render_template("measures/re_referrals.html", period=period, problem=problem,
+                           rows=page.rows if page else [], page=page, page_size=case_lists.PAGE_SIZE,
                            previous_decision=previous_decision, decisions=DECISIONS,
                            decision_labels=DECISION_LABELS, period_text=request.args.get("period", ""))
 

@@ -44,12 +44,28 @@ def child_histories(child_ids) -> dict[str, ChildHistory]:
     return histories
 
 
-def re_referral_list(period: Period, previous_decision: str | None = None) -> list[tuple[ReReferral, ChildHistory]]:
+PAGE_SIZE = 100
+
+
+@dataclass
+class Page:
+    """One page of a long list: a year's re-referrals at a large council is tens of thousands,
+    and each row carries the child's history."""
+    rows: list
+    total: int
+    number: int
+    pages: int
+
+
+def re_referral_list(period: Period, previous_decision: str | None = None, page: int = 1) -> Page:
     found = find_re_referrals(referral_records(period.start, period.end), period)
     if previous_decision:
         found = [r for r in found if r.previous.decision == previous_decision]
-    histories = child_histories(r.referral.child_id for r in found)
-    return [(r, histories[r.referral.child_id]) for r in found]
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    histories = child_histories(r.referral.child_id for r in shown)
+    return Page([(r, histories[r.referral.child_id]) for r in shown], len(found), page, pages)
 
 
 def repeat_plan_list(period: Period, within_two_years: bool) -> list[tuple[RepeatPlan, ChildHistory]]:
