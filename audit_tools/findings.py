@@ -4,8 +4,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from audit_tools.measures import percentage
+from audit_tools.records import GRADES
 
-OFSTED_GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
+OFSTED_GRADES = GRADES
 
 
 def weighted_kappa(pairs, categories) -> float | None:

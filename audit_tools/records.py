@@ -10,6 +10,16 @@ DECISION_LABELS = {
     "assessment": "Social work assessment (SWA)",
     "section_47": "Section 47 enquiry",
 }
+GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")  # Ofsted's, best first
+AGENCY_LABELS = {
+    "childrens_social_care": "Children's social care",
+    "police": "Police",
+    "health": "Health",
+    "education": "Education",
+    "probation": "Probation",
+    "early_help": "Early help",
+    "other": "Other",
+}
 ABUSE_CATEGORIES = {
     "NEG": "Neglect",
     "PHY": "Physical abuse",

@@ -94,11 +94,15 @@ class FrameDefinition:
 
 
 def build_frame(definition: FrameDefinition, referrals, plans, birth_dates=None) -> list[FrameCase]:
-    """Every eligible case, in case id order, before exclusions."""
-    birth_dates = birth_dates or {}
-    cases = [replace(case, age_band=age_band(birth_dates.get(case.child_id), case.case_date))
-             for case in _unfiltered(definition, referrals, plans)]
-    return sorted((c for c in cases if definition.filters.keep(c)), key=lambda c: c.case_id)
+    """Every eligible case, in case id order, before exclusions. Without birth_dates every case's
+    age band is "Not recorded"; a sample stratified by age band needs them."""
+    cases = [c for c in _unfiltered(definition, referrals, plans) if definition.filters.keep(c)]
+    return with_age_bands(sorted(cases, key=lambda c: c.case_id), birth_dates or {})
+
+
+def with_age_bands(cases, birth_dates) -> list[FrameCase]:
+    """The cases with their age band on the case date, from {child id: date of birth}."""
+    return [replace(case, age_band=age_band(birth_dates.get(case.child_id), case.case_date)) for case in cases]
 
 
 def _unfiltered(definition, referrals, plans):

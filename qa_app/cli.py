@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from audit_tools.measures import measures_summary
 from audit_tools.periods import custom
-from audit_tools.sampling import (REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinition, SampleError,
+from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinition, SampleError,
                                   SampleRequest, apply_exclusions, draw_sample)
 from qa_app.actions.cli import actions_group
 from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_programmes, seed_demo_users
@@ -147,7 +147,7 @@ def measures_command(start, end, population, as_json):
 
 @click.command("sample")
 @click.option("--frame", "frame_kind", required=True,
-              type=click.Choice(["re-referrals", "repeat-plans-ever", "repeat-plans-2y", "referrals"]))
+              type=click.Choice(list(FRAMES)))
 @click.option("--start", required=True, callback=_iso_date, help="First day, YYYY-MM-DD.")
 @click.option("--end", required=True, callback=_iso_date, help="Last day, YYYY-MM-DD.")
 @click.option("--size", type=click.IntRange(min=1), help="Number of cases.")

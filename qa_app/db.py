@@ -9,6 +9,8 @@ so they never queue behind a writer.
 import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
+from functools import lru_cache
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -68,6 +70,23 @@ def request_may_write() -> bool:
 
 def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
+
+
+def to_db_date(value, sqlite: bool | None = None):
+    """A date as a raw SQL parameter: ISO text on SQLite, which keeps dates as text (as
+    SQLAlchemy's Date type does), the date itself elsewhere. Anything else is passed through."""
+    sqlite = is_sqlite() if sqlite is None else sqlite
+    return value.isoformat() if sqlite and isinstance(value, date) else value
+
+
+@lru_cache(maxsize=65536)
+def _parse_iso(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def from_db_date(value) -> date | None:
+    """A date read through the driver: ISO text on SQLite, a date on PostgreSQL."""
+    return _parse_iso(value) if isinstance(value, str) else value
 
 
 def placeholder(connection) -> str:

@@ -3,7 +3,7 @@ from flask import url_for
 from flask_login import current_user
 
 from qa_app.models import ActionStatus, Agency, Role
-from qa_app.services.actions import overdue_count
+from qa_app.services.actions import overdue_count, reads_actions
 
 
 def navigation_items(user, active_endpoint):
@@ -14,8 +14,7 @@ def navigation_items(user, active_endpoint):
         items += [("measures.dashboard", "Measures"), ("programmes.list_programmes", "Programmes"),
                   ("moderation.queue", "Moderation"), ("questionnaires.list_questionnaires", "Questionnaires"),
                   ("data.import_history", "Case data")]
-    if user.has_role(Role.QA_LEAD, Role.TEAM_MANAGER, Role.ADMIN) or (
-            user.has_role(Role.AUDITOR) and user.agency != Agency.CHILDRENS_SOCIAL_CARE):
+    if reads_actions(user):
         overdue = overdue_count(user)
         items += [("actions.list_actions", f"Actions ({overdue} overdue)" if overdue else "Actions")]
     if user.has_role(Role.ADMIN):

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import yaml
 
+from audit_tools.records import AGENCY_LABELS, GRADES
+
 BUILT_IN = Path(__file__).resolve().parent
 MET_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "not_applicable": "Not applicable",
                "not_evidenced": "Not evidenced on file"}
-GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
 TYPES = ("met", "grade", "choice", "multiple_choice", "date", "number", "short_text", "long_text")
 # A section's `agency`: "each" (a copy for every agency in the programme) or one agency's name.
-AGENCIES = ("childrens_social_care", "police", "health", "education", "probation", "early_help", "other")
+AGENCIES = tuple(AGENCY_LABELS)
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 QUESTIONNAIRE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
 

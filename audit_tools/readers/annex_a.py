@@ -10,11 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from audit_tools.readers.columns import Column, birth_date, checked_rows, event_date
+from audit_tools.readers.columns import Column, birth_date, checked_rows, event_date, plan_dates_in_order
 from audit_tools.readers.common import (FileRejected, ImportReport, IdSequence,
                                         parse_category, parse_child_id, parse_count, parse_date,
                                         parse_nfa, parse_referral_source, parse_team, plain_code)
-from audit_tools.readers.house import plan_dates_in_order
 from audit_tools.readers.safety import check_file
 from audit_tools.readers.tables import open_workbook, sheet_table
 from audit_tools.records import Child, CPPlan, Referral

@@ -16,8 +16,7 @@ from xml.etree.ElementTree import ParseError
 from audit_tools.readers.common import (EARLIEST_CASE_DATE, BadValue, FileRejected, ImportReport,
                                         IdSequence, clean_text, parse_category, parse_child_id,
                                         parse_count, parse_date, parse_referral_source, parse_yes_no)
-from audit_tools.readers.columns import birth_date
-from audit_tools.readers.house import plan_dates_in_order
+from audit_tools.readers.columns import birth_date, plan_dates_in_order
 from audit_tools.readers.safety import check_file
 from audit_tools.records import Child, CPPlan, Referral
 

@@ -132,3 +132,12 @@ def birth_date(value, report: ImportReport) -> str | None:
         return (f"expected a date of birth no later than {latest:%d/%m/%Y} (40 weeks after the day "
                 "of import, for an unborn child's expected date)")
     return None
+
+
+def plan_dates_in_order(start, end, location, column, report) -> bool:
+    """A plan that ends before it starts is an error, not a warning."""
+    if end is not None and end < start:
+        report.error(location, column, end.isoformat(),
+                     f"expected an end date on or after the start date ({start.isoformat()})")
+        return False
+    return True

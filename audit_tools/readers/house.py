@@ -1,7 +1,7 @@
 """The house format: one CSV or XLSX of referrals, or one of CP plans (DESIGN.md section 4)."""
 from collections.abc import Iterator
 
-from audit_tools.readers.columns import Column, checked_rows, event_date
+from audit_tools.readers.columns import Column, checked_rows, event_date, plan_dates_in_order
 from audit_tools.readers.common import (ImportReport, parse_category, parse_child_id, parse_date,
                                         parse_decision, parse_identifier, parse_referral_source,
                                         parse_team)
@@ -66,12 +66,3 @@ def _check_not_empty(report: ImportReport) -> None:
     if report.ok and report.rows_read == 0:
         report.error("row 2", None, None, "expected rows of data under the headings: the file has no rows, "
                                           "so there is nothing to import")
-
-
-def plan_dates_in_order(start, end, location, column, report) -> bool:
-    """A plan that ends before it starts is an error, not a warning."""
-    if end is not None and end < start:
-        report.error(location, column, end.isoformat(),
-                     f"expected an end date on or after the start date ({start.isoformat()})")
-        return False
-    return True

@@ -19,10 +19,6 @@ def _split_teams(text: str | None) -> list[str]:
     return [name.strip() for name in (text or "").split(",") if name.strip()]
 
 
-def _user_or_404(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
-
-
 @admin.get("/users")
 @roles_required(Role.ADMIN)
 def list_users():
@@ -52,7 +48,7 @@ def create_user():
 @admin.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_user(user_id):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = EditUserForm(obj=None if request.method == "POST" else user)
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
@@ -75,7 +71,7 @@ def edit_user(user_id):
 @admin.post("/users/<int:user_id>/one-time-password")
 @roles_required(Role.ADMIN)
 def set_one_time_password(user_id):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = OneTimePasswordForm()
     if form.validate_on_submit():
         accounts.set_one_time_password(user.id, form.password.data, set_by=current_user)

@@ -1,5 +1,5 @@
 """Loading case data: imports with a progress page, child population and benchmarks."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from qa_app.data.forms import BenchmarkUploadForm, ImportForm, PopulationForm
@@ -33,14 +33,10 @@ def new_import():
     return render_template("data/new_import.html", form=form)
 
 
-def _batch_or_404(batch_id) -> ImportBatch:
-    return db.session.get(ImportBatch, batch_id) or abort(404)
-
-
 @data.get("/imports/<int:batch_id>")
 @roles_required(Role.QA_LEAD)
 def import_batch(batch_id):
-    batch = _batch_or_404(batch_id)
+    batch = db.get_or_404(ImportBatch, batch_id)
     return render_template("data/import_batch.html", batch=batch, describe=imports.describe_problem,
                            warning_summary=imports.warning_summary(batch))
 
@@ -49,7 +45,7 @@ def import_batch(batch_id):
 @roles_required(Role.QA_LEAD)
 def blank_optional_import(batch_id):
     """Import a refused file again with its bad optional cells left blank (listed on the import)."""
-    _batch_or_404(batch_id)
+    db.get_or_404(ImportBatch, batch_id)
     try:
         batch = imports.retry_leaving_optional_cells_blank(batch_id, current_user)
     except imports.ImportRefused as error:
@@ -63,7 +59,7 @@ def blank_optional_import(batch_id):
 @roles_required(Role.QA_LEAD)
 def import_status(batch_id):
     """Polled by the progress page's script; without JavaScript the page has a refresh link."""
-    batch = _batch_or_404(batch_id)
+    batch = db.get_or_404(ImportBatch, batch_id)
     return {"status": batch.status, "finished": batch.finished, "rows_processed": batch.rows_processed}
 
 

@@ -1,7 +1,7 @@
 """Excel downloads for QA leads: a programme's findings workbook and the board pack."""
 import io
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
 from audit_tools.periods import parse_period
@@ -24,8 +24,7 @@ def _download(buffer: io.BytesIO, name: str):
 @exports.post("/programmes/<int:programme_id>/findings.xlsx")
 @roles_required(Role.QA_LEAD)
 def programme_findings(programme_id):
-    if db.session.get(AuditProgramme, programme_id) is None:
-        abort(404)
+    db.get_or_404(AuditProgramme, programme_id)
     identifiable = request.form.get("identifiable") == "yes"
     buffer = io.BytesIO()
     try:

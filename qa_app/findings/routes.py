@@ -51,7 +51,7 @@ def show(programme_id):
 @findings.post("/<int:programme_id>/close")
 @roles_required(Role.QA_LEAD)
 def close(programme_id):
-    programme = db.session.get(AuditProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(AuditProgramme, programme_id)
     try:
         programme_service.close_programme(programme.id, current_user)
     except programme_service.ProgrammeError as error:

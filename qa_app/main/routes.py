@@ -19,7 +19,7 @@ def home():
     concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
         assignments = programmes.my_assignments(current_user)
-    if current_user.has_role(Role.TEAM_MANAGER) or (current_user.has_role(Role.AUDITOR) and current_user.agency != "childrens_social_care"):
+    if actions.works_actions(current_user):
         my_actions = actions.actions_for(current_user, actions.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
         users = db.session.scalars(db.select(User).order_by(User.display_name)).all()

@@ -5,28 +5,17 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from audit_tools.readers.formats import FORMATS
 from qa_app.extensions import db
 from qa_app.models.base import utcnow
 from qa_app.models.user import User
 
 
-class ImportKind(enum.StrEnum):
-    REFERRALS = "referrals"
-    CP_PLANS = "cp-plans"
-    ANNEX_A = "annex-a"
-    CIN_CENSUS = "cin-census"
-
-    @property
-    def label(self) -> str:
-        return {"referrals": "Referrals (house format CSV or XLSX)",
-                "cp-plans": "Child protection plans (house format CSV or XLSX)",
-                "annex-a": "Ofsted Annex A workbook (XLSX)",
-                "cin-census": "DfE Children in Need census (XML)"}[self.value]
-
-    @property
-    def file_types(self) -> tuple[str, ...]:
-        return {"referrals": ("csv", "xlsx"), "cp-plans": ("csv", "xlsx"),
-                "annex-a": ("xlsx",), "cin-census": ("xml",)}[self.value]
+# Built from the registry of import formats (audit_tools/readers/formats.py): REFERRALS,
+# CP_PLANS, ANNEX_A, CIN_CENSUS, and one member for each format added there.
+ImportKind = enum.StrEnum("ImportKind", {kind.upper().replace("-", "_"): kind for kind in FORMATS})
+ImportKind.label = property(lambda self: FORMATS[self.value].label)
+ImportKind.file_types = property(lambda self: FORMATS[self.value].file_types)
 
 
 class ImportStatus(enum.StrEnum):

@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from audit_tools.records import AGENCY_LABELS
 from qa_app.extensions import db
 from qa_app.models.base import utcnow
 
@@ -26,26 +27,10 @@ class Role(enum.StrEnum):
         }[self.value]
 
 
-class Agency(enum.StrEnum):
-    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
-    POLICE = "police"
-    HEALTH = "health"
-    EDUCATION = "education"
-    PROBATION = "probation"
-    EARLY_HELP = "early_help"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "childrens_social_care": "Children's social care",
-            "police": "Police",
-            "health": "Health",
-            "education": "Education",
-            "probation": "Probation",
-            "early_help": "Early help",
-            "other": "Other",
-        }[self.value]
+# The agencies and their labels are audit_tools' vocabulary (audit_tools/records.py): CHILDRENS_SOCIAL_CARE,
+# POLICE, HEALTH, EDUCATION, PROBATION, EARLY_HELP, OTHER.
+Agency = enum.StrEnum("Agency", {value.upper(): value for value in AGENCY_LABELS})
+Agency.label = property(lambda self: AGENCY_LABELS[self.value])
 
 
 user_team = Table(

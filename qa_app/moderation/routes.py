@@ -1,5 +1,5 @@
 """Moderation for QA leads, and acknowledging safeguarding concerns."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from audit_tools.findings import OFSTED_GRADES
@@ -25,7 +25,7 @@ def queue():
 @moderation.route("/<int:case_audit_id>", methods=["GET", "POST"])
 @roles_required(Role.QA_LEAD)
 def moderate(case_audit_id):
-    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    case_audit = db.get_or_404(CaseAudit, case_audit_id)
     problems, typed = {}, {}
     if request.method == "POST":
         typed = request.form
@@ -57,7 +57,7 @@ def moderate(case_audit_id):
 @moderation.post("/<int:case_audit_id>/reopen")
 @roles_required(Role.QA_LEAD)
 def reopen(case_audit_id):
-    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    case_audit = db.get_or_404(CaseAudit, case_audit_id)
     try:
         service.reopen(case_audit.id, request.form.get("part", LEAD), request.form.get("reason"), current_user)
     except service.ModerationError as error:

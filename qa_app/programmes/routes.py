@@ -1,5 +1,5 @@
 """Audit programmes for QA leads: frame, sample, manual changes and assignment."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import Optional
@@ -18,10 +18,6 @@ from qa_app.services.case_lists import child_histories
 from qa_app.services.case_reads import record_case_read
 
 programmes = Blueprint("programmes", __name__)
-
-
-def _programme_or_404(programme_id) -> AuditProgramme:
-    return db.session.get(AuditProgramme, programme_id) or abort(404)
 
 
 @programmes.get("/")
@@ -63,7 +59,7 @@ def _int_arg(name, default, allowed):
 @programmes.get("/<int:programme_id>")
 @roles_required(Role.QA_LEAD)
 def show_programme(programme_id):
-    programme = _programme_or_404(programme_id)
+    programme = db.get_or_404(AuditProgramme, programme_id)
     context = {"programme": programme, "frames": FRAMES, "strata_fields": STRATIFY_FIELDS,
                "decision_labels": DECISION_LABELS}
     if programme.sample is None:
@@ -102,7 +98,7 @@ def _assign_form(programme, **kwargs) -> AssignForm:
 @programmes.post("/<int:programme_id>/draw")
 @roles_required(Role.QA_LEAD)
 def draw(programme_id):
-    programme = _programme_or_404(programme_id)
+    programme = db.get_or_404(AuditProgramme, programme_id)
     form = DrawForm()
     if form.validate_on_submit():
         request_ = SampleRequest(form.method.data, form.size.data, form.percent.data,
@@ -131,7 +127,7 @@ def draw(programme_id):
 @programmes.post("/<int:programme_id>/check")
 @roles_required(Role.QA_LEAD)
 def check(programme_id):
-    programme = _programme_or_404(programme_id)
+    programme = db.get_or_404(AuditProgramme, programme_id)
     if programme.sample is None:
         flash("There is no sample to check yet: draw one first.", "info")
         return redirect(url_for("programmes.show_programme", programme_id=programme.id))
@@ -156,7 +152,7 @@ def check(programme_id):
 @programmes.post("/<int:programme_id>/moderation-policy")
 @roles_required(Role.QA_LEAD)
 def moderation_policy(programme_id):
-    programme = _programme_or_404(programme_id)
+    programme = db.get_or_404(AuditProgramme, programme_id)
     try:
         moderation.set_policy(programme.id, inadequate=bool(request.form.get("inadequate")),
                               flagged=bool(request.form.get("flagged")),
@@ -173,7 +169,7 @@ def moderation_policy(programme_id):
 @programmes.post("/<int:programme_id>/cases")
 @roles_required(Role.QA_LEAD)
 def add_case(programme_id):
-    programme = _programme_or_404(programme_id)
+    programme = db.get_or_404(AuditProgramme, programme_id)
     form = AddCaseForm()
     if form.validate_on_submit():
         try:
@@ -190,7 +186,7 @@ def add_case(programme_id):
 @programmes.post("/case-audits/<int:case_audit_id>/remove")
 @roles_required(Role.QA_LEAD)
 def remove_case(case_audit_id):
-    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    case_audit = db.get_or_404(CaseAudit, case_audit_id)
     form = RemoveCaseForm()
     if form.validate_on_submit():
         try:
@@ -207,7 +203,7 @@ def remove_case(case_audit_id):
 @programmes.post("/<int:programme_id>/assign")
 @roles_required(Role.QA_LEAD)
 def assign(programme_id):
-    programme = _programme_or_404(programme_id)
+    programme = db.get_or_404(AuditProgramme, programme_id)
     form = _assign_form(programme)
     if form.validate_on_submit():
         try:
@@ -229,7 +225,7 @@ def assign(programme_id):
 @programmes.route("/case-audits/<int:case_audit_id>/assignment", methods=["GET", "POST"])
 @roles_required(Role.QA_LEAD)
 def reassign(case_audit_id):
-    case_audit = db.session.get(CaseAudit, case_audit_id) or abort(404)
+    case_audit = db.get_or_404(CaseAudit, case_audit_id)
     people = service.auditors()
     options = choices([("", "Nobody yet")] + [(str(u.id), f"{u.display_name} ({u.agency_label})") for u in people])
 

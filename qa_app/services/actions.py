@@ -47,6 +47,20 @@ def _sees_everything(user) -> bool:
     return user.has_role(Role.QA_LEAD, Role.ADMIN)
 
 
+def _partner_auditor(user) -> bool:
+    return user.has_role(Role.AUDITOR) and user.agency != Agency.CHILDRENS_SOCIAL_CARE
+
+
+def works_actions(user) -> bool:
+    """Team managers and partner-agency auditors: their outstanding actions are on their home page."""
+    return user.has_role(Role.TEAM_MANAGER) or _partner_auditor(user)
+
+
+def reads_actions(user) -> bool:
+    """Whether the Actions page is in the user's navigation."""
+    return _sees_everything(user) or works_actions(user)
+
+
 def visibility_clause(user):
     """SQL for the actions a user may read: QA leads and admins every one; anyone else the
     actions of their teams, those they own, and (auditors of a partner agency) their agency's.
@@ -57,7 +71,7 @@ def visibility_clause(user):
     clauses = [Action.owner_id == user.id]
     if team_ids:
         clauses.append(Action.team_id.in_(team_ids))
-    if user.has_role(Role.AUDITOR) and user.agency != Agency.CHILDRENS_SOCIAL_CARE:
+    if _partner_auditor(user):
         clauses.append(Action.agency == user.agency)
     return or_(*clauses) if clauses else false()
 
@@ -66,8 +80,7 @@ def can_read(user, action: Action) -> bool:
     if _sees_everything(user):
         return True
     return (action.owner_id == user.id or (action.team_id is not None and action.team_id in {t.id for t in user.teams})
-            or (action.agency is not None and action.agency == user.agency and user.has_role(Role.AUDITOR)
-                and user.agency != Agency.CHILDRENS_SOCIAL_CARE))
+            or (action.agency is not None and action.agency == user.agency and _partner_auditor(user)))
 
 
 def can_work(user, action: Action) -> bool:
@@ -126,7 +139,7 @@ def possible_owners() -> list[User]:
     """People who can own an action: active team managers, and auditors of partner agencies."""
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
     return [u for u in users if u.has_role(Role.TEAM_MANAGER)
-            or (u.has_role(Role.AUDITOR) and u.agency != Agency.CHILDRENS_SOCIAL_CARE)]
+            or _partner_auditor(u)]
 
 
 def _validated(new: NewAction) -> NewAction:

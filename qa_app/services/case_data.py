@@ -3,15 +3,14 @@ lead enters: child population and benchmarks."""
 import csv
 import io
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import func, select
 
-from audit_tools.measures import ReferralHistory
+from audit_tools.measures import RE_REFERRAL_MONTHS, ReferralHistory
 from audit_tools.periods import Period, add_months, financial_year_of, parse_period
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import placeholder, write_transaction
+from qa_app.db import from_db_date, placeholder, to_db_date, write_transaction
 from qa_app.extensions import db
 from qa_app.models import Benchmark, ChildPopulation, CPPlan, Referral
 from qa_app.services.audit_trail import record_event
@@ -31,7 +30,7 @@ class ReferenceDataError(ValueError):
 
 
 def referral_records(start: date, end: date) -> list[ReferralRecord]:
-    """Referrals from 12 months before `start` to `end`: the period plus the look-back a
+    """Referrals from RE_REFERRAL_MONTHS (12) months before `start` to `end`: the period plus the look-back a
     re-referral needs.
 
     Read through the driver, not the ORM: a year of a large council is hundreds of thousands
@@ -41,8 +40,8 @@ def referral_records(start: date, end: date) -> list[ReferralRecord]:
     rows = connection.exec_driver_sql(
         "SELECT referral_id, child_id, referral_date, decision, source, team FROM referral "
         f"WHERE referral_date >= {marker} AND referral_date <= {marker} ORDER BY referral_date, referral_id",
-        (_db_date(connection, add_months(start, -12)), _db_date(connection, end)))
-    return [ReferralRecord(rid, child, _as_date(day), decision, source, team)
+        (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, end)))
+    return [ReferralRecord(rid, child, from_db_date(day), decision, source, team)
             for rid, child, day, decision, source, team in rows]
 
 
@@ -60,7 +59,7 @@ def referral_history(start: date, end: date) -> ReferralHistory:
     try:
         cursor.execute(f"SELECT child_id, referral_date FROM referral WHERE referral_date >= {marker} "
                        f"AND referral_date < {marker} ORDER BY referral_date",
-                       (_db_date(connection, add_months(start, -12)), _db_date(connection, start)))
+                       (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, start)))
         earlier = {child: day for child, day in cursor}  # date order: the latest day wins
         cursor.execute(f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
                        f"AND referral_date <= {marker} ORDER BY referral_date",
@@ -69,22 +68,13 @@ def referral_history(start: date, end: date) -> ReferralHistory:
     finally:
         cursor.close()
     if sqlite:
-        earlier = {child: _parse_iso(day) for child, day in earlier.items()}
-        rows = [(_parse_iso(day), child, decision) for day, child, decision in rows]
+        earlier = {child: from_db_date(day) for child, day in earlier.items()}
+        rows = [(from_db_date(day), child, decision) for day, child, decision in rows]
     return ReferralHistory.from_dated_rows(rows, earlier)
 
 
 def _db_date(connection, day: date):
-    return day.isoformat() if connection.dialect.name == "sqlite" else day
-
-
-@lru_cache(maxsize=65536)
-def _parse_iso(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def _as_date(value) -> date:
-    return _parse_iso(value) if isinstance(value, str) else value
+    return to_db_date(day, connection.dialect.name == "sqlite")
 
 
 def plan_records(end: date) -> list[PlanRecord]:
@@ -94,7 +84,7 @@ def plan_records(end: date) -> list[PlanRecord]:
     rows = connection.exec_driver_sql(
         "SELECT plan_id, child_id, start_date, end_date, category, team, previous_plans FROM cp_plan "
         f"WHERE start_date <= {marker} ORDER BY start_date, plan_id", (_db_date(connection, end),))
-    return [PlanRecord(pid, child, _as_date(start), _as_date(finish) if finish else None,
+    return [PlanRecord(pid, child, from_db_date(start), from_db_date(finish) if finish else None,
                        category, team, previous)
             for pid, child, start, finish, category, team, previous in rows]
 
@@ -119,7 +109,7 @@ def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    return [PlanRecord(pid, child, _as_date(begin), _as_date(finish) if finish else None,
+    return [PlanRecord(pid, child, from_db_date(begin), from_db_date(finish) if finish else None,
                        category, team, previous)
             for pid, child, begin, finish, category, team, previous in rows]
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from audit_tools.measures import LEGAL_PLANNING_MONTHS
 from audit_tools.quality import KINDS as CHILD_FINDINGS
 from audit_tools.periods import add_months
-from qa_app.db import is_sqlite
+from qa_app.db import from_db_date, is_sqlite, to_db_date
 from qa_app.extensions import db
 from qa_app.models import StagedPlan, StagedReferral
 
@@ -80,16 +80,12 @@ def _params(as_at: date | None, **extra) -> dict:
     cutoff = add_months(as_at, -LEGAL_PLANNING_MONTHS) if as_at else date.min
     as_at = as_at or date.max
     values = {"as_at": as_at, "cutoff": cutoff, **extra}
-    return {k: v.isoformat() if is_sqlite() and isinstance(v, date) else v for k, v in values.items()}
-
-
-def _day(value):
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    return {k: to_db_date(v) for k, v in values.items()}
 
 
 def _row(row) -> tuple:
     where, record_id, child_id, day, birth = row
-    return (where, record_id, child_id, _day(day), _day(birth))
+    return (where, record_id, child_id, from_db_date(day), from_db_date(birth))
 
 
 @dataclass
@@ -158,7 +154,7 @@ def _file_end_date(batch_id: int, report):
     latest = [db.session.scalar(select(func.max(column)).where(model.batch_id == batch_id))
               for model, column in ((StagedReferral, StagedReferral.referral_date),
                                     (StagedPlan, StagedPlan.start_date), (StagedPlan, StagedPlan.end_date))]
-    latest = [d if isinstance(d, date) else date.fromisoformat(d) for d in latest if d]
+    latest = [from_db_date(d) for d in latest if d]
     return max(latest) if latest else None
 
 

@@ -18,9 +18,7 @@ from sqlalchemy import delete, func, select, text
 
 from audit_tools.quality import child_findings
 from audit_tools.readers import FileRejected, ImportProblem, ImportReport
-from audit_tools.readers.annex_a import read_annex_a
-from audit_tools.readers.cin_census import read_cin_census
-from audit_tools.readers.house import read_plans, read_referrals
+from audit_tools.readers.formats import import_format
 from audit_tools.readers.safety import file_type_of
 from audit_tools.records import Child as ChildRecord
 from audit_tools.records import CPPlan as PlanRecord
@@ -118,13 +116,7 @@ jobs.register("import", _run_import_job, _abandon_import)
 
 
 def _records(kind: str, path: Path, file_name: str, report: ImportReport):
-    if kind == ImportKind.REFERRALS:
-        return read_referrals(path, file_name, file_type_of(file_name), report)
-    if kind == ImportKind.CP_PLANS:
-        return read_plans(path, file_name, file_type_of(file_name), report)
-    if kind == ImportKind.ANNEX_A:
-        return read_annex_a(path, file_name, report)
-    return read_cin_census(path, file_name, report)
+    return import_format(kind).read(path, file_name, report)
 
 
 def run_import(batch_id: int) -> ImportBatch:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from audit_tools.periods import Period, add_months, parse_period
 from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, Filters, FrameDefinition, SampleError,
                                   SampleRequest, apply_exclusions, build_frame, draw_sample,
-                                  frame_hash)
+                                  frame_hash, with_age_bands)
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import (Agency, AuditProgramme, CaseAudit, CaseAuditSection,
@@ -89,18 +89,17 @@ def frame_definition(programme: AuditProgramme) -> FrameDefinition:
                            Filters(**programme.filters), tuple(programme.previous_decisions))
 
 
-def current_frame(programme: AuditProgramme):
-    """Every eligible case for the programme's frame, from the data as it is now."""
-    period = programme_period(programme)
-    referrals = referral_records(period.start, period.end)
-    plans = plan_records(period.end)
-    cases = build_frame(frame_definition(programme), referrals, plans)
+def frame_for(definition: FrameDefinition):
+    """Every eligible case for a frame definition, from the data as it is now, with everything a
+    stratum can use (birth dates for age bands included). The one frame path: the programme pages,
+    "Check this sample" and the sample command with or without --programme all come here."""
+    referrals = referral_records(definition.period.start, definition.period.end)
+    plans = plan_records(definition.period.end)
+    cases = build_frame(definition, referrals, plans)
     births = dict(db.session.execute(
         select(Child.child_id, Child.date_of_birth).where(
             Child.child_id.in_({c.child_id for c in cases}), Child.date_of_birth.is_not(None))).all()) if cases else {}
-    if births:
-        cases = build_frame(frame_definition(programme), referrals, plans, births)
-    return cases
+    return with_age_bands(cases, births)
 
 
 def excluded_children(programme: AuditProgramme | None, months: int, today: date | None = None) -> set[str]:
@@ -114,12 +113,6 @@ def excluded_children(programme: AuditProgramme | None, months: int, today: date
     return set(db.session.scalars(recent))
 
 
-def frame_for(definition: FrameDefinition):
-    """Frame cases for a definition from the data as it is now (no programme needed)."""
-    referrals = referral_records(definition.period.start, definition.period.end)
-    return build_frame(definition, referrals, plan_records(definition.period.end))
-
-
 @dataclass
 class FramePreview:
     cases: list
@@ -128,7 +121,7 @@ class FramePreview:
 
 
 def preview_frame(programme: AuditProgramme, exclude_months=DEFAULT_EXCLUDE_MONTHS) -> FramePreview:
-    cases = current_frame(programme)
+    cases = frame_for(frame_definition(programme))
     eligible, excluded = apply_exclusions(cases, excluded_children(programme, exclude_months))
     return FramePreview(cases, eligible, excluded)
 
@@ -219,7 +212,7 @@ def check_sample(programme_id: int, user=None) -> SampleCheck:
     programme = db.session.get(AuditProgramme, programme_id)
     sample = programme.sample
     excluded = set(sample.excluded.get("case_ids", []))
-    eligible = [c for c in current_frame(programme) if c.case_id not in excluded]
+    eligible = [c for c in frame_for(frame_definition(programme)) if c.case_id not in excluded]
     ids_now = {c.case_id for c in eligible}
     recorded = set(sample.frame_ids)
     request = SampleRequest(sample.method, sample.requested_size, sample.requested_percent,
