@@ -1,17 +1,14 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovRadioInput, GovSelect,
                                                 GovSubmitInput, GovTextArea, GovTextInput)
-from wtforms import (DateField, IntegerField, RadioField, SelectField, SelectMultipleField,
+from wtforms import (IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from audit_tools.records import ABUSE_CATEGORIES, DECISION_LABELS, DECISIONS
 from audit_tools.sampling import FRAMES, STRATIFY_FIELDS
-from qa_app.forms import choices
+from qa_app.forms import DATE_HINT, GovDateField, choices
 from qa_app.models import Agency
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_HINT = "For example, 31/01/2027"
 
 
 class ProgrammeForm(FlaskForm):
@@ -43,8 +40,7 @@ class ProgrammeForm(FlaskForm):
                            validators=[Optional()])
     agencies = SelectMultipleField("Agencies with a section to complete", widget=GovCheckboxesInput(),
                                    choices=choices((a.value, a.label) for a in Agency), validators=[Optional()])
-    due_date = DateField("Audits due by", widget=GovTextInput(), description=DATE_HINT,
-                         format=DATE_FORMATS, validators=[Optional()])
+    due_date = GovDateField("Audits due by", description=DATE_HINT)
     submit = SubmitField("Create programme", widget=GovSubmitInput())
 
 
@@ -89,13 +85,11 @@ class RemoveCaseForm(FlaskForm):
 class AssignForm(FlaskForm):
     auditor_ids = SelectMultipleField("Auditors to share the cases", widget=GovCheckboxesInput(), coerce=int,
                                       validators=[InputRequired(message="Select at least one auditor")])
-    due_date = DateField("Due date for every case", widget=GovTextInput(), description=DATE_HINT,
-                         format=DATE_FORMATS, validators=[Optional()])
+    due_date = GovDateField("Due date for every case", description=DATE_HINT)
     submit = SubmitField("Assign", widget=GovSubmitInput())
 
 
 class ReassignForm(FlaskForm):
     lead_auditor_id = SelectField("Lead auditor", widget=GovSelect(), validators=[Optional()])
-    due_date = DateField("Due date", widget=GovTextInput(), description=DATE_HINT, format=DATE_FORMATS,
-                         validators=[Optional()])
+    due_date = GovDateField("Due date", description=DATE_HINT)
     submit = SubmitField("Save assignment", widget=GovSubmitInput())
