@@ -62,11 +62,18 @@ class GovDateField(Field):
             raise StopValidation(self.required)
 
 
+def error_link(form, name: str) -> str:
+    """Where an error summary link for a field goes: the field, or a date's day box; else the page."""
+    field = form._fields.get(name)
+    if field is None:
+        return "#main-content"
+    return f"#{field.id}-day" if isinstance(field, GovDateField) else f"#{field.id}"
+
+
 def error_summary(form) -> dict:
-    """The GOV.UK error summary for a form, each error linking to its field (a date's day box)."""
+    """The GOV.UK error summary for a form, each error linking to its field."""
     params = wtforms_errors(form)
     for error in params["errorList"]:
-        field = form._fields.get(error["href"][1:])
-        if isinstance(field, GovDateField):
+        if isinstance(form._fields.get(error["href"][1:]), GovDateField):
             error["href"] += "-day"
     return params
