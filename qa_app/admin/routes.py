@@ -22,8 +22,7 @@ def _split_teams(text: str | None) -> list[str]:
 @admin.get("/users")
 @roles_required(Role.ADMIN)
 def list_users():
-    users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
-    return render_template("admin/users.html", users=users)
+    return render_template("admin/users.html", users=accounts.users_by_name())
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
