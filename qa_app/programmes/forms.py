@@ -93,3 +93,21 @@ class ReassignForm(FlaskForm):
     lead_auditor_id = SelectField("Lead auditor", widget=GovSelect(), validators=[Optional()])
     due_date = GovDateField("Due date", description=DATE_HINT)
     submit = SubmitField("Save assignment", widget=GovSubmitInput())
+
+
+class ModerationPolicyForm(FlaskForm):
+    """Which audits go to the moderation queue. The moderation service checks the numbers."""
+    always = SelectMultipleField("Always moderate", widget=GovCheckboxesInput(), validators=[Optional()],
+                                 choices=choices([("inadequate", "Every audit graded Inadequate"),
+                                                  ("flagged", "Every case with a safeguarding concern")]))
+    new_auditor_first = IntegerField("A new auditor's first audits (how many)", widget=GovTextInput(),
+                                     validators=[Optional()])
+    random_percent = IntegerField("And this percentage of the rest, at random (%)", widget=GovTextInput(),
+                                  validators=[Optional()])
+    submit = SubmitField("Save policy", widget=GovSubmitInput())
+
+    @classmethod
+    def of(cls, policy: dict) -> "ModerationPolicyForm":
+        return cls(formdata=None, always=[key for key in ("inadequate", "flagged") if policy.get(key)],
+                   new_auditor_first=policy.get("new_auditor_first") or 0,
+                   random_percent=policy.get("random_percent") or 0)
