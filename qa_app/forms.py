@@ -1,11 +1,14 @@
 """Form helpers shared by the blueprints."""
 from datetime import date
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
+
+from audit_tools.periods import Period, parse_period
 
 
 DATE_HINT = "For example, 31 1 2027"
@@ -77,3 +80,24 @@ def error_summary(form) -> dict:
         if isinstance(form._fields.get(error["href"][1:]), GovDateField):
             error["href"] += "-day"
     return params
+
+
+class PeriodForm(FlaskForm):
+    """A period typed as the domain writes it: 2015/16, Q2 2015/16, 2015 or 2015-04-01..2015-09-30.
+    The measures pages ask for it by GET (choosing a period changes nothing, so no CSRF field);
+    the board pack posts it, and the app's CSRF check covers that."""
+    class Meta:
+        csrf = False
+
+    period = StringField("Period", widget=GovTextInput())
+
+    def chosen_period(self) -> Period | None:
+        """The period, or None when none is given or it is not a period (the field then says why)."""
+        text = (self.period.data or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_period(text)
+        except ValueError as error:
+            self.period.errors = [str(error)]
+            return None
