@@ -111,3 +111,25 @@ class ModerationPolicyForm(FlaskForm):
         return cls(formdata=None, always=[key for key in ("inadequate", "flagged") if policy.get(key)],
                    new_auditor_first=policy.get("new_auditor_first") or 0,
                    random_percent=policy.get("random_percent") or 0)
+
+
+class FrameViewForm(FlaskForm):
+    """How the page shows the frame before a draw: the make-up by one field, and the sample-size helper.
+    A value out of range falls back to its default rather than failing: it only changes a view."""
+    class Meta:
+        csrf = False  # GET: changes nothing
+
+    strata = SelectField("Show the make-up by", widget=GovSelect(), choices=choices(STRATIFY_FIELDS.items()),
+                         validate_choice=False)
+    confidence = SelectField("Confidence", widget=GovSelect(), validate_choice=False,
+                             choices=choices((str(c), f"{c}%") for c in (90, 95, 99)))
+    margin = IntegerField("Margin (± percentage points)", widget=GovTextInput())
+    exclude = IntegerField()  # months; from a link, never shown
+
+    def settings(self, default_months: int) -> dict:
+        def within(value, allowed, default):
+            return value if value in allowed else default
+        confidence = int(self.confidence.data) if (self.confidence.data or "").isdigit() else None
+        return {"months": within(self.exclude.data, range(0, 121), default_months),
+                "field": within(self.strata.data, STRATIFY_FIELDS, "team"),
+                "confidence": within(confidence, (90, 95, 99), 95), "margin": within(self.margin.data, range(1, 51), 5)}

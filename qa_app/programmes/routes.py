@@ -9,7 +9,8 @@ from audit_tools.sampling import FRAMES, STRATIFY_FIELDS, SampleRequest, sample_
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Agency, AuditProgramme, CaseAudit, Role
-from qa_app.programmes.forms import (AddCaseForm, AssignForm, DrawForm, ModerationPolicyForm, ProgrammeForm,
+from qa_app.programmes.forms import (AddCaseForm, AssignForm, DrawForm, FrameViewForm, ModerationPolicyForm,
+                                     ProgrammeForm,
                                      ReassignForm, RemoveCaseForm)
 from qa_app.security import roles_required
 from audit_tools.findings import OFSTED_GRADES
@@ -52,11 +53,6 @@ def new_programme():
     return render_template("programmes/new.html", form=form)
 
 
-def _int_arg(name, default, allowed):
-    value = request.args.get(name, type=int)
-    return value if value in allowed else default
-
-
 @programmes.get("/<int:programme_id>")
 @roles_required(Role.QA_LEAD)
 def show_programme(programme_id):
@@ -64,11 +60,9 @@ def show_programme(programme_id):
     context = {"programme": programme, "frames": FRAMES, "strata_fields": STRATIFY_FIELDS,
                "decision_labels": DECISION_LABELS}
     if programme.sample is None:
-        months = _int_arg("exclude", service.DEFAULT_EXCLUDE_MONTHS, range(0, 121))
-        field = request.args.get("strata") if request.args.get("strata") in STRATIFY_FIELDS else "team"
-        context.update(_frame_context(programme, DrawForm(formdata=None, exclude_audited_months=months),
-                                      months, field, _int_arg("confidence", 95, (90, 95, 99)),
-                                      _int_arg("margin", 5, range(1, 51))))
+        chosen = FrameViewForm(request.args).settings(service.DEFAULT_EXCLUDE_MONTHS)
+        context.update(_frame_context(programme, DrawForm(formdata=None, exclude_audited_months=chosen["months"]),
+                                      chosen["months"], chosen["field"], chosen["confidence"], chosen["margin"]))
     else:
         context.update(_sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {})))
     return render_template("programmes/show.html", **context)
@@ -92,7 +86,8 @@ def _frame_context(programme, draw_form, months, field="team", confidence=95, ma
     return {"preview": preview, "strata_field": field, "strata": strata(preview.eligible, field),
             "confidence": confidence, "margin": margin,
             "needed": sample_size(confidence, margin, len(preview.eligible) or None),
-            "needed_without_fpc": sample_size(confidence, margin), "draw_form": draw_form}
+            "needed_without_fpc": sample_size(confidence, margin), "draw_form": draw_form,
+            "frame_view": FrameViewForm(formdata=None, strata=field, confidence=str(confidence), margin=margin)}
 
 
 def _assign_form(programme, **kwargs) -> AssignForm:
