@@ -65,3 +65,11 @@ class AuditTrailFilterForm(FlaskForm):
     date_from = GovDateField("From date", description="For example, 1 11 2026")
     date_to = GovDateField("To date", description="For example, 30 11 2026")
     submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class ChildReadsForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    child_id = StringField("Child id, as in the council's case data", widget=GovTextInput(),
+                           filters=[lambda value: (value or "").strip()[:64]])

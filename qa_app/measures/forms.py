@@ -7,8 +7,9 @@ from qa_app.forms import PeriodForm, choices
 
 
 class ReReferralsForm(PeriodForm):
-    previous_decision = SelectField("Decision on the previous referral", widget=GovSelect(), validate_choice=False,
-                                    choices=choices([("", "Any decision")] + [(d, DECISION_LABELS[d]) for d in DECISIONS]))
+    previous_decision = SelectField(
+        "Decision on the previous referral", widget=GovSelect(), validate_choice=False,
+        choices=choices([("", "Any decision")] + [(d, DECISION_LABELS[d]) for d in DECISIONS]))
     page = IntegerField(default=1)  # from the pagination links, never shown
 
     def chosen_decision(self) -> str | None:

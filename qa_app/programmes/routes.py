@@ -150,6 +150,10 @@ def check(programme_id):
     return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
 
+def _number_or_refused(value):
+    return -1 if value is None else value
+
+
 @programmes.post("/<int:programme_id>/moderation-policy")
 @roles_required(Role.QA_LEAD)
 def moderation_policy(programme_id):
@@ -159,8 +163,8 @@ def moderation_policy(programme_id):
         # A number that is not a number reaches the service as -1, which it refuses in its own words.
         moderation.set_policy(programme.id, inadequate="inadequate" in (form.always.data or []),
                               flagged="flagged" in (form.always.data or []),
-                              new_auditor_first=-1 if form.new_auditor_first.data is None else form.new_auditor_first.data,
-                              random_percent=-1 if form.random_percent.data is None else form.random_percent.data,
+                              new_auditor_first=_number_or_refused(form.new_auditor_first.data),
+                              random_percent=_number_or_refused(form.random_percent.data),
                               user=current_user)
     except moderation.ModerationError as error:
         for key, text in error.problems.items():
