@@ -255,3 +255,8 @@ def test_a_date_answer_is_typed_as_day_month_and_year_and_an_impossible_one_is_n
         assert db.session.get(CaseAudit, case_audit_id).answers["plan_reviewed_on"] == "2015-03-01"
     html, _ = open_form(client, url)
     assert re.search(r'id="plan_reviewed_on-month"[^>]*value="03"', html)
+    # Saved from a form opened before the last save: the conflict page keeps the date to resubmit.
+    conflict = client.post(url, data={**hidden, "plan_reviewed_on": ["2", "3", "2015"], "action": "save"})
+    assert conflict.status_code == 409
+    boxes = re.findall(r'name="plan_reviewed_on" value="([^"]*)"', conflict.get_data(as_text=True))
+    assert boxes == ["02", "03", "2015"]

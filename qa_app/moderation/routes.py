@@ -62,8 +62,8 @@ def moderate(case_audit_id):
 @roles_required(Role.QA_LEAD)
 def reopen(case_audit_id):
     case_audit = db.get_or_404(CaseAudit, case_audit_id)
+    form = ReopenForm()
     try:
-        form = ReopenForm()
         service.reopen(case_audit.id, form.part.data or LEAD, form.reason.data, current_user)
     except service.ModerationError as error:
         flash(f"Not reopened: {error}", "info")
