@@ -209,6 +209,7 @@ def test_the_moderation_form_keeps_what_the_moderator_typed_and_links_each_error
     login_as(Role.QA_LEAD)
     page = client.get(f"/moderation/{audit_ids[0]}").get_data(as_text=True)
     assert re.search(r'value="Good"[^>]*checked', page)  # the auditor's grade is the starting point
+    assert "The auditor's grade: <strong>Good</strong>" in page
     html = post_form(client, f"/moderation/{audit_ids[0]}", {"overall_grade": "Inadequate", "overall_grade_reason": "",
                                                               "comments": "Look again at the plan", "outcome": "accepted"}
                      ).get_data(as_text=True)
