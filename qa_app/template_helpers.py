@@ -2,6 +2,7 @@
 from flask import url_for
 from flask_login import current_user
 
+from qa_app.forms import error_summary
 from qa_app.models import ActionStatus, Agency, Role
 from qa_app.services.actions import overdue_count, reads_actions
 
@@ -44,6 +45,7 @@ def register_template_helpers(app):
     app.add_template_filter(agency_label, "agency")
     app.add_template_filter(action_status_label, "action_status")
     app.add_template_global(navigation_items)
+    app.add_template_global(error_summary)
     app.add_template_global(Role)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")

@@ -17,6 +17,11 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def date_boxes(day) -> list[str]:
+    """A date as a person types it into the GOV.UK day, month and year boxes."""
+    return [str(day.day), str(day.month), str(day.year)]
+
+
 def csrf_token(client) -> str:
     """A valid token for the client's session, taken from a page that has a form."""
     page = client.get("/accessibility")

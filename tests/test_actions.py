@@ -3,6 +3,7 @@ from open to verified closed, evidence files, lists, the CLI and the reminder di
 import email
 import io
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from qa_app.models import Action, ActionReminder, ActionStatus, AuditEvent, Audi
 from qa_app.services import action_reminders, actions, programmes
 from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
-from tests.helpers import csrf_token_from, make_user, post_form, sign_in
+from tests.helpers import csrf_token_from, date_boxes, make_user, post_form, sign_in
 from tests.smtp_sink import SMTPSink
 
 ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "no",
@@ -76,7 +77,7 @@ def test_a_lead_auditor_turns_a_recommendation_into_an_action_for_a_team(app, au
     response = client.post(f"/actions/new?case_audit={cases['B1']}", data={
         "csrf_token": csrf_token_from(form), "description": "Review step-down to early help",
         "question_id": "earlier_threshold_right", "finding": "The earlier NFA was wrong", "team": "Compass",
-        "agency": "", "owner_id": "", "due_date": SOON.strftime("%d/%m/%Y"), "priority": "high"})
+        "agency": "", "owner_id": "", "due_date": date_boxes(SOON), "priority": "high"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#actions")
     with app.app_context():
         action = db.session.scalars(db.select(Action)).one()
@@ -92,14 +93,30 @@ def test_raising_an_action_with_a_problem_keeps_what_was_typed(app, audited):
     client = signed_in(app, people["auditor"])
     response = post_form(client, f"/actions/new?case_audit={cases['B1']}", {
         "description": "Audit the early help offer", "finding": "No offer made", "team": "", "agency": "",
-        "due_date": (date.today() - timedelta(days=1)).strftime("%d/%m/%Y"), "priority": "medium"})
+        "due_date": date_boxes(date.today() - timedelta(days=1)), "priority": "medium"})
     html = response.get_data(as_text=True)
     assert "Error:" in html and "The due date must be today or in the future" in html
     assert "Audit the early help offer</textarea>" in html
     response = post_form(client, f"/actions/new?case_audit={cases['B1']}", {
         "description": "Audit the early help offer", "finding": "No offer made", "team": "", "agency": "",
-        "due_date": SOON.strftime("%d/%m/%Y"), "priority": "medium"})
+        "due_date": date_boxes(SOON), "priority": "medium"})
     assert "Choose one team or one partner agency to own the action" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(Action)).all() == []
+
+
+def test_an_impossible_due_date_is_named_and_the_boxes_keep_what_was_typed(app, audited):
+    _, cases, people = audited
+    client = signed_in(app, people["auditor"])
+    html = post_form(client, f"/actions/new?case_audit={cases['B1']}", {
+        "description": "Audit the early help offer", "finding": "No offer made", "team": "Compass", "agency": "",
+        "due_date": ["30", "2", "2030"], "priority": "medium"}).get_data(as_text=True)
+    assert "Enter a real date for: Due date" in html and 'href="#due_date-day"' in html
+    assert re.search(r'id="due_date-day"[^>]*value="30"', html) and re.search(r'id="due_date-year"[^>]*value="2030"', html)
+    html = post_form(client, f"/actions/new?case_audit={cases['B1']}", {
+        "description": "Audit the early help offer", "finding": "No offer made", "team": "Compass", "agency": "",
+        "due_date": ["", "", ""], "priority": "medium"}).get_data(as_text=True)
+    assert "Enter the date the action is due" in html
     with app.app_context():
         assert db.session.scalars(db.select(Action)).all() == []
 
@@ -252,7 +269,8 @@ def test_team_managers_see_their_actions_overdue_first_with_the_count_in_the_nav
     assert "North only" not in home and "Actions (1 overdue)" in home
     filtered = manager.get(f"/actions/?status=overdue&programme={programme_id}").get_data(as_text=True)
     assert "Overdue one" in filtered and "Due sooner" not in filtered
-    due_by = manager.get(f"/actions/?due_by={(today + timedelta(days=5)).strftime('%d/%m/%Y')}").get_data(as_text=True)
+    due_by = manager.get("/actions/", query_string={"due_by": date_boxes(today + timedelta(days=5))}
+                         ).get_data(as_text=True)
     assert "Due sooner" in due_by and "Due later" not in due_by
     qa_page = signed_in(app, people["qa"]).get("/actions/").get_data(as_text=True)
     assert "By team and agency" in qa_page and "Team North" in qa_page

@@ -4,10 +4,11 @@ from datetime import date
 
 import pytest
 
+from audit_tools.questionnaires import BUILT_IN
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
 from qa_app.models import Agency, AuditEvent, CaseAudit, Role
-from qa_app.services import programmes
+from qa_app.services import programmes, questionnaires
 from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token_from, make_user, sign_in
 
@@ -216,3 +217,46 @@ def test_a_section_marked_for_one_agency_goes_to_that_agency_only(app, tmp_path)
         assert [s.id for s in sections_for(case_audit, "police")] == ["agency", "police_only"]
         assert [s.id for s in sections_for(case_audit, "health")] == ["agency"]
         assert "police_only" not in [s.id for s in sections_for(case_audit, "lead")]
+
+
+WITH_A_DATE = (BUILT_IN / "re-referral-audit.v1.yaml").read_text().replace("version: 1", "version: 2").replace(
+    """      - id: referrer_feedback
+""", """      - id: plan_reviewed_on
+        label: When was the plan last reviewed?
+        type: date
+      - id: referrer_feedback
+""", 1)
+
+
+def test_a_date_answer_is_typed_as_day_month_and_year_and_an_impossible_one_is_named(app, client, tmp_path):
+    with app.app_context():
+        import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, [
+            ["C1", "R1", "2014-03-01", "nfa", "", "North"], ["C1", "R2", "2014-05-01", "assessment", "", "North"]]))
+        questionnaires.upload(WITH_A_DATE.encode(), "re-referral-audit.v2.yaml")
+        auditor = make_user(Role.AUDITOR)
+        programme = programmes.create_programme(name="P", theme="", questionnaire_id="re-referral-audit",
+                                                questionnaire_version=2, frame_kind="re-referrals",
+                                                period_text="Q1 2014/15")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        programmes.assign_round_robin(programme.id, [auditor.id], date(2027, 1, 31))
+        case_audit_id = db.session.scalars(db.select(CaseAudit.id)).one()
+    sign_in(client, auditor.email)
+    url = f"/audits/{case_audit_id}/lead"
+    html, hidden = open_form(client, url)
+    assert 'id="plan_reviewed_on-day"' in html and 'id="plan_reviewed_on-year"' in html
+    html = client.post(url, data={**hidden, "plan_reviewed_on": ["30", "2", "2015"], "what_changed": "Kept",
+                                  "action": "save"}).get_data(as_text=True)
+    assert "Enter a real date for: When was the plan last reviewed?" in html and 'href="#plan_reviewed_on-day"' in html
+    assert re.search(r'id="plan_reviewed_on-day"[^>]*value="30"', html) and "Kept" in html
+    with app.app_context():
+        assert "plan_reviewed_on" not in (db.session.get(CaseAudit, case_audit_id).answers or {})
+    assert client.post(url, data={**hidden, "plan_reviewed_on": ["1", "3", "2015"], "action": "save"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(CaseAudit, case_audit_id).answers["plan_reviewed_on"] == "2015-03-01"
+    html, _ = open_form(client, url)
+    assert re.search(r'id="plan_reviewed_on-month"[^>]*value="03"', html)
+    # Saved from a form opened before the last save: the conflict page keeps the date to resubmit.
+    conflict = client.post(url, data={**hidden, "plan_reviewed_on": ["2", "3", "2015"], "action": "save"})
+    assert conflict.status_code == 409
+    boxes = re.findall(r'name="plan_reviewed_on" value="([^"]*)"', conflict.get_data(as_text=True))
+    assert boxes == ["02", "03", "2015"]

@@ -90,8 +90,10 @@ def test_the_dashboard_and_drill_down_lists(app, client, login_as):
     assert "0 re-referrals" in html
     html = client.get("/measures/repeat-plans?period=2014/15&within=2y").get_data(as_text=True)
     assert "1 plan." in html and "01 Sep 2013" in html
+    assert re.search(r'name="within"[^>]*value="2y"[^>]*checked', html)  # the box stays ticked
     html = client.get("/measures/re-referrals?period=Q5+2014").get_data(as_text=True)
-    assert "is not a period" in html
+    assert "is not a period" in html and 'href="#period"' in html and "<title>Error: " in html
+    assert re.search(r'name="period"[^>]*value="Q5 2014"', html)  # what was typed stays in the box
 
 
 def test_measures_for_any_period_beside_the_same_period_last_year(app, client, login_as):

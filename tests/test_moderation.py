@@ -1,4 +1,5 @@
 """Moderation, agreement statistics, reopening, and safeguarding escalation."""
+import re
 from datetime import date
 
 import pytest
@@ -77,8 +78,12 @@ def test_returning_an_audit_needs_comments_and_lets_the_auditor_edit_again(app, 
 def test_the_queue_follows_the_programmes_policy(app, client, login_as, submitted):
     programme_id, audit_ids, _ = submitted
     login_as(Role.QA_LEAD)
+    html = post_form(client, f"/programmes/{programme_id}/moderation-policy",
+                     {"always": ["inadequate"], "new_auditor_first": "1", "random_percent": "150"}).get_data(as_text=True)
+    assert "<title>Error: " in html and "Enter a percentage from 0 to 100" in html and 'href="#random_percent"' in html
+    assert re.search(r'name="random_percent"[^>]*value="150"', html) and re.search(r'value="inadequate"[^>]*checked', html)
     post_form(client, f"/programmes/{programme_id}/moderation-policy",
-              {"inadequate": "y", "flagged": "y", "new_auditor_first": "1", "random_percent": "0"})
+              {"always": ["inadequate", "flagged"], "new_auditor_first": "1", "random_percent": "0"})
     with app.app_context():
         queued = {item.case_audit.id: item.reasons for item in moderation.moderation_queue()}
     assert queued[audit_ids[2]] == ["Graded Inadequate"]
@@ -197,3 +202,19 @@ def test_nobody_moderates_their_own_audit(app, tmp_path):
     with app.app_context():
         assert db.session.get(CaseAudit, audit.id).status == "submitted"
         assert moderation.agreement_for(db.session.get(AuditProgramme, programme.id)).overall.pairs == 0
+
+
+def test_the_moderation_form_keeps_what_the_moderator_typed_and_links_each_error(app, client, login_as, submitted):
+    _, audit_ids, _ = submitted
+    login_as(Role.QA_LEAD)
+    page = client.get(f"/moderation/{audit_ids[0]}").get_data(as_text=True)
+    assert re.search(r'value="Good"[^>]*checked', page)  # the auditor's grade is the starting point
+    assert "The auditor's grade: <strong>Good</strong>" in page
+    html = post_form(client, f"/moderation/{audit_ids[0]}", {"overall_grade": "Inadequate", "overall_grade_reason": "",
+                                                              "comments": "Look again at the plan", "outcome": "accepted"}
+                     ).get_data(as_text=True)
+    assert "<title>Error: " in html and 'href="#overall_grade_reason"' in html
+    assert "Enter why your grade differs from the auditor&#39;s for: Overall grade" in html
+    assert re.search(r'value="Inadequate"[^>]*checked', html) and "Look again at the plan</textarea>" in html
+    with app.app_context():
+        assert db.session.get(CaseAudit, audit_ids[0]).status == "submitted"

@@ -2,12 +2,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from qa_app.forms import choices
+from qa_app.forms import DATE_HINT, GovDateField, choices
 from qa_app.models import ActionPriority, ActionStatus, Agency
-from qa_app.programmes.forms import DATE_FORMATS, DATE_HINT
 from qa_app.services.actions import DESCRIPTION_MAX, NOTE_MAX
 
 PARTNER_AGENCIES = [(a.value, a.label) for a in Agency if a != Agency.CHILDRENS_SOCIAL_CARE]
@@ -28,8 +27,7 @@ class RaiseActionForm(FlaskForm):
     agency = SelectField("Or the partner agency that owns it", widget=GovSelect(), validators=[Optional()],
                          choices=choices([("", "No agency: a team owns it")] + PARTNER_AGENCIES))
     owner_id = SelectField("Named owner (optional)", widget=GovSelect(), validators=[Optional()])
-    due_date = DateField("Due date", widget=GovTextInput(), description=DATE_HINT, format=DATE_FORMATS,
-                         validators=[InputRequired(message="Enter the date the action is due")])
+    due_date = GovDateField("Due date", description=DATE_HINT, required="Enter the date the action is due")
     priority = RadioField("Priority", widget=GovRadioInput(), default=ActionPriority.MEDIUM.value,
                           choices=choices((p.value, p.label) for p in ActionPriority),
                           validators=[InputRequired(message="Select the action's priority")])
@@ -70,6 +68,5 @@ class FilterForm(FlaskForm):
     status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
                          choices=choices([("", "Any status"), ("outstanding", "Outstanding"), ("overdue", "Overdue")]
                                          + [(s.value, s.label) for s in ActionStatus]))
-    due_by = DateField("Due by", widget=GovTextInput(), description=DATE_HINT, format=DATE_FORMATS,
-                       validators=[Optional()])
+    due_by = GovDateField("Due by", description=DATE_HINT)
     submit = SubmitField("Filter", widget=GovSubmitInput())

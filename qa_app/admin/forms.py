@@ -2,11 +2,11 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput,
                                                 GovPasswordInput, GovSelect, GovSubmitInput,
                                                 GovTextInput)
-from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField,
+from wtforms import (BooleanField, EmailField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField)
 from wtforms.validators import InputRequired, Length, Optional
 
-from qa_app.forms import choices
+from qa_app.forms import GovDateField, choices
 from qa_app.models import Agency, Role
 from qa_app.services.audit_trail import ACTIONS
 
@@ -62,8 +62,14 @@ class AuditTrailFilterForm(FlaskForm):
     outcome = SelectField("Outcome", choices=choices([("", "Any outcome"), ("success", "Success"),
                                                       ("failure", "Failure"), ("denied", "Denied")]),
                           widget=GovSelect(), validators=[Optional()])
-    date_from = DateField("From date", widget=GovTextInput(), description="For example, 2026-11-01",
-                          validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("To date", widget=GovTextInput(), description="For example, 2026-11-30",
-                        validators=[Optional()], format="%Y-%m-%d")
+    date_from = GovDateField("From date", description="For example, 1 11 2026")
+    date_to = GovDateField("To date", description="For example, 30 11 2026")
     submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class ChildReadsForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    child_id = StringField("Child id, as in the council's case data", widget=GovTextInput(),
+                           filters=[lambda value: (value or "").strip()[:64]])

@@ -4,7 +4,7 @@ from datetime import datetime, time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from qa_app.admin.forms import AuditTrailFilterForm, CreateUserForm, EditUserForm, OneTimePasswordForm
+from qa_app.admin.forms import AuditTrailFilterForm, ChildReadsForm, CreateUserForm, EditUserForm, OneTimePasswordForm
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Role, User
 from qa_app.security import roles_required
@@ -22,8 +22,7 @@ def _split_teams(text: str | None) -> list[str]:
 @admin.get("/users")
 @roles_required(Role.ADMIN)
 def list_users():
-    users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
-    return render_template("admin/users.html", users=users)
+    return render_template("admin/users.html", users=accounts.users_by_name())
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
@@ -111,9 +110,10 @@ def audit_trail():
 @roles_required(Role.ADMIN)
 def child_reads():
     """Who looked at this child, and when: for subject access requests and investigations."""
-    child_id = (request.args.get("child_id") or "").strip()[:64]
+    form = ChildReadsForm(request.args)
+    child_id = form.child_id.data
     reads = reads_of_child(child_id) if child_id else None
-    return render_template("admin/child_reads.html", child_id=child_id, reads=reads)
+    return render_template("admin/child_reads.html", search_form=form, child_id=child_id, reads=reads)
 
 
 from qa_app.admin import legal_holds  # noqa: E402,F401  (its routes are on this blueprint)

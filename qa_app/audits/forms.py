@@ -1,10 +1,12 @@
 """Audit forms built from questionnaire data: one WTForms field per question, GOV.UK widgets."""
 from flask_wtf import FlaskForm
+from datetime import date
+
 from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovRadioInput,
                                                 GovTextArea, GovTextInput)
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 
-from qa_app.forms import choices
+from qa_app.forms import DATE_HINT, GovDateField, choices
 
 
 def _field(question):
@@ -20,13 +22,14 @@ def _field(question):
         widget = GovCharacterCount() if question.max_length else GovTextArea()
         return TextAreaField(label, description=hint, widget=widget)
     if question.type == "date":
-        return StringField(label, description=hint or "For example, 2015-04-01", widget=GovTextInput())
+        return GovDateField(label, description=hint or DATE_HINT)
     return StringField(label, description=hint, widget=GovTextInput())
 
 
 def answer_form(sections, **kwargs) -> FlaskForm:
     class AnswerForm(FlaskForm):
         version = HiddenField()
+        action = HiddenField()  # which button: "save" or "submit"
 
     for section in sections:
         for question in section.questions:
@@ -41,6 +44,19 @@ def answers_from(form, sections) -> dict:
             value = form[question.id].data
             if isinstance(value, str):
                 value = value.strip()
+            elif isinstance(value, date):
+                value = value.isoformat()  # answers keep dates as ISO text
             if value not in (None, "", []):
                 answers[question.id] = value
     return answers
+
+
+def date_problems(form, sections) -> dict:
+    """Dates typed that are not real dates, by question id: the form cannot hand them on as answers."""
+    return {question.id: form[question.id].process_errors[0] for section in sections
+            for question in section.questions if question.type == "date" and form[question.id].process_errors}
+
+
+class ConcernForm(FlaskForm):
+    # The safeguarding service says what a concern needs; the form only carries it.
+    details = TextAreaField("What is the concern, and what needs to happen now?", widget=GovTextArea())

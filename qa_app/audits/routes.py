@@ -3,8 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from audit_tools.records import DECISION_LABELS
-from qa_app.audits.forms import answer_form, answers_from
+from qa_app.audits.forms import ConcernForm, answer_form, answers_from, date_problems
 from qa_app.extensions import db
+from qa_app.forms import error_link
 from qa_app.models import CaseAudit, Role
 from qa_app.security import deny, roles_required
 from qa_app.services import case_audits as service
@@ -34,7 +35,8 @@ def show(case_audit_id):
                      object_id=case_audit.id)
     return render_template("audits/show.html", case_audit=case_audit, parts=parts, history=history,
                            others=service.visible_agency_sections(current_user, case_audit),
-                           decision_labels=DECISION_LABELS, questionnaire=service.questionnaire_for(case_audit))
+                           decision_labels=DECISION_LABELS, questionnaire=service.questionnaire_for(case_audit),
+                           concern_form=ConcernForm(formdata=None))
 
 
 @audits.post("/<int:case_audit_id>/concerns")
@@ -44,7 +46,7 @@ def raise_concern(case_audit_id):
     if not service.parts_for(current_user, case_audit):
         deny(404)
     try:
-        safeguarding.raise_concern(case_audit.id, request.form.get("details"), current_user)
+        safeguarding.raise_concern(case_audit.id, ConcernForm().details.data, current_user)
     except safeguarding.ConcernError as error:
         flash(f"The concern was not sent: {error}", "info")
     else:
@@ -70,12 +72,14 @@ def complete(case_audit_id, part):
         form = answer_form(current.sections, formdata=None, data={**saved, "version": current.record.version})
         return _render(case_audit, current, form, history, problems={})
     form = answer_form(current.sections)
-    submitting = request.form.get("action") == "submit"
+    submitting = form.action.data == "submit"
     answers = answers_from(form, current.sections)
     try:
         version = int(form.version.data)
     except (TypeError, ValueError):
         abort(400)
+    if unreal := date_problems(form, current.sections):
+        return _render(case_audit, current, form, history, problems=unreal), 200
     try:
         service.save_part(case_audit.id, part, answers, version, submit=submitting, user=current_user)
     except service.SaveConflict as conflict:
@@ -98,8 +102,7 @@ def _render(case_audit, current, form, history, problems):
     for question_id, message in problems.items():
         if question_id in form:
             form[question_id].errors = [message]
-    page_errors = [{"text": message, "href": f"#{question_id}" if question_id in form else "#main-content"}
-                   for question_id, message in problems.items()]
+    page_errors = [{"text": message, "href": error_link(form, question_id)} for question_id, message in problems.items()]
     return render_template("audits/complete.html", case_audit=case_audit, current=current,
                            answer_form=form, history=history, page_errors=page_errors,
                            labels={q.id: q.label for s in current.sections for q in s.questions},

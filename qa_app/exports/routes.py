@@ -1,11 +1,12 @@
 """Excel downloads for QA leads: a programme's findings workbook and the board pack."""
 import io
 
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, flash, redirect, send_file, url_for
 from flask_login import current_user
 
-from audit_tools.periods import parse_period
+from qa_app.exports.forms import FindingsExportForm
 from qa_app.extensions import db
+from qa_app.forms import PeriodForm
 from qa_app.models import AuditProgramme, Role
 from qa_app.security import roles_required
 from qa_app.services.board_pack import export_board_pack
@@ -25,7 +26,7 @@ def _download(buffer: io.BytesIO, name: str):
 @roles_required(Role.QA_LEAD)
 def programme_findings(programme_id):
     db.get_or_404(AuditProgramme, programme_id)
-    identifiable = request.form.get("identifiable") == "yes"
+    identifiable = FindingsExportForm().identifiable.data
     buffer = io.BytesIO()
     try:
         name = export_findings(programme_id, buffer, user=current_user, identifiable=identifiable)
@@ -38,11 +39,11 @@ def programme_findings(programme_id):
 @exports.post("/board-pack.xlsx")
 @roles_required(Role.QA_LEAD)
 def board_pack():
-    text = (request.form.get("period") or "").strip()
-    try:
-        period = parse_period(text)
-    except ValueError as error:
-        flash(f"Board pack: {error}" if text else "Board pack: enter the period it covers, like 2015/16", "error")
+    form = PeriodForm()
+    period = form.chosen_period()
+    if period is None:
+        flash(f"Board pack: {form.period.errors[0]}" if form.period.errors
+              else "Board pack: enter the period it covers, like 2015/16", "error")
         return redirect(url_for("measures.dashboard"))
     buffer = io.BytesIO()
     name = export_board_pack(period.start, period.end, buffer, user=current_user)

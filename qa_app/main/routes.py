@@ -4,9 +4,10 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from qa_app.extensions import db
-from qa_app.models import Role, User
+from qa_app.models import Role
+from qa_app.moderation.forms import AcknowledgeForm
 from qa_app.security import any_signed_in_user
-from qa_app.services import actions, case_data, imports, programmes, safeguarding
+from qa_app.services import accounts, actions, case_data, imports, programmes, safeguarding
 
 main = Blueprint("main", __name__)
 
@@ -22,13 +23,14 @@ def home():
     if actions.works_actions(current_user):
         my_actions = actions.actions_for(current_user, actions.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
-        users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
+        users = accounts.users_by_name()
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
-                           my_actions=my_actions, today=actions.today())
+                           my_actions=my_actions, today=actions.today(),
+                           acknowledge_form=AcknowledgeForm(formdata=None))
 
 
 @main.get("/health")

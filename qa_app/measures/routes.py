@@ -4,8 +4,9 @@ from markupsafe import Markup
 
 from audit_tools.charts import bar_chart
 from audit_tools.measures import PLAN_DURATION_BANDS, RE_REFERRAL_INTERVAL_BANDS
-from audit_tools.periods import parse_period
 from audit_tools.records import DECISION_LABELS, DECISIONS
+from qa_app.forms import PeriodForm
+from qa_app.measures.forms import RepeatPlansForm, ReReferralsForm
 from qa_app.models import Role
 from qa_app.security import roles_required
 from qa_app.services import case_lists, data_quality
@@ -31,56 +32,42 @@ def dashboard():
             "Re-referrals as a percentage of referrals, by quarter",
             [q.label for q, _ in board.quarters],
             [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%"))
-    period, problem = _period_from_args("")
+    form = PeriodForm(request.args)
+    period = form.chosen_period()
     comparison = compare_with_last_year(period) if board and period else None
     quality = [f for f in data_quality.in_loaded_data(board.as_of) if f.count] if board else []
     return render_template("measures/dashboard.html", board=board, charts=charts, quality=quality,
                            decisions=DECISIONS, decision_labels=DECISION_LABELS,
-                           comparison=comparison, period_problem=problem,
-                           period_text=request.args.get("period", ""),
+                           comparison=comparison, form=form, period_text=form.period.data or "",
                            interval_bands=RE_REFERRAL_INTERVAL_BANDS, duration_bands=PLAN_DURATION_BANDS)
-
-
-def _period_from_args(default):
-    text = request.args.get("period", default).strip()
-    if not text:
-        return None, None
-    try:
-        return parse_period(text), None
-    except ValueError as error:
-        return None, str(error)
 
 
 @measures.get("/re-referrals")
 @roles_required(Role.QA_LEAD)
 def re_referrals():
-    period, problem = _period_from_args("")
-    previous_decision = request.args.get("previous_decision") or None
-    if previous_decision not in (None, *DECISIONS):
-        previous_decision, problem = None, "Choose a decision from the list"
-    page = case_lists.re_referral_list(period, previous_decision, request.args.get("page", 1, type=int)) \
-        if period else None
+    form = ReReferralsForm(request.args)
+    period, previous_decision = form.chosen_period(), form.chosen_decision()
+    page = case_lists.re_referral_list(period, previous_decision, form.page.data or 1) if period else None
     if period:
         record_case_read("re-referral list", object_type="measure_list", object_id="re-referrals",
                          list_filter={"period": period_filter(period), "previous_decision": previous_decision})
-    return render_template("measures/re_referrals.html", period=period, problem=problem,
+    return render_template("measures/re_referrals.html", period=period, form=form,
                            rows=page.rows if page else [], page=page, page_size=case_lists.PAGE_SIZE,
-                           previous_decision=previous_decision, decisions=DECISIONS,
-                           decision_labels=DECISION_LABELS, period_text=request.args.get("period", ""))
+                           previous_decision=previous_decision, decision_labels=DECISION_LABELS,
+                           period_text=form.period.data or "")
 
 
 @measures.get("/repeat-plans")
 @roles_required(Role.QA_LEAD)
 def repeat_plans():
-    period, problem = _period_from_args("")
-    within_two_years = request.args.get("within") == "2y"
+    form = RepeatPlansForm(request.args)
+    period, within_two_years = form.chosen_period(), form.within.data
     rows = case_lists.repeat_plan_list(period, within_two_years) if period else []
     if period:
         record_case_read("repeat plan list", object_type="measure_list", object_id="repeat-plans",
                          list_filter={"period": period_filter(period), "within_two_years": within_two_years})
-    return render_template("measures/repeat_plans.html", period=period, problem=problem, rows=rows,
-                           within_two_years=within_two_years, decision_labels=DECISION_LABELS,
-                           period_text=request.args.get("period", ""))
+    return render_template("measures/repeat_plans.html", period=period, form=form, rows=rows,
+                           within_two_years=within_two_years, decision_labels=DECISION_LABELS)
 
 
 @measures.get("/data-quality/<kind>")

@@ -2,10 +2,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from audit_tools.findings import OFSTED_GRADES
 from audit_tools.records import DECISION_LABELS
 from qa_app.extensions import db
+from qa_app.forms import error_link
 from qa_app.models import CaseAudit, Role
+from qa_app.moderation.forms import AcknowledgeForm, ReopenForm, chosen_grades, moderation_form
 from qa_app.security import roles_required
 from qa_app.services import moderation as service
 from qa_app.services import safeguarding
@@ -26,28 +27,31 @@ def queue():
 @roles_required(Role.QA_LEAD)
 def moderate(case_audit_id):
     case_audit = db.get_or_404(CaseAudit, case_audit_id)
-    problems, typed = {}, {}
+    graded = service.graded_questions(case_audit)
+    problems = {}
     if request.method == "POST":
-        typed = request.form
-        graded = service.graded_questions(case_audit)
+        form = moderation_form(graded)
+        grades, reasons = chosen_grades(form, graded)
         try:
-            service.moderate(case_audit.id, {q.id: request.form.get(q.id) for q, _ in graded},
-                             {q.id: request.form.get(f"{q.id}_reason") for q, _ in graded},
-                             outcome=request.form.get("outcome"), comments=request.form.get("comments"),
-                             user=current_user)
+            service.moderate(case_audit.id, grades, reasons, outcome=form.outcome.data,
+                             comments=form.comments.data, user=current_user)
         except service.ModerationError as error:
             problems = error.problems
         else:
-            accepted = request.form.get("outcome") == "accepted"
+            accepted = form.outcome.data == "accepted"
             flash(f"Case {case_audit.case_id} {'accepted' if accepted else 'returned to the auditor'}.", "success")
             return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id) + "#agreement")
-    page_errors = [{"text": text, "href": f"#{key}" if not key.startswith("_") else "#main-content"}
-                   for key, text in problems.items()]
+    else:  # the auditor's grades are the starting point
+        form = moderation_form(graded, formdata=None, data={q.id: grade for q, grade in graded})
+    for key, text in problems.items():
+        if key in form:
+            form[key].errors = [text]
+    page_errors = [{"text": text, "href": error_link(form, key)} for key, text in problems.items()]
     record_case_read("moderation", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
     return render_template("moderation/moderate.html", case_audit=case_audit, lead=audit_part(case_audit, LEAD),
-                           graded=service.graded_questions(case_audit), grades=OFSTED_GRADES,
-                           problems=problems, page_errors=page_errors, typed=typed,
+                           graded=graded, moderation_form=form, page_errors=page_errors,
+                           reopen_form=ReopenForm(formdata=None),
                            own_work=service.is_own_work(case_audit, current_user),
                            reasons=service.queue_reasons(case_audit) if case_audit.status == "submitted" else [],
                            history=child_histories([case_audit.child_id])[case_audit.child_id],
@@ -58,8 +62,9 @@ def moderate(case_audit_id):
 @roles_required(Role.QA_LEAD)
 def reopen(case_audit_id):
     case_audit = db.get_or_404(CaseAudit, case_audit_id)
+    form = ReopenForm()
     try:
-        service.reopen(case_audit.id, request.form.get("part", LEAD), request.form.get("reason"), current_user)
+        service.reopen(case_audit.id, form.part.data or LEAD, form.reason.data, current_user)
     except service.ModerationError as error:
         flash(f"Not reopened: {error}", "info")
     else:
@@ -71,7 +76,7 @@ def reopen(case_audit_id):
 @roles_required(Role.TEAM_MANAGER, Role.QA_LEAD)
 def acknowledge(concern_id):
     try:
-        safeguarding.acknowledge(concern_id, request.form.get("note"), current_user)
+        safeguarding.acknowledge(concern_id, AcknowledgeForm().note.data, current_user)
     except safeguarding.ConcernError as error:
         flash(f"Not acknowledged: {error}", "info")
     else:

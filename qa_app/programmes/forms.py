@@ -1,17 +1,14 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovRadioInput, GovSelect,
                                                 GovSubmitInput, GovTextArea, GovTextInput)
-from wtforms import (DateField, IntegerField, RadioField, SelectField, SelectMultipleField,
+from wtforms import (IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from audit_tools.records import ABUSE_CATEGORIES, DECISION_LABELS, DECISIONS
 from audit_tools.sampling import FRAMES, STRATIFY_FIELDS
-from qa_app.forms import choices
+from qa_app.forms import DATE_HINT, GovDateField, choices
 from qa_app.models import Agency
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_HINT = "For example, 31/01/2027"
 
 
 class ProgrammeForm(FlaskForm):
@@ -43,8 +40,7 @@ class ProgrammeForm(FlaskForm):
                            validators=[Optional()])
     agencies = SelectMultipleField("Agencies with a section to complete", widget=GovCheckboxesInput(),
                                    choices=choices((a.value, a.label) for a in Agency), validators=[Optional()])
-    due_date = DateField("Audits due by", widget=GovTextInput(), description=DATE_HINT,
-                         format=DATE_FORMATS, validators=[Optional()])
+    due_date = GovDateField("Audits due by", description=DATE_HINT)
     submit = SubmitField("Create programme", widget=GovSubmitInput())
 
 
@@ -89,13 +85,51 @@ class RemoveCaseForm(FlaskForm):
 class AssignForm(FlaskForm):
     auditor_ids = SelectMultipleField("Auditors to share the cases", widget=GovCheckboxesInput(), coerce=int,
                                       validators=[InputRequired(message="Select at least one auditor")])
-    due_date = DateField("Due date for every case", widget=GovTextInput(), description=DATE_HINT,
-                         format=DATE_FORMATS, validators=[Optional()])
+    due_date = GovDateField("Due date for every case", description=DATE_HINT)
     submit = SubmitField("Assign", widget=GovSubmitInput())
 
 
 class ReassignForm(FlaskForm):
     lead_auditor_id = SelectField("Lead auditor", widget=GovSelect(), validators=[Optional()])
-    due_date = DateField("Due date", widget=GovTextInput(), description=DATE_HINT, format=DATE_FORMATS,
-                         validators=[Optional()])
+    due_date = GovDateField("Due date", description=DATE_HINT)
     submit = SubmitField("Save assignment", widget=GovSubmitInput())
+
+
+class ModerationPolicyForm(FlaskForm):
+    """Which audits go to the moderation queue. The moderation service checks the numbers."""
+    always = SelectMultipleField("Always moderate", widget=GovCheckboxesInput(), validators=[Optional()],
+                                 choices=choices([("inadequate", "Every audit graded Inadequate"),
+                                                  ("flagged", "Every case with a safeguarding concern")]))
+    new_auditor_first = IntegerField("A new auditor's first audits (how many)", widget=GovTextInput(),
+                                     validators=[Optional()])
+    random_percent = IntegerField("And this percentage of the rest, at random (%)", widget=GovTextInput(),
+                                  validators=[Optional()])
+    submit = SubmitField("Save policy", widget=GovSubmitInput())
+
+    @classmethod
+    def of(cls, policy: dict) -> "ModerationPolicyForm":
+        return cls(formdata=None, always=[key for key in ("inadequate", "flagged") if policy.get(key)],
+                   new_auditor_first=policy.get("new_auditor_first") or 0,
+                   random_percent=policy.get("random_percent") or 0)
+
+
+class FrameViewForm(FlaskForm):
+    """How the page shows the frame before a draw: the make-up by one field, and the sample-size helper.
+    A value out of range falls back to its default rather than failing: it only changes a view."""
+    class Meta:
+        csrf = False  # GET: changes nothing
+
+    strata = SelectField("Show the make-up by", widget=GovSelect(), choices=choices(STRATIFY_FIELDS.items()),
+                         validate_choice=False)
+    confidence = SelectField("Confidence", widget=GovSelect(), validate_choice=False,
+                             choices=choices((str(c), f"{c}%") for c in (90, 95, 99)))
+    margin = IntegerField("Margin (± percentage points)", widget=GovTextInput())
+    exclude = IntegerField()  # months; from a link, never shown
+
+    def settings(self, default_months: int) -> dict:
+        def within(value, allowed, default):
+            return value if value in allowed else default
+        confidence = int(self.confidence.data) if (self.confidence.data or "").isdigit() else None
+        return {"months": within(self.exclude.data, range(0, 121), default_months),
+                "field": within(self.strata.data, STRATIFY_FIELDS, "team"),
+                "confidence": within(confidence, (90, 95, 99), 95), "margin": within(self.margin.data, range(1, 51), 5)}

@@ -9,7 +9,9 @@ from audit_tools.sampling import FRAMES, STRATIFY_FIELDS, SampleRequest, sample_
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Agency, AuditProgramme, CaseAudit, Role
-from qa_app.programmes.forms import AddCaseForm, AssignForm, DrawForm, ProgrammeForm, ReassignForm, RemoveCaseForm
+from qa_app.programmes.forms import (AddCaseForm, AssignForm, DrawForm, FrameViewForm, ModerationPolicyForm,
+                                     ProgrammeForm,
+                                     ReassignForm, RemoveCaseForm)
 from qa_app.security import roles_required
 from audit_tools.findings import OFSTED_GRADES
 from qa_app.services import moderation, questionnaires
@@ -51,11 +53,6 @@ def new_programme():
     return render_template("programmes/new.html", form=form)
 
 
-def _int_arg(name, default, allowed):
-    value = request.args.get(name, type=int)
-    return value if value in allowed else default
-
-
 @programmes.get("/<int:programme_id>")
 @roles_required(Role.QA_LEAD)
 def show_programme(programme_id):
@@ -63,21 +60,24 @@ def show_programme(programme_id):
     context = {"programme": programme, "frames": FRAMES, "strata_fields": STRATIFY_FIELDS,
                "decision_labels": DECISION_LABELS}
     if programme.sample is None:
-        months = _int_arg("exclude", service.DEFAULT_EXCLUDE_MONTHS, range(0, 121))
-        field = request.args.get("strata") if request.args.get("strata") in STRATIFY_FIELDS else "team"
-        context.update(_frame_context(programme, DrawForm(formdata=None, exclude_audited_months=months),
-                                      months, field, _int_arg("confidence", 95, (90, 95, 99)),
-                                      _int_arg("margin", 5, range(1, 51))))
+        chosen = FrameViewForm(request.args).settings(service.DEFAULT_EXCLUDE_MONTHS)
+        context.update(_frame_context(programme, DrawForm(formdata=None, exclude_audited_months=chosen["months"]),
+                                      chosen["months"], chosen["field"], chosen["confidence"], chosen["margin"]))
     else:
-        audits = service.active_case_audits(programme)
-        record_case_read("programme case list", list_filter={"programme": programme.id},
-                         object_type="audit_programme", object_id=programme.id)
-        context.update(case_audits=audits, agreement=moderation.agreement_for(programme),
-                       grades=OFSTED_GRADES,
-                       removed=[c for c in programme.case_audits if c.status == "removed"],
-                       histories=child_histories(c.child_id for c in audits),
-                       add_form=AddCaseForm(formdata=None), assign_form=_assign_form(programme, formdata=None))
+        context.update(_sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {})))
     return render_template("programmes/show.html", **context)
+
+
+def _sample_context(programme, policy_form) -> dict:
+    """What the page shows once the sample is drawn: its case audits, agreement and the forms."""
+    audits = service.active_case_audits(programme)
+    record_case_read("programme case list", list_filter={"programme": programme.id},
+                     object_type="audit_programme", object_id=programme.id)
+    return {"case_audits": audits, "agreement": moderation.agreement_for(programme), "grades": OFSTED_GRADES,
+            "removed": [c for c in programme.case_audits if c.status == "removed"],
+            "histories": child_histories(c.child_id for c in audits), "add_form": AddCaseForm(formdata=None),
+            "remove_form": RemoveCaseForm(formdata=None), "assign_form": _assign_form(programme, formdata=None),
+            "policy_form": policy_form}
 
 
 def _frame_context(programme, draw_form, months, field="team", confidence=95, margin=5) -> dict:
@@ -86,7 +86,8 @@ def _frame_context(programme, draw_form, months, field="team", confidence=95, ma
     return {"preview": preview, "strata_field": field, "strata": strata(preview.eligible, field),
             "confidence": confidence, "margin": margin,
             "needed": sample_size(confidence, margin, len(preview.eligible) or None),
-            "needed_without_fpc": sample_size(confidence, margin), "draw_form": draw_form}
+            "needed_without_fpc": sample_size(confidence, margin), "draw_form": draw_form,
+            "frame_view": FrameViewForm(formdata=None, strata=field, confidence=str(confidence), margin=margin)}
 
 
 def _assign_form(programme, **kwargs) -> AssignForm:
@@ -149,20 +150,30 @@ def check(programme_id):
     return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
 
+def _number_or_refused(value):
+    return -1 if value is None else value
+
+
 @programmes.post("/<int:programme_id>/moderation-policy")
 @roles_required(Role.QA_LEAD)
 def moderation_policy(programme_id):
     programme = db.get_or_404(AuditProgramme, programme_id)
+    form = ModerationPolicyForm()
     try:
-        moderation.set_policy(programme.id, inadequate=bool(request.form.get("inadequate")),
-                              flagged=bool(request.form.get("flagged")),
-                              new_auditor_first=request.form.get("new_auditor_first", type=int, default=-1),
-                              random_percent=request.form.get("random_percent", type=int, default=-1),
+        # A number that is not a number reaches the service as -1, which it refuses in its own words.
+        moderation.set_policy(programme.id, inadequate="inadequate" in (form.always.data or []),
+                              flagged="flagged" in (form.always.data or []),
+                              new_auditor_first=_number_or_refused(form.new_auditor_first.data),
+                              random_percent=_number_or_refused(form.random_percent.data),
                               user=current_user)
     except moderation.ModerationError as error:
-        flash(f"The moderation policy was not changed: {error}", "info")
-    else:
-        flash("Moderation policy saved.", "success")
+        for key, text in error.problems.items():
+            if key in form:
+                form[key].errors = [text]
+        return render_template("programmes/show.html", programme=programme, frames=FRAMES,
+                               strata_fields=STRATIFY_FIELDS, decision_labels=DECISION_LABELS, form=form,
+                               **_sample_context(programme, form))
+    flash("Moderation policy saved.", "success")
     return redirect(url_for("programmes.show_programme", programme_id=programme.id) + "#moderation-policy")
 
 

@@ -183,6 +183,10 @@ def reload_user(user_id: int) -> User:
     return db.session.get(User, user_id, populate_existing=True)
 
 
+def users_by_name() -> list[User]:
+    return db.session.scalars(db.select(User).order_by(User.display_name)).all()
+
+
 def teams_named(names) -> list[Team]:
     """The teams with these names, creating any that are new."""
     teams = []

@@ -84,6 +84,14 @@ def sign_in_page(page, base_url, email, password=DEMO_PASSWORD):
     page.wait_for_load_state()
 
 
+def fill_date(page, legend, day):
+    """Type a date into the GOV.UK day, month and year boxes under a legend, as a person would."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
 def serious_accessibility_problems(page) -> list[dict]:
     """Callers wait for the page they mean to check: axe on a half-parsed page finds false problems."""
     page.wait_for_load_state("load")

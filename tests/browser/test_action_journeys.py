@@ -9,7 +9,7 @@ from qa_app.extensions import db
 from qa_app.models import AuditProgramme, User
 from qa_app.services import programmes
 from qa_app.services.case_audits import LEAD, save_part
-from tests.browser.conftest import serious_accessibility_problems, sign_in_page
+from tests.browser.conftest import fill_date, serious_accessibility_problems, sign_in_page
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "
            "consent": "yes", "what_changed": "x", "threshold_of_need": "yes", "threshold_document_used": "no",
            "overall_grade": "Requires improvement to be good",
            "recommendations": "Train the front door on the threshold document\nReview the North step-down plans"}
-DUE = (date.today() + timedelta(days=21)).strftime("%d/%m/%Y")
+DUE = date.today() + timedelta(days=21)
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def raise_from_recommendation(page, base, case_audit_id, number, team):
     page.goto(f"{base}/audits/{case_audit_id}/lead")
     page.get_by_role("link", name=f"Make this an action for recommendation {number}").click()
     page.get_by_label("Team that owns it").select_option(team)
-    page.get_by_label("Due date").fill(DUE)
+    fill_date(page, "Due date", DUE)
     page.get_by_label("High").check()
     page.get_by_role("button", name="Raise the action").click()
     page.wait_for_url(f"{base}/audits/{case_audit_id}/lead#actions")
@@ -101,7 +101,7 @@ def test_action_and_findings_pages_have_no_serious_accessibility_problems(live_s
     axe_page.get_by_label("What must be done?").fill("Review step-down plans")
     axe_page.get_by_label("The finding, in a sentence").fill("Step-down was not reviewed")
     axe_page.get_by_label("Team that owns it").select_option("Compass")
-    axe_page.get_by_label("Due date").fill(DUE)
+    fill_date(axe_page, "Due date", DUE)
     axe_page.get_by_role("button", name="Raise the action").click()
     axe_page.wait_for_url(f"{live_server}/actions/1")
     for path in ("/actions/", "/actions/1", f"/actions/new?case_audit={case_audit_id}",

@@ -1,10 +1,11 @@
 """A QA lead samples the re-referrals of Q1 2014/15 and assigns them; an auditor sees them."""
 import re
+from datetime import date
 
 import pytest
 
 from qa_app.demo import seed_demo_case_data
-from tests.browser.conftest import serious_accessibility_problems, sign_in_page
+from tests.browser.conftest import fill_date, serious_accessibility_problems, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def create_programme(page, base_url, name="Re-referrals Q1 2014/15"):
     page.get_by_label("Period").fill("Q1 2014/15")
     page.get_by_label("Health").check()
     page.get_by_label("Police").check()
-    page.get_by_label("Audits due by").fill("31/01/2027")
+    fill_date(page, "Audits due by", date(2027, 1, 31))
     page.get_by_role("button", name="Create programme").click()
 
 
