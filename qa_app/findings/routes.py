@@ -2,9 +2,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from audit_tools.charts import bar_chart
 from audit_tools.programme_findings import LEARNING, OUTCOME_LABELS
 from audit_tools.questionnaires import GRADES, MET_ANSWERS
+from qa_app.charts import bar_chart
 from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
 from qa_app.security import roles_required
