@@ -31,6 +31,7 @@ from qa_app.models.base import utcnow
 from qa_app.services import data_quality
 from qa_app.services import jobs
 from qa_app.services.audit_trail import record_event
+from qa_app.services.case_data import PLAN_COLUMNS, REFERRAL_COLUMNS, plan_record, referral_record
 
 STAGING_CHUNK = 5_000
 
@@ -303,13 +304,11 @@ def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
     """Check each candidate child, streaming one child's records at a time."""
     candidates = select(_quality_candidates(batch_id).c.child_id)
     referrals = db.session.execute(
-        select(Referral.referral_id, Referral.child_id, Referral.referral_date, Referral.decision)
-        .where(Referral.child_id.in_(candidates)).order_by(Referral.child_id)).yield_per(10_000)
+        select(*REFERRAL_COLUMNS).where(Referral.child_id.in_(candidates)).order_by(Referral.child_id)
+    ).yield_per(10_000)
     plans_by_child = {}
-    for plan_id, child_id, start, end in db.session.execute(
-            select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date)
-            .where(CPPlan.child_id.in_(candidates))):
-        plans_by_child.setdefault(child_id, []).append(PlanRecord(plan_id, child_id, start, end))
+    for row in db.session.execute(select(*PLAN_COLUMNS).where(CPPlan.child_id.in_(candidates))):
+        plans_by_child.setdefault(row.child_id, []).append(plan_record(row))
     current, child_referrals = None, []
 
     def check(child_id, child_refs):
@@ -317,12 +316,12 @@ def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
             report.warning(f"child {child_id}", None, ", ".join(finding.record_ids),
                            f"{finding.label}: {finding.detail}", kind=finding.kind)
 
-    for referral_id, child_id, day, decision in referrals:
-        if child_id != current and current is not None:
+    for row in referrals:
+        if row.child_id != current and current is not None:
             check(current, child_referrals)
             child_referrals = []
-        current = child_id
-        child_referrals.append(ReferralRecord(referral_id, child_id, day, decision))
+        current = row.child_id
+        child_referrals.append(referral_record(row))
     if current is not None:
         check(current, child_referrals)
     for child_id in list(plans_by_child):
