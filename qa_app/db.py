@@ -95,6 +95,22 @@ def placeholder(connection) -> str:
 
 
 @contextmanager
+def _unit_of_work(intent: ContextVar[bool]):
+    """Commit at the end, roll back on any error, with the session marked as meaning to write
+    (or only to read) for as long as it lasts."""
+    session = db.session()
+    token = intent.set(True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        intent.reset(token)
+
+
+@contextmanager
 def write_transaction():
     """One unit of work that writes: commits at the end, rolls back on any error.
 
@@ -105,15 +121,8 @@ def write_transaction():
     if is_sqlite() and session.in_transaction() and not _wants_write():
         # The request began a read-only transaction; restart it holding the write lock.
         session.rollback()
-    token = _write_intent.set(True)
-    try:
+    with _unit_of_work(_write_intent) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _write_intent.reset(token)
 
 
 @contextmanager
@@ -125,12 +134,5 @@ def read_transaction():
     session = db.session()
     if session.in_transaction():
         session.commit()  # a POST's transaction began BEGIN IMMEDIATE: end it, nothing is pending
-    token = _read_intent.set(True)
-    try:
+    with _unit_of_work(_read_intent) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _read_intent.reset(token)
