@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Date, cast, event, func, text
 from sqlalchemy.engine import Engine
 
 from qa_app.extensions import db
@@ -72,6 +72,11 @@ def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
+def database_answers() -> None:
+    """Ask the database the smallest question; raises if it cannot answer."""
+    db.session.execute(text("SELECT 1"))
+
+
 def to_db_date(value, sqlite: bool | None = None):
     """A date as a raw SQL parameter: ISO text on SQLite, which keeps dates as text (as
     SQLAlchemy's Date type does), the date itself elsewhere. Anything else is passed through."""
@@ -87,6 +92,12 @@ def _parse_iso(text: str) -> date:
 def from_db_date(value) -> date | None:
     """A date read through the driver: ISO text on SQLite, a date on PostgreSQL."""
     return _parse_iso(value) if isinstance(value, str) else value
+
+
+def day_of(timestamp):
+    """SQL for the day of a timestamp column, comparable with a date column: SQLite's date()
+    gives the ISO text its dates are kept as; elsewhere a cast to DATE."""
+    return func.date(timestamp) if is_sqlite() else cast(timestamp, Date)
 
 
 def placeholder(connection) -> str:
