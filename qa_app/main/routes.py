@@ -1,12 +1,11 @@
 """Home pages per role, the health check and the accessibility statement."""
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import text
 
-from qa_app.extensions import db
-from qa_app.models import Role, User
+from qa_app.db import database_answers
+from qa_app.models import Role
 from qa_app.security import any_signed_in_user
-from qa_app.services import actions, case_data, imports, programmes, safeguarding
+from qa_app.services import accounts, actions, case_data, imports, programmes, safeguarding
 
 main = Blueprint("main", __name__)
 
@@ -22,7 +21,7 @@ def home():
     if actions.works_actions(current_user):
         my_actions = actions.actions_for(current_user, actions.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
-        users = db.session.scalars(db.select(User).order_by(User.display_name)).all()
+        users = accounts.users_by_name()
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
@@ -34,7 +33,7 @@ def home():
 @main.get("/health")
 def health():
     """For load balancers: says whether the database answers, and nothing else."""
-    db.session.execute(text("SELECT 1"))
+    database_answers()
     return {"status": "ok"}
 
 
