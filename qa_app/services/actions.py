@@ -440,7 +440,7 @@ def tally_by_owner(user, on: date | None = None) -> list[OwnerTally]:
                     number(Action.status == ActionStatus.DONE.value),
                     number(closed & (done_day <= Action.due_date)),
                     number(closed & or_(Action.done_at.is_(None), done_day > Action.due_date)))
-             .outerjoin(Team, Action.team_id == Team.id).group_by(Team.name, Action.agency))
+             .select_from(Action).outerjoin(Team, Action.team_id == Team.id).group_by(Team.name, Action.agency))
     clause = visibility_clause(user)
     rows: dict[str, OwnerTally] = {}
     for team, agency, *counts in db.session.execute(query if clause is None else query.where(clause)):

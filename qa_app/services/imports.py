@@ -10,7 +10,6 @@
 """
 import hashlib
 import secrets
-from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -23,7 +22,7 @@ from audit_tools.readers.safety import file_type_of
 from audit_tools.records import Child as ChildRecord
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import is_sqlite, placeholder, write_transaction
+from qa_app.db import is_sqlite, placeholder, to_db_date, write_transaction
 from qa_app.extensions import db
 from qa_app.models import (CPPlan, ImportBatch, ImportKind, ImportStatus, Referral, StagedChild,
                            StagedPlan, StagedReferral)
@@ -164,14 +163,14 @@ _STAGING = {
 
 def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> None:
     buffers = {record_type: [] for record_type in _STAGING}
-    as_text = is_sqlite()  # SQLite keeps dates as ISO text, as SQLAlchemy's Date type does
+    as_text = is_sqlite()
     buffered = 0
     for location, record in _records(batch.kind, path, batch.file_name, report):
         values = [batch.id]
         if not isinstance(record, ChildRecord):
             values.append(location)
         for value in astuple_fast(record):
-            values.append(value.isoformat() if as_text and isinstance(value, date) else value)
+            values.append(to_db_date(value, as_text))
         buffers[type(record)].append(values)
         buffered += 1
         if buffered >= STAGING_CHUNK:
