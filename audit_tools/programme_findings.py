@@ -19,8 +19,7 @@ from audit_tools.questionnaires import GRADES, MET_ANSWERS, Question, Questionna
 SMALL_BASE = 5
 NOT_APPLICABLE = "not_applicable"
 NOT_EVIDENCED = "not_evidenced"
-GOOD_OR_BETTER = ("Outstanding", "Good")
-RI_OR_INADEQUATE = ("Requires improvement to be good", "Inadequate")
+GOOD_OR_BETTER, RI_OR_INADEQUATE = GRADES[:2], GRADES[2:]  # Ofsted's grades run best first
 LEAD = None  # the lead auditor's part, where an agency would be named
 # Questions by the role they play in a finding, matched on the built-in questionnaires' ids.
 OVERALL_GRADE = "overall_grade"

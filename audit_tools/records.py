@@ -10,6 +10,9 @@ DECISION_LABELS = {
     "assessment": "Social work assessment (SWA)",
     "section_47": "Section 47 enquiry",
 }
+# The decision as the re-referral questionnaire's answer options name it (without the
+# abbreviation): what a case audit's "earlier decision" is filled in with from the case data.
+DECISION_ANSWERS = {**DECISION_LABELS, "assessment": "Social work assessment"}
 GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")  # Ofsted's, best first
 AGENCY_LABELS = {
     "childrens_social_care": "Children's social care",

@@ -12,6 +12,7 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 
+from audit_tools.measures import re_referral_cutoff
 from audit_tools.periods import add_months, financial_quarter, financial_year_of
 from audit_tools.records import DECISIONS, CPPlan, Referral
 
@@ -68,7 +69,7 @@ def demo_referrals(rng: random.Random) -> list[Referral]:
             for index, day in enumerate(days):
                 child = None
                 if index in repeat_slots:
-                    window = add_months(day, -12)
+                    window = re_referral_cutoff(day)
                     eligible = [c for c, last in last_referral.items() if window <= last < day]
                     child = rng.choice(eligible) if eligible else None
                 if child is None:
@@ -79,7 +80,7 @@ def demo_referrals(rng: random.Random) -> list[Referral]:
                     f"R{len(referrals) + 1:07d}", child, day, decisions[index],
                     rng.choice(SOURCES), rng.choice(TEAMS)))
             # Forget children last referred over a year ago: they can no longer be re-referred.
-            cutoff = add_months(period.end, -12)
+            cutoff = re_referral_cutoff(period.end)
             last_referral = {c: d for c, d in last_referral.items() if d >= cutoff}
     return referrals
 

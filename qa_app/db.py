@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Date, cast, event, func, text
 from sqlalchemy.engine import Engine
 
 from qa_app.extensions import db
@@ -72,6 +72,11 @@ def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
+def database_answers() -> None:
+    """Ask the database the smallest question; raises if it cannot answer."""
+    db.session.execute(text("SELECT 1"))
+
+
 def to_db_date(value, sqlite: bool | None = None):
     """A date as a raw SQL parameter: ISO text on SQLite, which keeps dates as text (as
     SQLAlchemy's Date type does), the date itself elsewhere. Anything else is passed through."""
@@ -89,9 +94,31 @@ def from_db_date(value) -> date | None:
     return _parse_iso(value) if isinstance(value, str) else value
 
 
+def day_of(timestamp):
+    """SQL for the day of a timestamp column, comparable with a date column: SQLite's date()
+    gives the ISO text its dates are kept as; elsewhere a cast to DATE."""
+    return func.date(timestamp) if is_sqlite() else cast(timestamp, Date)
+
+
 def placeholder(connection) -> str:
     """The driver's parameter marker, for the few queries run through the driver for speed."""
     return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+@contextmanager
+def _unit_of_work(intent: ContextVar[bool]):
+    """Commit at the end, roll back on any error, with the session marked as meaning to write
+    (or only to read) for as long as it lasts."""
+    session = db.session()
+    token = intent.set(True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        intent.reset(token)
 
 
 @contextmanager
@@ -105,15 +132,8 @@ def write_transaction():
     if is_sqlite() and session.in_transaction() and not _wants_write():
         # The request began a read-only transaction; restart it holding the write lock.
         session.rollback()
-    token = _write_intent.set(True)
-    try:
+    with _unit_of_work(_write_intent) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _write_intent.reset(token)
 
 
 @contextmanager
@@ -125,12 +145,5 @@ def read_transaction():
     session = db.session()
     if session.in_transaction():
         session.commit()  # a POST's transaction began BEGIN IMMEDIATE: end it, nothing is pending
-    token = _read_intent.set(True)
-    try:
+    with _unit_of_work(_read_intent) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _read_intent.reset(token)

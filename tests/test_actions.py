@@ -287,7 +287,7 @@ def test_the_per_team_table_counts_closed_on_time_and_late(app, audited):
             actions.change_status(action.id, "closed", user=people["qa"])
         db.session.get(Action, late.id).due_date = date.today() - timedelta(days=1)
         db.session.commit()
-        [row] = actions.tally_by_owner(actions.actions_for(people["qa"]))
+        [row] = actions.tally_by_owner(people["qa"])
         assert (row.owner, row.closed_on_time, row.closed_late, row.open) == ("Team Compass", 1, 1, 0)
 
 
@@ -349,3 +349,51 @@ def test_reminders_are_not_recorded_when_the_mail_server_is_down(app, audited):
         run = action_reminders.send_reminders(date.today())
         assert run.failed == [people["compass"].email] and run.sent == []
         assert db.session.scalars(db.select(ActionReminder)).all() == []
+
+
+def test_an_action_can_answer_only_a_question_the_case_answered_weakly(app, audited):
+    programme_id, cases, people = audited
+    client = signed_in(app, people["auditor"])
+    form = client.get(f"/actions/new?case_audit={cases['B1']}").get_data(as_text=True)
+    offered = set(re.findall(r'<option value="([a-z_]*)"', form[form.index('name="question_id"'):
+                                                                 form.index('name="finding"')]))
+    assert offered == {"", "earlier_threshold_right", "early_help_offered", "consent", "overall_grade"}
+    assert "Was the earlier decision right on the threshold matrix, given what was known then?: No" in form
+    assert "Not evidenced on file" in form and ": Requires improvement to be good" in form
+    # A programme-wide action may answer any met or graded question.
+    lead = signed_in(app, people["qa"])
+    form = lead.get(f"/actions/new?programme={programme_id}").get_data(as_text=True)
+    offered = set(re.findall(r'<option value="([a-z_]*)"', form[form.index('name="question_id"'):
+                                                                 form.index('name="finding"')]))
+    assert {"earlier_threshold_right", "referrer_feedback", "consent", "overall_grade"} <= offered
+
+
+def test_the_per_team_table_counts_every_state_for_each_owner(app, audited):
+    programme_id, cases, people = audited
+    today = date.today()
+    with app.app_context():
+        def raised(state, due=SOON, **owner):
+            action = raise_for(programme_id, cases["B1"], people["qa"], **owner)
+            if state in ("in_progress", "done", "closed"):
+                actions.change_status(action.id, "in_progress", user=people["compass"])
+            if state in ("done", "closed"):
+                actions.change_status(action.id, "done", user=people["compass"])
+            if state == "closed":
+                actions.change_status(action.id, "closed", user=people["qa"])
+            if state == "cancelled":
+                actions.change_status(action.id, "cancelled", reason="Raised twice", user=people["qa"])
+            db.session.get(Action, action.id).due_date = due
+            db.session.commit()
+        raised("open", due=today - timedelta(days=1))  # overdue
+        raised("open")
+        raised("in_progress", due=today - timedelta(days=3))  # overdue
+        raised("done", due=today - timedelta(days=3))  # awaiting verification, not overdue
+        raised("closed")  # on time
+        raised("closed", due=today - timedelta(days=1))  # late
+        raised("cancelled", team="North")  # North has only a cancelled action: a row of noughts
+        police = actions.raise_action(programme_id, cases["B1"], actions.NewAction(
+            "Share the log", "Late sharing", SOON, team=None, agency="police"), people["qa"])
+        assert police.agency == "police"
+        rows = [(r.owner, r.open, r.overdue, r.awaiting_verification, r.closed_on_time, r.closed_late)
+                for r in actions.tally_by_owner(people["qa"], on=today)]
+    assert rows == [("Police", 1, 0, 0, 0, 0), ("Team Compass", 3, 2, 1, 1, 1), ("Team North", 0, 0, 0, 0, 0)]

@@ -38,3 +38,9 @@ def test_importing_audit_tools_loads_neither_flask_nor_the_app():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_library_hands_over_numbers_and_the_app_draws_the_charts():
+    drawing = [str(path.relative_to(ROOT)) for path in (ROOT / "audit_tools").rglob("*.py")
+               if "<svg" in path.read_text()]
+    assert drawing == []

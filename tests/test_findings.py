@@ -62,6 +62,10 @@ def test_the_findings_page_shows_counts_percentages_bases_and_learning(app, clie
     assert "Recording: 2 cases" in html and "Consent: 1 case" in html
     assert "Clear chronology" in html and "Case B1, team Compass" in html
     assert "this is the first audit of its kind" in html
+    # The charts beside the grade and yes tables, drawn once (not escaped into text).
+    assert html.count("<svg") == 2 and "&lt;svg" not in html
+    assert 'aria-label="Overall grades before and after moderation. The same figures are in the table."' in html
+    assert "<title>Auditors&#x27; grades, Inadequate: 1</title>" in html
 
 
 def test_moderated_grades_show_after_moderation(app, client, login_as, graded):

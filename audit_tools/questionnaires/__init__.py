@@ -278,7 +278,7 @@ def check_answers(section: Section, answers: dict, submitting: bool) -> dict[str
         if question.type in ("met", "grade", "choice") and value not in allowed:
             problems[question.id] = f"Select one of the answers to: {question.label}"
         elif question.type == "multiple_choice" and not set(value) <= allowed:
-            problems[question.id] = f"Select answers from the list for: {question.label}"
+            problems[question.id] = f"Select answers from the list for: {question.label}"  # nosec B608: not SQL
         elif question.type == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", str(value)):
             problems[question.id] = f"Enter a number for: {question.label}"
         elif question.type == "date" and not _is_date(value):

@@ -10,13 +10,11 @@ from audit_tools.findings import OFSTED_GRADES
 from audit_tools.programme_findings import (LEARNING, AuditRecord, ProgrammeFindings, positive_share,
                                             overall_grade_question, grade_after, grade_before)
 from audit_tools.questionnaires import MET_ANSWERS, Questionnaire, is_shown
+from audit_tools.records import AGENCY_LABELS
 from audit_tools.workbooks.layout import (NOT_APPLICABLE, NOT_AVAILABLE, Chart, Column, Sheet,
                                           WorkbookSpec, write_workbook)
 
 LEAD_PART = "Lead auditor"
-AGENCY_LABELS = {"childrens_social_care": "Children's social care", "police": "Police", "health": "Health",
-                 "education": "Education", "probation": "Probation", "early_help": "Early help",
-                 "other": "Other"}
 NOTES = [
     ("[note 1]", "Not applicable answers are outside the base: a percentage is of the audits that "
                  "answered the question with anything other than \"Not applicable\"."),

@@ -3,23 +3,20 @@ agencies, verified or returned by QA leads."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from audit_tools.questionnaires import MET_ANSWERS
 from qa_app.actions.forms import MOVE_LABELS, FilterForm, ProgressForm, RaiseActionForm, StatusForm
 from qa_app.db import MAX_DATABASE_ID
 from qa_app.extensions import db
 from qa_app.forms import choices
-from qa_app.models import Action, AuditProgramme, CaseAudit, Role, Team
+from qa_app.models import Action, AuditProgramme, CaseAudit, Role
 from qa_app.security import roles_required
+from qa_app.services import accounts
 from qa_app.services import actions as service
-from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.programmes import programmes as all_programmes
 from qa_app.services.safeguarding import case_team
 from qa_app.services.case_reads import record_case_read
 
 actions = Blueprint("actions", __name__)
 READERS = (Role.TEAM_MANAGER, Role.QA_LEAD, Role.ADMIN, Role.AUDITOR)
-# Answers that make a question a finding worth acting on.
-WEAK_ANSWERS = {"partly", "no", "not_evidenced", "Requires improvement to be good", "Inadequate"}
 
 
 def _readable_action_or_404(action_id) -> Action:
@@ -40,7 +37,7 @@ def list_actions():
         programme_id=int(form.programme.data) if (form.programme.data or "").isdigit() else None,
         status=form.status.data or None, due_by=form.due_by.data if not form.due_by.errors else None)
     found = service.actions_for(current_user, filters)
-    tally = service.tally_by_owner(service.actions_for(current_user)) if current_user.has_role(Role.QA_LEAD) else None
+    tally = service.tally_by_owner(current_user) if current_user.has_role(Role.QA_LEAD) else None
     return render_template("actions/list.html", actions=found, filter_form=form, tally=tally,
                            today=service.today())
 
@@ -59,36 +56,16 @@ def _raise_context(programme_id, case_audit_id):
     return programme, case_audit
 
 
-def _finding_choices(programme, case_audit):
-    """Questions this case answered weakly, or for a programme-wide action every graded question."""
-    questionnaire = questionnaire_for_programme(programme)
-    options = [("", "A recommendation, not one question")]
-    answers = {}
-    if case_audit is not None:
-        answers = dict(case_audit.answers or {})
-        for section in case_audit.sections:
-            answers.update({k: v for k, v in (section.answers or {}).items() if k not in answers})
-    for question in questionnaire.questions():
-        if question.type not in ("met", "grade"):
-            continue
-        answer = answers.get(question.id)
-        if case_audit is None:
-            options.append((question.id, question.label))
-        elif answer in WEAK_ANSWERS:
-            options.append((question.id, f"{question.label}: {MET_ANSWERS.get(answer, answer)}"))
-    return options, answers
-
-
 @actions.route("/new", methods=["GET", "POST"])
 @roles_required(Role.AUDITOR, Role.QA_LEAD)
 def raise_action():
     programme, case_audit = _raise_context(request.args.get("programme", type=int),
                                            request.args.get("case_audit", type=int))
     form = RaiseActionForm()
-    finding_options, answers = _finding_choices(programme, case_audit)
+    finding_options, answers = service.finding_choices(programme, case_audit)
     form.question_id.choices = choices(finding_options)
     default_team = case_team(case_audit) if case_audit else None
-    teams = sorted({t.name for t in db.session.scalars(db.select(Team))} | ({default_team} if default_team else set()))
+    teams = sorted(set(accounts.team_names()) | ({default_team} if default_team else set()))
     form.team.choices = choices([("", "No team: a partner agency owns it")] + [(t, t) for t in teams])
     form.owner_id.choices = choices([("", "No named owner")] + [
         (str(u.id), f"{u.display_name} ({', '.join(u.team_names) or u.agency_label})") for u in service.possible_owners()])

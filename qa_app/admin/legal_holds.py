@@ -7,9 +7,8 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from qa_app.admin.routes import admin
-from qa_app.extensions import db
 from qa_app.forms import choices
-from qa_app.models import AuditProgramme, Role
+from qa_app.models import Role
 from qa_app.security import roles_required
 from qa_app.services import retention
 
@@ -29,7 +28,7 @@ class ReleaseForm(FlaskForm):
 
 
 def _page(form):
-    programmes = db.session.scalars(db.select(AuditProgramme).order_by(AuditProgramme.name)).all()
+    programmes = retention.programmes_by_name()
     holds = retention.holds()
     form.programme_id.choices = choices((p.id, p.name) for p in programmes if p.id not in holds)
     return render_template("admin/legal_holds.html", form=form, release_form=ReleaseForm(),

@@ -1,14 +1,13 @@
 """User administration and the audit trail (admins only)."""
-from datetime import datetime, time
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.admin.forms import AuditTrailFilterForm, ChildReadsForm, CreateUserForm, EditUserForm, OneTimePasswordForm
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Role, User
+from qa_app.models import Role, User
 from qa_app.security import roles_required
 from qa_app.services import accounts
+from qa_app.services import audit_trail as audit_trail_service
 from qa_app.services.case_reads import reads_of_child
 
 admin = Blueprint("admin", __name__)
@@ -86,23 +85,14 @@ def set_one_time_password(user_id):
 @roles_required(Role.ADMIN)
 def audit_trail():
     form = AuditTrailFilterForm(request.args)
-    query = db.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    filters = {}
     if form.validate():
-        if form.action.data:
-            query = query.filter(AuditEvent.action == form.action.data)
-        if form.outcome.data:
-            query = query.filter(AuditEvent.outcome == form.outcome.data)
-        if form.user_email.data:
-            query = query.filter(AuditEvent.user_email.contains(form.user_email.data.strip().lower(),
-                                                                autoescape=True))
-        if form.date_from.data:
-            query = query.filter(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time.min))
-        if form.date_to.data:
-            query = query.filter(AuditEvent.occurred_at <= datetime.combine(form.date_to.data, time.max))
+        filters = {"action": form.action.data, "outcome": form.outcome.data, "user_email": form.user_email.data,
+                   "date_from": form.date_from.data, "date_to": form.date_to.data}
     number = request.args.get("page", "1")
     if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
         abort(404)
-    page = db.paginate(query, page=int(number), per_page=50, error_out=False)
+    page = audit_trail_service.events_page(int(number), **filters)
     return render_template("admin/audit_trail.html", form=form, page=page)
 
 

@@ -2,9 +2,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from audit_tools.charts import bar_chart
 from audit_tools.programme_findings import LEARNING, OUTCOME_LABELS
 from audit_tools.questionnaires import GRADES, MET_ANSWERS
+from qa_app.charts import bar_chart
 from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
 from qa_app.security import roles_required
@@ -16,18 +16,10 @@ from qa_app.services.case_reads import record_case_read
 findings = Blueprint("findings", __name__)
 
 
-def _auditor_of(programme: AuditProgramme, user) -> bool:
-    return any(c.lead_auditor_id == user.id or any(s.auditor_id == user.id for s in c.sections)
-               for c in programme.case_audits)
-
-
 @findings.get("/<int:programme_id>/findings")
 @roles_required(Role.QA_LEAD, Role.AUDITOR)
 def show(programme_id):
-    programme = db.session.get(AuditProgramme, programme_id)
-    if programme is None or not (current_user.has_role(Role.QA_LEAD)
-                                 or (programme.closed_at is not None and _auditor_of(programme, current_user))):
-        abort(404)
+    programme = service.readable_programme(programme_id, current_user) or abort(404)
     record_case_read("programme findings", list_filter={"programme": programme.id},
                      object_type="audit_programme", object_id=programme.id)
     records = service.audit_records(programme)

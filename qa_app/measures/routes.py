@@ -1,10 +1,9 @@
 """Measures for QA leads: the dashboard and the lists behind its figures."""
 from flask import Blueprint, abort, render_template, request
-from markupsafe import Markup
 
-from audit_tools.charts import bar_chart
 from audit_tools.measures import PLAN_DURATION_BANDS, RE_REFERRAL_INTERVAL_BANDS
 from audit_tools.records import DECISION_LABELS, DECISIONS
+from qa_app.charts import bar_chart
 from qa_app.forms import PeriodForm
 from qa_app.measures.forms import RepeatPlansForm, ReReferralsForm
 from qa_app.models import Role
@@ -23,15 +22,15 @@ def dashboard():
     charts = {}
     if board:
         labels = [c.period.label + (" (to date)" if c.in_progress else "") for c in board.years]
-        charts["rates"] = Markup(bar_chart(
+        charts["rates"] = bar_chart(
             "Referrals per 10,000 children by financial year", labels,
             [("This council", [c.referrals.rate_per_10k for c in board.years]),
              ("Statistical neighbours", [board.benchmark("referral_rate_per_10k", c.period, "SN") for c in board.years]),
-             ("England", [board.benchmark("referral_rate_per_10k", c.period, "England") for c in board.years])]))
-        charts["re_referrals"] = Markup(bar_chart(
+             ("England", [board.benchmark("referral_rate_per_10k", c.period, "England") for c in board.years])])
+        charts["re_referrals"] = bar_chart(
             "Re-referrals as a percentage of referrals, by quarter",
             [q.label for q, _ in board.quarters],
-            [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%"))
+            [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%")
     form = PeriodForm(request.args)
     period = form.chosen_period()
     comparison = compare_with_last_year(period) if board and period else None

@@ -199,6 +199,10 @@ def teams_named(names) -> list[Team]:
     return teams
 
 
+def team_names() -> list[str]:
+    return db.session.scalars(select(Team.name).order_by(Team.name)).all()
+
+
 def _validate_profile(email, display_name, roles, agency):
     if not EMAIL_PATTERN.match(email):
         raise AccountError("Enter an email address in the correct format, like name@example.org", "email")

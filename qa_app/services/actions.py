@@ -11,20 +11,25 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import case, false, func, or_, select
 
 from audit_tools.evidence import CONTENT_TYPES, check_evidence_file, evidence_type
+from audit_tools.programme_findings import NOT_EVIDENCED, RI_OR_INADEQUATE
+from audit_tools.questionnaires import MET_ANSWERS
 from audit_tools.readers import FileRejected
-from qa_app.db import write_transaction
+from qa_app.db import day_of, write_transaction
 from qa_app.extensions import db
 from qa_app.models import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionStatus, ActionUpdate, Agency,
                            AuditProgramme, CaseAudit, CaseAuditStatus, Role, Team, User)
 from qa_app.models.base import utcnow
 from qa_app.services.audit_trail import record_event
+from qa_app.services.case_audits import questionnaire_for_programme
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 5000
 DUE_SOON_DAYS = 7
+# Answers that make a question a finding worth acting on.
+WEAK_ANSWERS = {"partly", "no", NOT_EVIDENCED, *RI_OR_INADEQUATE}
 
 
 class ActionError(ValueError):
@@ -203,6 +208,28 @@ def raise_action(programme_id: int, case_audit_id: int | None, new: NewAction, u
                               "due": new.due_date.isoformat(), "priority": new.priority,
                               "question": new.question_id})
     return action
+
+
+def finding_choices(programme: AuditProgramme, case_audit: CaseAudit | None) -> tuple[list[tuple[str, str]], dict]:
+    """The findings an action may answer, as (question id, label) choices: the questions this
+    case answered weakly, or for a programme-wide action every met or graded question. With
+    them the case's answers (the lead's, then each section's), so the action keeps the answer."""
+    questionnaire = questionnaire_for_programme(programme)
+    options = [("", "A recommendation, not one question")]
+    answers = {}
+    if case_audit is not None:
+        answers = dict(case_audit.answers or {})
+        for section in case_audit.sections:
+            answers.update({k: v for k, v in (section.answers or {}).items() if k not in answers})
+    for question in questionnaire.questions():
+        if question.type not in ("met", "grade"):
+            continue
+        answer = answers.get(question.id)
+        if case_audit is None:
+            options.append((question.id, question.label))
+        elif answer in WEAK_ANSWERS:
+            options.append((question.id, f"{question.label}: {MET_ANSWERS.get(answer, answer)}"))
+    return options, answers
 
 
 def recommendations(case_audit: CaseAudit | None) -> list[str]:
@@ -397,21 +424,30 @@ class OwnerTally:
     closed_late: int = 0
 
 
-def tally_by_owner(actions, on: date | None = None) -> list[OwnerTally]:
-    """Per team (and agency): open, overdue, awaiting verification, closed on time or late."""
+def tally_by_owner(user, on: date | None = None) -> list[OwnerTally]:
+    """Per team (and agency), of the actions the user may read: open, overdue, awaiting
+    verification, closed on time or late. Counted by the database, one row per owner, with the
+    same rules as Action.overdue_on; an owner with only cancelled actions has a row of noughts."""
     on = on or today()
+    waiting = Action.status.in_([s.value for s in OUTSTANDING if s != ActionStatus.DONE])
+    closed = Action.status == ActionStatus.CLOSED.value
+    done_day = day_of(Action.done_at)
+
+    def number(condition):
+        return func.count(case((condition, 1)))
+
+    query = (select(Team.name, Action.agency, number(waiting), number(waiting & (Action.due_date < on)),
+                    number(Action.status == ActionStatus.DONE.value),
+                    number(closed & (done_day <= Action.due_date)),
+                    number(closed & or_(Action.done_at.is_(None), done_day > Action.due_date)))
+             .select_from(Action).outerjoin(Team, Action.team_id == Team.id).group_by(Team.name, Action.agency))
+    clause = visibility_clause(user)
     rows: dict[str, OwnerTally] = {}
-    for action in actions:
-        row = rows.setdefault(action.owned_by, OwnerTally(action.owned_by))
-        if action.state == ActionStatus.DONE:
-            row.awaiting_verification += 1
-        elif action.state in OUTSTANDING:
-            row.open += 1
-            row.overdue += action.overdue_on(on)
-        elif action.state == ActionStatus.CLOSED:
-            on_time = action.done_at is not None and action.done_at.date() <= action.due_date
-            row.closed_on_time += on_time
-            row.closed_late += not on_time
+    for team, agency, *counts in db.session.execute(query if clause is None else query.where(clause)):
+        owner = f"Team {team}" if team else Agency(agency).label  # as Action.owned_by names it
+        row = rows.setdefault(owner, OwnerTally(owner))
+        for name, count in zip(("open", "overdue", "awaiting_verification", "closed_on_time", "closed_late"), counts):
+            setattr(row, name, getattr(row, name) + count)
     return [rows[name] for name in sorted(rows)]
 
 

@@ -3,8 +3,11 @@
 record_event() adds the event to the current unit of work, so the event is committed with the
 change it describes, or not at all.
 """
+from datetime import date, datetime, time
+
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import AuditEvent
@@ -65,6 +68,24 @@ ACTIONS = {
 }
 
 OUTCOMES = ("success", "failure", "denied")
+
+
+def events_page(number: int, per_page: int = 50, *, action: str | None = None, outcome: str | None = None,
+                user_email: str | None = None, date_from: date | None = None, date_to: date | None = None):
+    """One page of the trail, newest first, narrowed by whichever filters are given (the email
+    by any part of it, the dates inclusive)."""
+    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.filter(AuditEvent.action == action)
+    if outcome:
+        query = query.filter(AuditEvent.outcome == outcome)
+    if user_email:
+        query = query.filter(AuditEvent.user_email.contains(user_email.strip().lower(), autoescape=True))
+    if date_from:
+        query = query.filter(AuditEvent.occurred_at >= datetime.combine(date_from, time.min))
+    if date_to:
+        query = query.filter(AuditEvent.occurred_at <= datetime.combine(date_to, time.max))
+    return db.paginate(query, page=number, per_page=per_page, error_out=False)
 
 
 def _request_ip() -> str | None:

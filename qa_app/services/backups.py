@@ -124,7 +124,8 @@ def _check(connection: sqlite3.Connection, path: Path) -> BackupSummary:
         summary.revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     for table in COUNTED_TABLES:
         if table in tables:
-            summary.counts[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            # Table names from COUNTED_TABLES, our own constant, found in the backup: nothing typed.
+            summary.counts[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # nosec B608
     return summary
 
 
@@ -158,7 +159,9 @@ def _pg_summary(url, path: Path) -> BackupSummary:
                 summary.revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
             for table in COUNTED_TABLES:
                 if table in tables:
-                    summary.counts[table] = connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
+                    # Table names from COUNTED_TABLES, our own constant: nothing typed.
+                    summary.counts[table] = connection.execute(
+                        text(f'SELECT count(*) FROM "{table}"')).scalar()  # nosec B608
             return summary
     finally:
         engine.dispose()

@@ -5,7 +5,9 @@ newer version is refused with both sets of answers, so nobody overwrites anybody
 trail records which questions changed, never the answers themselves (they are case content).
 """
 from dataclasses import dataclass
+
 from audit_tools.questionnaires import Questionnaire, Section, check_answers, visible_answers
+from audit_tools.records import DECISION_ANSWERS
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import Agency, CaseAudit, CaseAuditSection, CaseAuditStatus
@@ -16,9 +18,6 @@ from qa_app.services.case_lists import ChildHistory
 
 LEAD = "lead"
 FINISHED = (CaseAuditStatus.SUBMITTED.value, CaseAuditStatus.MODERATED.value)
-DECISION_ANSWERS = {"nfa": "No further action", "professional_conversation": "Professional conversation",
-                    "early_help": "Early help", "assessment": "Social work assessment",
-                    "section_47": "Section 47 enquiry"}
 
 
 class AuditRefused(ValueError):

@@ -29,6 +29,29 @@ class ReferenceDataError(ValueError):
     pass
 
 
+# The columns a record is made from, in its fields' order: select these, map with the function below.
+REFERRAL_COLUMNS = (Referral.referral_id, Referral.child_id, Referral.referral_date, Referral.decision,
+                    Referral.source, Referral.team)
+PLAN_COLUMNS = (CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date, CPPlan.category,
+                CPPlan.team, CPPlan.previous_plans)
+
+
+def referral_record(row) -> ReferralRecord:
+    """A referral row (REFERRAL_COLUMNS, from the ORM or the driver) as the library's record."""
+    referral_id, child_id, day, decision, source, team = row
+    return ReferralRecord(referral_id, child_id, from_db_date(day), decision, source, team)
+
+
+def plan_record(row) -> PlanRecord:
+    """A plan row (PLAN_COLUMNS, from the ORM or the driver) as the library's record."""
+    plan_id, child_id, start, end, category, team, previous_plans = row
+    return PlanRecord(plan_id, child_id, from_db_date(start), from_db_date(end), category, team, previous_plans)
+
+
+def _column_names(columns) -> str:
+    return ", ".join(column.name for column in columns)
+
+
 def referral_records(start: date, end: date) -> list[ReferralRecord]:
     """Referrals from RE_REFERRAL_MONTHS (12) months before `start` to `end`: the period plus the look-back a
     re-referral needs.
@@ -38,11 +61,10 @@ def referral_records(start: date, end: date) -> list[ReferralRecord]:
     connection = db.session.connection()
     marker = placeholder(connection)
     rows = connection.exec_driver_sql(
-        "SELECT referral_id, child_id, referral_date, decision, source, team FROM referral "
+        f"SELECT {_column_names(REFERRAL_COLUMNS)} FROM referral "  # nosec B608: column names and markers only
         f"WHERE referral_date >= {marker} AND referral_date <= {marker} ORDER BY referral_date, referral_id",
         (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, end)))
-    return [ReferralRecord(rid, child, from_db_date(day), decision, source, team)
-            for rid, child, day, decision, source, team in rows]
+    return [referral_record(row) for row in rows]
 
 
 def referral_history(start: date, end: date) -> ReferralHistory:
@@ -82,11 +104,9 @@ def plan_records(end: date) -> list[PlanRecord]:
     connection = db.session.connection()
     marker = placeholder(connection)
     rows = connection.exec_driver_sql(
-        "SELECT plan_id, child_id, start_date, end_date, category, team, previous_plans FROM cp_plan "
+        f"SELECT {_column_names(PLAN_COLUMNS)} FROM cp_plan "  # nosec B608: column names and markers only
         f"WHERE start_date <= {marker} ORDER BY start_date, plan_id", (_db_date(connection, end),))
-    return [PlanRecord(pid, child, from_db_date(start), from_db_date(finish) if finish else None,
-                       category, team, previous)
-            for pid, child, start, finish, category, team, previous in rows]
+    return [plan_record(row) for row in rows]
 
 
 def measure_plan_records(start: date, end: date) -> list[PlanRecord]:

@@ -10,7 +10,8 @@ from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
 from qa_app.extensions import db
 from qa_app.models import CPPlan, Referral
-from qa_app.services.case_data import plan_records, referral_records
+from qa_app.services.case_data import (PLAN_COLUMNS, REFERRAL_COLUMNS, plan_record, plan_records, referral_record,
+                                       referral_records)
 
 
 @dataclass
@@ -31,16 +32,12 @@ def child_histories(child_ids) -> dict[str, ChildHistory]:
     histories = {child: ChildHistory([], []) for child in child_ids}
     for start in range(0, len(child_ids), 500):
         chunk = child_ids[start:start + 500]
-        for row in db.session.execute(
-                select(Referral.referral_id, Referral.child_id, Referral.referral_date,
-                       Referral.decision, Referral.source, Referral.team)
-                .where(Referral.child_id.in_(chunk)).order_by(Referral.referral_date)):
-            histories[row.child_id].referrals.append(ReferralRecord(*row))
-        for row in db.session.execute(
-                select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date,
-                       CPPlan.category, CPPlan.team, CPPlan.previous_plans)
-                .where(CPPlan.child_id.in_(chunk)).order_by(CPPlan.start_date)):
-            histories[row.child_id].plans.append(PlanRecord(*row))
+        for row in db.session.execute(select(*REFERRAL_COLUMNS).where(Referral.child_id.in_(chunk))
+                                      .order_by(Referral.referral_date)):
+            histories[row.child_id].referrals.append(referral_record(row))
+        for row in db.session.execute(select(*PLAN_COLUMNS).where(CPPlan.child_id.in_(chunk))
+                                      .order_by(CPPlan.start_date)):
+            histories[row.child_id].plans.append(plan_record(row))
     return histories
 
 

@@ -12,9 +12,22 @@ from audit_tools.programme_findings import (AuditRecord, CaseOutcome, Comparison
                                             programme_findings)
 from audit_tools.sampling import REFERRAL_FRAMES
 from qa_app.extensions import db
-from qa_app.models import AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, Moderation, Referral
+from qa_app.models import AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, Moderation, Referral, Role
 from qa_app.services.case_audits import FINISHED, questionnaire_for_programme
 from qa_app.services.case_data import data_range
+
+
+def readable_programme(programme_id: int, user) -> AuditProgramme | None:
+    """The programme, if the user may read its findings: QA leads always, its own auditors (lead
+    or section) once it is closed. None otherwise, so the page cannot tell them apart."""
+    programme = db.session.get(AuditProgramme, programme_id)
+    if programme is None or user.has_role(Role.QA_LEAD):
+        return programme
+    if programme.closed_at is not None and any(
+            c.lead_auditor_id == user.id or any(s.auditor_id == user.id for s in c.sections)
+            for c in programme.case_audits):
+        return programme
+    return None
 
 
 def case_kind(programme: AuditProgramme) -> str:

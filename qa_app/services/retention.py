@@ -144,6 +144,11 @@ def _delete_tree(table: Table, doomed) -> dict[str, int]:
 
 # -- legal holds ----------------------------------------------------------------------------
 
+def programmes_by_name() -> list[AuditProgramme]:
+    """Every programme, for choosing one to hold."""
+    return db.session.scalars(select(AuditProgramme).order_by(AuditProgramme.name)).all()
+
+
 def holds() -> dict[int, LegalHold]:
     return {hold.programme_id: hold for hold in db.session.scalars(select(LegalHold))}
 

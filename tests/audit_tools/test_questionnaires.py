@@ -2,6 +2,7 @@ import pytest
 
 from audit_tools.questionnaires import (QuestionnaireError, built_in, check_answers, is_shown,
                                         parse_questionnaire, visible_answers)
+from audit_tools.records import DECISION_ANSWERS, DECISIONS
 
 GOOD = """
 id: tiny
@@ -68,3 +69,9 @@ def test_required_on_submit_but_not_on_draft_and_values_are_always_checked():
     assert set(check_answers(section, {"right": "no", "why": "x" * 11, "when": "31/02/2015"},
                              submitting=False)) == {"why", "when"}
     assert check_answers(section, {"right": "not_applicable"}, submitting=True) == {}
+
+
+def test_every_decision_prefills_an_answer_the_re_referral_audit_offers():
+    questionnaire = built_in()[("re-referral-audit", 1)]
+    [question] = [q for q in questionnaire.questions() if q.prefill == "previous_referral.decision"]
+    assert [DECISION_ANSWERS[d] for d in DECISIONS] == list(question.options)
