@@ -18,7 +18,7 @@ from audit_tools.readers import FileRejected
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionStatus, ActionUpdate, Agency,
-                           AuditProgramme, CaseAudit, CaseAuditStatus, Role, Team, User)
+                           AuditProgramme, CaseAudit, Role, Team, User)
 from qa_app.models.base import utcnow
 from qa_app.services.audit_trail import record_event
 
@@ -173,7 +173,7 @@ def raise_action(programme_id: int, case_audit_id: int | None, new: NewAction, u
         programme = db.session.get(AuditProgramme, programme_id)
         case_audit = db.session.get(CaseAudit, case_audit_id) if case_audit_id else None
         if programme is None or (case_audit_id and (case_audit is None or case_audit.programme_id != programme.id
-                                                    or case_audit.status == CaseAuditStatus.REMOVED)):
+                                                    or case_audit.removed)):
             raise ActionError("The programme or case audit was not found")
         if not may_raise(user, programme, case_audit):
             raise ActionError("Only the case's lead auditor or a QA lead can raise an action here")
