@@ -20,6 +20,7 @@ from qa_app.extensions import db
 from qa_app.models import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionStatus, ActionUpdate, Agency,
                            AuditProgramme, CaseAudit, Role, Team, User)
 from qa_app.models.base import utcnow
+from qa_app.services import people
 from qa_app.services.audit_trail import record_event
 
 DESCRIPTION_MAX = 2000
@@ -125,21 +126,9 @@ class NewAction:
     answer: str | None = None
 
 
-def team_managers(team_id: int) -> list[User]:
-    team = db.session.get(Team, team_id)
-    return [u for u in team_members(team) if u.has_role(Role.TEAM_MANAGER)] if team else []
-
-
-def team_members(team: Team) -> list[User]:
-    return db.session.scalars(select(User).where(User.active.is_(True), User.teams.contains(team))
-                              .order_by(User.display_name)).all()
-
-
 def possible_owners() -> list[User]:
     """People who can own an action: active team managers, and auditors of partner agencies."""
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
-    return [u for u in users if u.has_role(Role.TEAM_MANAGER)
-            or _partner_auditor(u)]
+    return people.active_users(or_(people.holds(Role.TEAM_MANAGER), people.partner_auditor()))
 
 
 def _validated(new: NewAction) -> NewAction:

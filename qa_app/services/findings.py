@@ -12,7 +12,8 @@ from audit_tools.programme_findings import (AuditRecord, CaseOutcome, Comparison
                                             programme_findings)
 from audit_tools.sampling import REFERRAL_FRAMES
 from qa_app.extensions import db
-from qa_app.models import AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, Moderation, ModerationOutcome, Referral
+from qa_app.models import (AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, Moderation, ModerationOutcome,
+                           Referral)
 from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.case_data import data_range
 

@@ -14,11 +14,12 @@ from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, Filters, FrameDefinit
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import (FINISHED, Agency, AuditProgramme, CaseAudit, CaseAuditSection,
-                           CaseAuditStatus, Child, CPPlan, IllegalTransition, Referral, Role, Sample,
+                           CaseAuditStatus, Child, CPPlan, IllegalTransition, Referral, Sample,
                            SampleChange, SampleChangeKind, User)
 from qa_app.models.base import utcnow
 from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
+from qa_app.services.people import auditors
 from qa_app.services.case_data import plan_records, referral_records
 
 DEFAULT_EXCLUDE_MONTHS = 12
@@ -283,11 +284,6 @@ def remove_case_by_hand(case_audit_id: int, reason: str, user=None) -> None:
 
 
 # --- assignment ---------------------------------------------------------------------------
-
-def auditors() -> list[User]:
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
-    return [u for u in users if u.has_role(Role.AUDITOR)]
-
 
 def active_case_audits(programme: AuditProgramme) -> list[CaseAudit]:
     order = {case_id: index for index, case_id in enumerate(programme.sample.drawn_ids)} if programme.sample else {}
