@@ -1,4 +1,5 @@
 """Models in the domain's words, split by area. Import from here."""
+from qa_app.models.base import IllegalTransition
 from qa_app.models.actions import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionReminder,
                                    ActionStatus, ActionUpdate)
 from qa_app.models.audit_event import AuditEvent, AuditEventChild
@@ -6,7 +7,6 @@ from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, R
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
 from qa_app.models.jobs import Job, JobStatus
-from qa_app.models.base import IllegalTransition
 from qa_app.models.moderation import Moderation, ModerationOutcome, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.retention import LegalHold

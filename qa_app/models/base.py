@@ -29,9 +29,19 @@ class Transition(NamedTuple):
     refusal: str  # what the user is told when the record is in any other state
 
 
-def take(record, transitions: dict[str, Transition], step: str) -> None:
-    """Move a record's `status` by one step of its table, or refuse."""
-    transition = transitions[step]
-    if record.status not in transition.starts:
-        raise IllegalTransition(transition.refusal)
-    record.status = transition.ends
+class Stateful:
+    """A record whose `status` moves only by the steps of its class's TRANSITIONS table."""
+
+    TRANSITIONS: dict[str, Transition] = {}
+
+    def may(self, step: str) -> bool:
+        return self.status in self.TRANSITIONS[step].starts
+
+    def check(self, step: str) -> None:
+        """Refuse now, before anything is changed, what the step would refuse later."""
+        if not self.may(step):
+            raise IllegalTransition(self.TRANSITIONS[step].refusal)
+
+    def _take(self, step: str) -> None:
+        self.check(step)
+        self.status = self.TRANSITIONS[step].ends

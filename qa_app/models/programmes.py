@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
-from qa_app.models.base import IllegalTransition, Transition, stored_as_value, take, utcnow
+from qa_app.models.base import Stateful, Transition, stored_as_value, utcnow
 from qa_app.models.user import User
 
 
@@ -36,7 +36,9 @@ PROGRAMME_TRANSITIONS = {
 }
 
 
-class AuditProgramme(db.Model):
+class AuditProgramme(Stateful, db.Model):
+    TRANSITIONS = PROGRAMME_TRANSITIONS
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     theme: Mapped[str] = mapped_column(String(200))
@@ -69,14 +71,14 @@ class AuditProgramme(db.Model):
         return self.status.label
 
     def sample_drawn(self) -> None:
-        take(self, PROGRAMME_TRANSITIONS, "draw_sample")
+        self._take("draw_sample")
 
     def audits_assigned(self) -> None:
-        take(self, PROGRAMME_TRANSITIONS, "assign")
+        self._take("assign")
 
     def close(self, at: datetime) -> None:
         """Findings agreed: auditors may then read them."""
-        take(self, PROGRAMME_TRANSITIONS, "close")
+        self._take("close")
         self.closed_at = at
 
     @property
@@ -163,21 +165,11 @@ CASE_AUDIT_TRANSITIONS = {
 }
 
 
-class AuditWork:
+class AuditWork(Stateful):
     """What a case audit (the lead auditor's part) and an agency section share: answers that
     are saved, submitted and reopened, with a version bumped by every change."""
 
-    def may(self, step: str) -> bool:
-        return self.status in CASE_AUDIT_TRANSITIONS[step].starts
-
-    def check(self, step: str) -> None:
-        """Refuse now, before anything is changed, what the step would refuse later."""
-        if not self.may(step):
-            raise IllegalTransition(CASE_AUDIT_TRANSITIONS[step].refusal)
-
-    def _take(self, step: str) -> None:
-        self.check(step)
-        take(self, CASE_AUDIT_TRANSITIONS, step)
+    TRANSITIONS = CASE_AUDIT_TRANSITIONS
 
     @property
     def submitted(self) -> bool:
@@ -239,12 +231,12 @@ class CaseAudit(AuditWork, db.Model):
         if self.status in NOT_STARTED:
             self.status = CaseAuditStatus.DRAFT
 
-    def accept(self) -> None:
-        """Moderated: the QA lead accepts the audit."""
+    def moderate(self) -> None:
+        """The QA lead accepts the audit."""
         self._take("moderate")
 
     def return_to_auditor(self) -> None:
-        """Moderated: the QA lead sends it back to the lead auditor to change."""
+        """The QA lead sends it back to the lead auditor to change."""
         self._take("return")
         self._back_to_draft()
 

@@ -107,7 +107,7 @@ def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, c
                                 outcome=ModerationOutcome(outcome), comments=(comments or "").strip() or None)
         db.session.add(moderation)
         if moderation.outcome == ModerationOutcome.ACCEPTED:
-            case_audit.accept()
+            case_audit.moderate()
         else:
             case_audit.return_to_auditor()
         changed = sorted(q for q, g in recorded.items() if g["auditor"] != g["moderator"])

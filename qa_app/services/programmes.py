@@ -1,6 +1,7 @@
 """Audit programmes: their frames, reproducible samples, manual changes and assignment."""
 import random
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -33,6 +34,15 @@ class ProgrammeError(ValueError):
         super().__init__(message)
         self.field = field
         self.offer_census = offer_census
+
+
+@contextmanager
+def refused_as_programme_error(field=None):
+    """A step the programme's or the case audit's state does not allow, told like any other refusal."""
+    try:
+        yield
+    except IllegalTransition as refused:
+        raise ProgrammeError(str(refused), field) from None
 
 
 def new_seed() -> int:
@@ -147,9 +157,8 @@ def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: in
     try:
         with write_transaction():
             programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
-            if programme.sample is not None:
-                raise ProgrammeError("This programme already has a sample. Check it, or add and "
-                                     "remove cases by hand.")
+            with refused_as_programme_error():
+                programme.check("draw_sample")
             preview = preview_frame(programme, exclude_months)
             if not preview.cases:
                 raise ProgrammeError(_empty_frame_message(programme))
@@ -251,10 +260,8 @@ def add_case_by_hand(programme_id: int, case_id: str, reason: str, user=None) ->
                                  f"with the id '{case_id}'", "case_id")
         existing = db.session.scalars(select(CaseAudit).filter_by(programme_id=programme.id, case_id=case_id)).first()
         if existing is not None:
-            try:
+            with refused_as_programme_error("case_id"):
                 existing.restore_to_sample()
-            except IllegalTransition as refused:
-                raise ProgrammeError(str(refused), "case_id") from None
             case_audit = existing
         else:
             case_audit = _add_case_audit(programme, case_id, record.child_id)
@@ -272,10 +279,8 @@ def remove_case_by_hand(case_audit_id: int, reason: str, user=None) -> None:
         raise ProgrammeError("Enter why the case is being removed", "reason")
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
-        try:
+        with refused_as_programme_error():
             case_audit.remove_from_sample()
-        except IllegalTransition as refused:
-            raise ProgrammeError(str(refused)) from None
         db.session.add(SampleChange(sample_id=case_audit.programme.sample.id, case_id=case_audit.case_id,
                                     change=SampleChangeKind.REMOVED, reason=reason[:500],
                                     changed_by_id=user.id if user else None))
@@ -301,10 +306,8 @@ def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date
             raise ProgrammeError("Select at least one auditor", "auditor_ids")
         by_agency = {agency: [u for u in chosen if u.agency == agency] for agency in programme.agencies}
         unmatched = sorted(agency for agency, people in by_agency.items() if not people)
-        try:
+        with refused_as_programme_error():
             programme.audits_assigned()
-        except IllegalTransition as refused:
-            raise ProgrammeError(str(refused)) from None
         cases = active_case_audits(programme)
         for index, case_audit in enumerate(cases):
             case_audit.assign_lead(chosen[index % len(chosen)].id)
@@ -385,10 +388,10 @@ def close_programme(programme_id: int, user) -> AuditProgramme:
     """Findings agreed: the programme closes, and its auditors may then read its findings."""
     with write_transaction():
         programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
-        if programme.closed_at is not None:
-            raise ProgrammeError("The programme is already closed")
         if programme.sample is None:
             raise ProgrammeError("Draw and audit a sample before closing the programme")
+        with refused_as_programme_error():
+            programme.check("close")
         unfinished = [c for c in active_case_audits(programme) if c.status not in FINISHED]
         if unfinished:
             raise ProgrammeError(f"{len(unfinished)} case audit{'s are' if len(unfinished) != 1 else ' is'} "
