@@ -8,7 +8,7 @@ from audit_tools.questionnaires import BUILT_IN
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
 from qa_app.models import Agency, AuditEvent, CaseAudit, Role
-from qa_app.services import programmes, questionnaires
+from qa_app.services import case_audits, programmes, questionnaires
 from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token_from, make_user, sign_in
 
@@ -126,18 +126,23 @@ AGENCY_ANSWERS = {"involvement": "Health visitor saw the family monthly", "infor
                   "conferences_attended": "partly", "actions_completed": "yes"}
 
 
+def repeat_plan_audit(tmp_path, agencies, *auditors) -> CaseAudit:
+    """One repeat-plan case audit with a section for each agency, assigned to the auditors."""
+    import_file("cp-plans", write_csv(tmp_path / "p.csv", PLAN_HEADINGS, [
+        ["C1", "P1", "2012-01-01", "2013-01-01", "NEG", ""], ["C1", "P2", "2014-05-01", "", "NEG", ""]]))
+    programme = programmes.create_programme(name="Repeat", theme="", questionnaire_id="repeat-cp-plan-audit",
+                                            frame_kind="repeat-plans-ever", period_text="Q1 2014/15",
+                                            agencies=list(agencies))
+    programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+    programmes.assign_round_robin(programme.id, [auditor.id for auditor in auditors], None)
+    return db.session.scalars(db.select(CaseAudit)).one()
+
+
 def test_agencies_see_each_others_answers_only_after_submitting_their_own(app, tmp_path):
     with app.app_context():
-        import_file("cp-plans", write_csv(tmp_path / "p.csv", PLAN_HEADINGS, [
-            ["C1", "P1", "2012-01-01", "2013-01-01", "NEG", ""], ["C1", "P2", "2014-05-01", "", "NEG", ""]]))
         police = make_user(Role.AUDITOR, agency=Agency.POLICE.value)
         health = make_user(Role.AUDITOR, agency=Agency.HEALTH.value)
-        programme = programmes.create_programme(name="Repeat", theme="", questionnaire_id="repeat-cp-plan-audit",
-                                                frame_kind="repeat-plans-ever", period_text="Q1 2014/15",
-                                                agencies=["police", "health"])
-        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
-        programmes.assign_round_robin(programme.id, [police.id, health.id], None)
-        case_audit = db.session.scalars(db.select(CaseAudit)).one()
+        case_audit = repeat_plan_audit(tmp_path, ["police", "health"], police, health)
     police_client, health_client = app.test_client(), app.test_client()
     sign_in(police_client, police.email)
     sign_in(health_client, health.email)
@@ -155,15 +160,8 @@ def test_agencies_see_each_others_answers_only_after_submitting_their_own(app, t
 
 def test_the_lead_part_waits_for_the_agency_sections(app, tmp_path):
     with app.app_context():
-        import_file("cp-plans", write_csv(tmp_path / "p.csv", PLAN_HEADINGS, [
-            ["C1", "P1", "2012-01-01", "2013-01-01", "NEG", ""], ["C1", "P2", "2014-05-01", "", "NEG", ""]]))
         lead = make_user(Role.AUDITOR, agency=Agency.CHILDRENS_SOCIAL_CARE.value)
-        programme = programmes.create_programme(name="Repeat", theme="", questionnaire_id="repeat-cp-plan-audit",
-                                                frame_kind="repeat-plans-ever", period_text="Q1 2014/15",
-                                                agencies=["police"])
-        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
-        programmes.assign_round_robin(programme.id, [lead.id], None)
-        case_audit = db.session.scalars(db.select(CaseAudit)).one()
+        case_audit = repeat_plan_audit(tmp_path, ["police"], lead)
     client = app.test_client()
     sign_in(client, lead.email)
     html, hidden = open_form(client, f"/audits/{case_audit.id}/lead")
@@ -260,3 +258,15 @@ def test_a_date_answer_is_typed_as_day_month_and_year_and_an_impossible_one_is_n
     assert conflict.status_code == 409
     boxes = re.findall(r'name="plan_reviewed_on" value="([^"]*)"', conflict.get_data(as_text=True))
     assert boxes == ["02", "03", "2015"]
+
+
+def test_assigning_the_programme_again_leaves_a_submitted_section_submitted(app, tmp_path):
+    with app.app_context():
+        police = make_user(Role.AUDITOR, agency=Agency.POLICE.value)
+        case_audit = repeat_plan_audit(tmp_path, ["police"], police)
+        case_audits.save_part(case_audit.id, "police", AGENCY_ANSWERS, 1, submit=True, user=police)
+        programmes.assign_round_robin(case_audit.programme_id, [police.id], None)
+        section = db.session.get(CaseAudit, case_audit.id, populate_existing=True).sections[0]
+        assert section.status == "submitted" and section.answers == AGENCY_ANSWERS
+        with pytest.raises(case_audits.AuditRefused, match="A QA lead can reopen it"):
+            case_audits.save_part(case_audit.id, "police", {}, section.version, submit=False, user=police)

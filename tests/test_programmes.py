@@ -11,7 +11,7 @@ from qa_app.extensions import db
 from qa_app.models import (Agency, AuditEvent, AuditProgramme, CaseAudit, Role, Sample,
                            SampleChange)
 from qa_app.models.base import utcnow
-from qa_app.services import programmes
+from qa_app.services import accounts, people, programmes
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form
 
@@ -219,3 +219,32 @@ def test_the_sample_command_prints_json_and_saves_nothing_without_a_programme(ap
     too_big = runner.invoke(args=["sample", "--frame", "re-referrals", "--start", "2014-04-01",
                                   "--end", "2014-06-30", "--size", "100", "--json"])
     assert too_big.exit_code != 0 and "census" in too_big.output
+
+
+def test_a_closed_programme_refuses_assignment_and_stays_closed(app, case_data):
+    with app.app_context():
+        auditor = make_user(Role.AUDITOR)
+        programme = new_programme()
+        with pytest.raises(programmes.ProgrammeError, match="once the sample is drawn"):
+            programmes.assign_round_robin(programme.id, [auditor.id], None)
+        sample = programmes.draw_programme_sample(programme.id, SampleRequest("random", size=1), seed=1)
+        only = db.session.scalars(db.select(CaseAudit).filter_by(case_id=sample.drawn_ids[0])).one()
+        programmes.remove_case_by_hand(only.id, "Child has moved away")
+        programmes.close_programme(programme.id, user=None)
+        with pytest.raises(programmes.ProgrammeError, match="until the programme closes"):
+            programmes.assign_round_robin(programme.id, [auditor.id], None)
+        assert db.session.get(AuditProgramme, programme.id, populate_existing=True).status_label == "Closed"
+
+
+def test_roles_are_found_by_query_the_auditors_of_an_agency_and_the_qa_leads(app):
+    with app.app_context():
+        police = make_user(Role.AUDITOR, Role.QA_LEAD, agency=Agency.POLICE.value, name="Ann Police")
+        make_user(Role.AUDITOR, agency=Agency.HEALTH.value, name="Ben Health")
+        lead = make_user(Role.QA_LEAD, name="Cat Lead")
+        gone = make_user(Role.AUDITOR, agency=Agency.POLICE.value, name="Dan Gone")
+        admin = make_user(Role.ADMIN)
+        accounts.update_user(gone.id, display_name=gone.display_name, roles=["auditor"], agency=gone.agency,
+                             team_names=[], active=False, changed_by=admin)
+        assert [u.id for u in people.auditors(Agency.POLICE.value)] == [police.id]
+        assert [u.id for u in people.qa_leads()] == [police.id, lead.id]
+        assert [u.display_name for u in programmes.auditors()] == ["Ann Police", "Ben Health"]

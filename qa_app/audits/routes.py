@@ -18,7 +18,7 @@ audits = Blueprint("audits", __name__)
 
 def _case_audit_or_404(case_audit_id) -> CaseAudit:
     case_audit = db.session.get(CaseAudit, case_audit_id)
-    if case_audit is None or case_audit.status == "removed":
+    if case_audit is None or case_audit.removed:
         abort(404)
     return case_audit
 

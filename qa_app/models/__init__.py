@@ -1,4 +1,5 @@
 """Models in the domain's words, split by area. Import from here."""
+from qa_app.models.base import IllegalTransition
 from qa_app.models.actions import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionReminder,
                                    ActionStatus, ActionUpdate)
 from qa_app.models.audit_event import AuditEvent, AuditEventChild
@@ -6,16 +7,18 @@ from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, R
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
 from qa_app.models.jobs import Job, JobStatus
-from qa_app.models.moderation import Moderation, SafeguardingConcern
+from qa_app.models.moderation import Moderation, ModerationOutcome, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.retention import LegalHold
-from qa_app.models.programmes import (AuditProgramme, CaseAudit, CaseAuditSection,
-                                      CaseAuditStatus, ProgrammeStatus, Sample, SampleChange)
-from qa_app.models.user import Agency, Role, SignInFailure, Team, User, user_team
+from qa_app.models.programmes import (CASE_AUDIT_TRANSITIONS, FINISHED, NOT_STARTED, PROGRAMME_TRANSITIONS,
+                                      AuditProgramme, CaseAudit, CaseAuditSection, CaseAuditStatus,
+                                      ProgrammeStatus, Sample, SampleChange, SampleChangeKind)
+from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, user_team
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
-           "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
-           "ProgrammeStatus", "Sample", "SampleChange",
+           "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "ModerationOutcome", "SafeguardingConcern",
+           "CASE_AUDIT_TRANSITIONS", "FINISHED", "NOT_STARTED", "PROGRAMME_TRANSITIONS", "IllegalTransition", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
+           "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",
-           "StagedReferral", "SignInFailure", "Team", "User", "user_team"]
+           "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "user_team"]

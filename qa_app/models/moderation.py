@@ -1,13 +1,19 @@
 """Moderation of submitted case audits, and immediate safeguarding concerns raised by auditors."""
+import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
-from qa_app.models.base import utcnow
+from qa_app.models.base import stored_as_value, utcnow
 from qa_app.models.programmes import CaseAudit
 from qa_app.models.user import User
+
+
+class ModerationOutcome(enum.StrEnum):
+    ACCEPTED = "accepted"  # the case audit becomes moderated
+    RETURNED = "returned"  # back to the lead auditor as a draft, with comments
 
 
 class Moderation(db.Model):
@@ -18,7 +24,7 @@ class Moderation(db.Model):
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # {question id: {"auditor": grade, "moderator": grade, "reason": text or null}}
     grades: Mapped[dict] = mapped_column(JSON, default=dict)
-    outcome: Mapped[str] = mapped_column(String(20))  # "accepted" or "returned"
+    outcome: Mapped[ModerationOutcome] = mapped_column(stored_as_value(ModerationOutcome, 20))
     comments: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
-from qa_app.models.base import utcnow
+from qa_app.models.base import Stateful, Transition, stored_as_value, utcnow
 from qa_app.models.user import User
 
 
@@ -23,7 +23,22 @@ class ProgrammeStatus(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class AuditProgramme(db.Model):
+_SAMPLED = frozenset({ProgrammeStatus.SAMPLING, ProgrammeStatus.IN_AUDIT})
+# The steps of a programme's life that change its state, checked by the methods below. Nothing
+# moves a programme to MODERATION or REPORTED yet.
+PROGRAMME_TRANSITIONS = {
+    "draw_sample": Transition(frozenset({ProgrammeStatus.DRAFT}), ProgrammeStatus.SAMPLING,
+                              "This programme already has a sample. Check it, or add and remove cases by hand."),
+    "assign": Transition(_SAMPLED, ProgrammeStatus.IN_AUDIT,
+                         "Case audits can be assigned once the sample is drawn and until the programme closes"),
+    "close": Transition(_SAMPLED | {ProgrammeStatus.MODERATION, ProgrammeStatus.REPORTED},
+                        ProgrammeStatus.CLOSED, "The programme is already closed"),
+}
+
+
+class AuditProgramme(Stateful, db.Model):
+    TRANSITIONS = PROGRAMME_TRANSITIONS
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     theme: Mapped[str] = mapped_column(String(200))
@@ -38,7 +53,8 @@ class AuditProgramme(db.Model):
     previous_decisions: Mapped[list] = mapped_column(JSON, default=list)
     agencies: Mapped[list] = mapped_column(JSON, default=list)  # Agency values with a section each
     due_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default=ProgrammeStatus.DRAFT.value)
+    status: Mapped[ProgrammeStatus] = mapped_column(stored_as_value(ProgrammeStatus, 20),
+                                                    default=ProgrammeStatus.DRAFT)
     # What goes to the moderation queue: {"inadequate": bool, "flagged": bool,
     # "new_auditor_first": n, "random_percent": p, "seed": s}. See services.moderation.
     moderation_policy: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -52,7 +68,18 @@ class AuditProgramme(db.Model):
 
     @property
     def status_label(self) -> str:
-        return ProgrammeStatus(self.status).label
+        return self.status.label
+
+    def sample_drawn(self) -> None:
+        self._take("draw_sample")
+
+    def audits_assigned(self) -> None:
+        self._take("assign")
+
+    def close(self, at: datetime) -> None:
+        """Findings agreed: auditors may then read them."""
+        self._take("close")
+        self.closed_at = at
 
     @property
     def questionnaire_label(self) -> str:
@@ -88,13 +115,18 @@ class Sample(db.Model):
     drawn_by: Mapped[User | None] = relationship()
 
 
+class SampleChangeKind(enum.StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+
+
 class SampleChange(db.Model):
     """A case added to or removed from a sample by hand, with the reason."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sample_id: Mapped[int] = mapped_column(ForeignKey("sample.id"))
     case_id: Mapped[str] = mapped_column(String(64))
-    change: Mapped[str] = mapped_column(String(10))  # "added" or "removed"
+    change: Mapped[SampleChangeKind] = mapped_column(stored_as_value(SampleChangeKind, 10))
     reason: Mapped[str] = mapped_column(String(500))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -111,14 +143,67 @@ class CaseAuditStatus(enum.StrEnum):
     REMOVED = "removed"  # taken out of the sample by hand; kept for the record
 
 
-class CaseAudit(db.Model):
+NOT_STARTED = frozenset({CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED})
+FINISHED = frozenset({CaseAuditStatus.SUBMITTED, CaseAuditStatus.MODERATED})
+_STILL_OPEN = "This part has been submitted, so it can no longer be changed. A QA lead can reopen it."
+# The steps of the audit workflow that change a case audit's state (the lead auditor's part) or
+# an agency section's, checked by the methods of AuditWork below. Only a case audit is moderated,
+# returned, removed or restored. Being given or losing an auditor is not a step: it moves work
+# that has not started between unassigned and assigned, and leaves started work as it is.
+CASE_AUDIT_TRANSITIONS = {
+    "save": Transition(NOT_STARTED | {CaseAuditStatus.DRAFT}, CaseAuditStatus.DRAFT, _STILL_OPEN),
+    "submit": Transition(NOT_STARTED | {CaseAuditStatus.DRAFT}, CaseAuditStatus.SUBMITTED, _STILL_OPEN),
+    "moderate": Transition(frozenset({CaseAuditStatus.SUBMITTED}), CaseAuditStatus.MODERATED,
+                           "Only a submitted audit can be moderated"),
+    "return": Transition(frozenset({CaseAuditStatus.SUBMITTED}), CaseAuditStatus.DRAFT,
+                         "Only a submitted audit can be moderated"),
+    "reopen": Transition(FINISHED, CaseAuditStatus.DRAFT, "Only a submitted part can be reopened"),
+    "remove": Transition(NOT_STARTED, CaseAuditStatus.REMOVED,
+                         "An audit that has been started cannot be removed from the sample"),
+    "restore": Transition(frozenset({CaseAuditStatus.REMOVED}), CaseAuditStatus.UNASSIGNED,
+                          "That case is already in the sample"),
+}
+
+
+class AuditWork(Stateful):
+    """What a case audit (the lead auditor's part) and an agency section share: answers that
+    are saved, submitted and reopened, with a version bumped by every change."""
+
+    TRANSITIONS = CASE_AUDIT_TRANSITIONS
+
+    @property
+    def submitted(self) -> bool:
+        return self.status in FINISHED
+
+    def save_draft(self) -> None:
+        self._take("save")
+
+    def submit(self, at: datetime) -> None:
+        self._take("submit")
+        self.submitted_at = at
+
+    def reopen(self) -> None:
+        self._take("reopen")
+        self._back_to_draft()
+
+    def _back_to_draft(self) -> None:
+        self.submitted_at = None
+        self.version += 1  # a form opened before the reopening must not save over it
+
+    def _follow_assignment(self, assigned: bool) -> None:
+        if self.status in NOT_STARTED:
+            self.status = CaseAuditStatus.ASSIGNED if assigned else CaseAuditStatus.UNASSIGNED
+
+
+class CaseAudit(AuditWork, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("audit_programme.id"))
     case_id: Mapped[str] = mapped_column(String(64))  # referral id or plan id
     child_id: Mapped[str] = mapped_column(String(64))
     lead_auditor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     due_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default=CaseAuditStatus.UNASSIGNED.value)
+    status: Mapped[CaseAuditStatus] = mapped_column(stored_as_value(CaseAuditStatus, 20),
+                                                    default=CaseAuditStatus.UNASSIGNED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The lead auditor's answers (every section that is not an agency's), by question id.
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -133,15 +218,46 @@ class CaseAudit(db.Model):
 
     __table_args__ = (UniqueConstraint("programme_id", "case_id", name="uq_case_audit_programme_case"),)
 
+    @property
+    def removed(self) -> bool:
+        return self.status == CaseAuditStatus.REMOVED
 
-class CaseAuditSection(db.Model):
+    def assign_lead(self, auditor_id: int | None) -> None:
+        self.lead_auditor_id = auditor_id
+        self._follow_assignment(auditor_id is not None)
+
+    def section_saved(self) -> None:
+        """An agency's answers are in: the case audit is under way, whoever it is assigned to."""
+        if self.status in NOT_STARTED:
+            self.status = CaseAuditStatus.DRAFT
+
+    def moderate(self) -> None:
+        """The QA lead accepts the audit."""
+        self._take("moderate")
+
+    def return_to_auditor(self) -> None:
+        """The QA lead sends it back to the lead auditor to change."""
+        self._take("return")
+        self._back_to_draft()
+
+    def remove_from_sample(self) -> None:
+        self._take("remove")
+
+    def restore_to_sample(self) -> None:
+        """Added back by hand after being removed: it starts again unassigned."""
+        self._take("restore")
+
+
+class CaseAuditSection(AuditWork, db.Model):
     """One agency's part of a case audit, with the auditor who completes it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_audit_id: Mapped[int] = mapped_column(ForeignKey("case_audit.id"))
     agency: Mapped[str] = mapped_column(String(40))
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    status: Mapped[str] = mapped_column(String(20), default=CaseAuditStatus.UNASSIGNED.value)
+    # Never "removed" or "moderated": those belong to the case audit.
+    status: Mapped[CaseAuditStatus] = mapped_column(stored_as_value(CaseAuditStatus, 20),
+                                                    default=CaseAuditStatus.UNASSIGNED)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(default=1)
     submitted_at: Mapped[datetime | None]
@@ -150,3 +266,11 @@ class CaseAuditSection(db.Model):
     auditor: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("case_audit_id", "agency", name="uq_case_audit_section_agency"),)
+
+    def may(self, step: str) -> bool:
+        """A section of a case audit taken out of the sample is out of the workflow with it."""
+        return not self.case_audit.removed and super().may(step)
+
+    def assign_auditor(self, auditor_id: int | None) -> None:
+        self.auditor_id = auditor_id
+        self._follow_assignment(auditor_id is not None)

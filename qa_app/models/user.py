@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audit_tools.records import AGENCY_LABELS
 from qa_app.extensions import db
-from qa_app.models.base import utcnow
+from qa_app.models.base import stored_as_value, utcnow
 
 
 class Role(enum.StrEnum):
@@ -58,8 +58,6 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Space-separated Role values; a user may hold several.
-    role_names: Mapped[str] = mapped_column(String(100), default="")
     agency: Mapped[str] = mapped_column(String(40), default=Agency.CHILDRENS_SOCIAL_CARE.value)
     # Set with a one-time password from an admin: the user must choose their own at sign-in.
     must_change_password: Mapped[bool] = mapped_column(default=False)
@@ -74,6 +72,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
 
     teams: Mapped[list[Team]] = relationship(secondary=user_team, order_by=Team.name)
+    # Loaded with the user: every request asks the signed-in user's roles several times.
+    role_grants: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def is_active(self) -> bool:
@@ -84,11 +84,14 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> set[Role]:
-        return {Role(name) for name in self.role_names.split()}
+        return {grant.role for grant in self.role_grants}
 
     @roles.setter
     def roles(self, roles) -> None:
-        self.role_names = " ".join(sorted(Role(role).value for role in roles))
+        wanted = {Role(role) for role in roles}
+        # Kept rows stay (deleting and re-adding one would collide on its key in one flush).
+        self.role_grants = [grant for grant in self.role_grants if grant.role in wanted] + [
+            UserRole(role=role) for role in sorted(wanted - self.roles)]
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
@@ -103,6 +106,17 @@ class User(UserMixin, db.Model):
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
+
+
+class UserRole(db.Model):
+    """One role a user holds; a user may hold several. "The QA leads" and "the auditors of an
+    agency" are queries on this table (qa_app/services/people.py)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(stored_as_value(Role, 20), primary_key=True)
+
+    # The primary key (user, role) answers "this user's roles"; this answers "who holds a role".
+    __table_args__ = (Index("ix_user_role_role_user_id", "role", "user_id"),)
 
 
 class SignInFailure(db.Model):

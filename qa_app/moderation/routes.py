@@ -53,7 +53,7 @@ def moderate(case_audit_id):
                            graded=graded, moderation_form=form, page_errors=page_errors,
                            reopen_form=ReopenForm(formdata=None),
                            own_work=service.is_own_work(case_audit, current_user),
-                           reasons=service.queue_reasons(case_audit) if case_audit.status == "submitted" else [],
+                           reasons=service.queue_reasons(case_audit) if case_audit.may("moderate") else [],
                            history=child_histories([case_audit.child_id])[case_audit.child_id],
                            earlier=service.moderations_of(case_audit), decision_labels=DECISION_LABELS)
 

@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import OUTSTANDING, Action, ActionReminder, ActionStatus, Role, User
-from qa_app.services.actions import DUE_SOON_DAYS, team_members
+from qa_app.models import OUTSTANDING, Action, ActionReminder, ActionStatus, User
+from qa_app.services import people
+from qa_app.services.actions import DUE_SOON_DAYS
 from qa_app.services.audit_trail import record_event
 
 
@@ -36,11 +37,14 @@ def digests(on: date) -> list[Digest]:
     actions = db.session.scalars(select(Action).where(Action.status.in_(waiting), Action.due_date <= soon)
                                  .order_by(Action.due_date, Action.id)).all()
     by_user: dict[int, Digest] = {}
+    managers: dict[str, list[User]] = {}  # by team name: one query per team, not per action
     for action in actions:
-        people = [action.owner] if action.owner and action.owner.active else []
+        recipients = [action.owner] if action.owner and action.owner.active else []
         if action.team is not None:
-            people += [u for u in team_members(action.team) if u.has_role(Role.TEAM_MANAGER)]
-        for person in {p.id: p for p in people}.values():
+            if action.team.name not in managers:
+                managers[action.team.name] = people.team_managers(action.team.name)
+            recipients += managers[action.team.name]
+        for person in {p.id: p for p in recipients}.values():
             digest = by_user.setdefault(person.id, Digest(person))
             (digest.overdue if action.due_date < on else digest.due_soon).append(action)
     return [by_user[key] for key in sorted(by_user)]

@@ -20,8 +20,9 @@ from audit_tools.readers import FileRejected
 from qa_app.db import day_of, write_transaction
 from qa_app.extensions import db
 from qa_app.models import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionStatus, ActionUpdate, Agency,
-                           AuditProgramme, CaseAudit, CaseAuditStatus, Role, Team, User)
+                           AuditProgramme, CaseAudit, Role, Team, User)
 from qa_app.models.base import utcnow
+from qa_app.services import people
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_audits import questionnaire_for_programme
 
@@ -130,21 +131,9 @@ class NewAction:
     answer: str | None = None
 
 
-def team_managers(team_id: int) -> list[User]:
-    team = db.session.get(Team, team_id)
-    return [u for u in team_members(team) if u.has_role(Role.TEAM_MANAGER)] if team else []
-
-
-def team_members(team: Team) -> list[User]:
-    return db.session.scalars(select(User).where(User.active.is_(True), User.teams.contains(team))
-                              .order_by(User.display_name)).all()
-
-
 def possible_owners() -> list[User]:
     """People who can own an action: active team managers, and auditors of partner agencies."""
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
-    return [u for u in users if u.has_role(Role.TEAM_MANAGER)
-            or _partner_auditor(u)]
+    return people.active_users(or_(people.holds(Role.TEAM_MANAGER), people.partner_auditor()))
 
 
 def _validated(new: NewAction) -> NewAction:
@@ -178,7 +167,7 @@ def raise_action(programme_id: int, case_audit_id: int | None, new: NewAction, u
         programme = db.session.get(AuditProgramme, programme_id)
         case_audit = db.session.get(CaseAudit, case_audit_id) if case_audit_id else None
         if programme is None or (case_audit_id and (case_audit is None or case_audit.programme_id != programme.id
-                                                    or case_audit.status == CaseAuditStatus.REMOVED)):
+                                                    or case_audit.removed)):
             raise ActionError("The programme or case audit was not found")
         if not may_raise(user, programme, case_audit):
             raise ActionError("Only the case's lead auditor or a QA lead can raise an action here")

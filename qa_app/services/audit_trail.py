@@ -112,7 +112,7 @@ def build_event(action, *, outcome="success", object_type=None, object_id=None,
     event = AuditEvent(
         user_id=actor.id if actor is not None else None,
         user_email=actor.email if actor is not None else None,
-        role=actor.role_names if actor is not None else None,
+        role=" ".join(sorted(r.value for r in actor.roles)) if actor is not None else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,

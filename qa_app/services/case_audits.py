@@ -10,14 +10,13 @@ from audit_tools.questionnaires import Questionnaire, Section, check_answers, vi
 from audit_tools.records import DECISION_ANSWERS
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import Agency, CaseAudit, CaseAuditSection, CaseAuditStatus
+from qa_app.models import Agency, CaseAudit, CaseAuditSection, IllegalTransition
 from qa_app.models.base import utcnow
 from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_lists import ChildHistory
 
 LEAD = "lead"
-FINISHED = (CaseAuditStatus.SUBMITTED.value, CaseAuditStatus.MODERATED.value)
 
 
 class AuditRefused(ValueError):
@@ -66,7 +65,7 @@ class AuditPart:
 
     @property
     def submitted(self) -> bool:
-        return self.record.status in FINISHED
+        return self.record.submitted
 
     @property
     def owner_id(self):
@@ -94,7 +93,7 @@ def visible_agency_sections(user, case_audit: CaseAudit) -> list[AuditPart]:
     if not may_see:
         return []
     return [audit_part(case_audit, s.agency) for s in case_audit.sections
-            if s.status in FINISHED and s.auditor_id != user.id]
+            if s.submitted and s.auditor_id != user.id]
 
 
 def prefilled(case_audit: CaseAudit, history: ChildHistory) -> dict:
@@ -129,9 +128,11 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         current = audit_part(case_audit, part)
         if current is None or current.owner_id != user.id:
             raise AuditRefused("This part of the audit is not assigned to you")
-        if case_audit.status == CaseAuditStatus.REMOVED or current.submitted:
-            raise AuditRefused("This part has been submitted, so it can no longer be changed. "
-                               "A QA lead can reopen it.")
+        step = "submit" if submit else "save"
+        try:
+            current.record.check(step)
+        except IllegalTransition as refused:
+            raise AuditRefused(str(refused)) from None
         if version != current.record.version:
             conflict = SaveConflict(dict(current.record.answers), current.record.version)
             # Recorded in a transaction of its own below: this one is rolled back by the raise.
@@ -143,7 +144,7 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         for section in current.sections:
             problems.update(check_answers(section, kept, submitting=submit))
         if submit and part == LEAD:
-            waiting = [Agency(s.agency).label for s in case_audit.sections if s.status not in FINISHED]
+            waiting = [Agency(s.agency).label for s in case_audit.sections if not s.submitted]
             if waiting:
                 problems["_agencies"] = ("The agency sections must be submitted before the lead part: "
                                          + ", ".join(waiting))
@@ -154,12 +155,12 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         record = current.record
         record.answers = kept
         record.version += 1
-        now_status = CaseAuditStatus.SUBMITTED if submit else CaseAuditStatus.DRAFT
-        record.status = now_status.value
         if submit:
-            record.submitted_at = utcnow()
-        if part != LEAD and case_audit.status in (CaseAuditStatus.ASSIGNED, CaseAuditStatus.UNASSIGNED):
-            case_audit.status = CaseAuditStatus.DRAFT.value
+            record.submit(utcnow())
+        else:
+            record.save_draft()
+        if part != LEAD:
+            case_audit.section_saved()
         record_event("case_audit_submitted" if submit else "case_audit_saved", actor=user,
                      object_type="case_audit", object_id=case_audit.id,
                      details={"part": part, "changed_questions": changed, "version": record.version})

@@ -12,8 +12,9 @@ from audit_tools.programme_findings import (AuditRecord, CaseOutcome, Comparison
                                             programme_findings)
 from audit_tools.sampling import REFERRAL_FRAMES
 from qa_app.extensions import db
-from qa_app.models import AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, Moderation, Referral, Role
-from qa_app.services.case_audits import FINISHED, questionnaire_for_programme
+from qa_app.models import (AuditProgramme, CaseAudit, CaseAuditStatus, CPPlan, Moderation, ModerationOutcome,
+                           Referral, Role)
+from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.case_data import data_range
 
 
@@ -58,7 +59,7 @@ def _latest_moderated_grades(programme_id: int) -> dict[int, dict]:
     latest = {}
     for moderation in db.session.scalars(
             select(Moderation).join(CaseAudit).where(CaseAudit.programme_id == programme_id,
-                                                     Moderation.outcome == "accepted")
+                                                     Moderation.outcome == ModerationOutcome.ACCEPTED)
             .order_by(Moderation.created_at, Moderation.id)):
         latest[moderation.case_audit_id] = {q: g["moderator"] for q, g in moderation.grades.items() if g.get("moderator")}
     return latest
@@ -68,16 +69,16 @@ def audit_records(programme: AuditProgramme) -> list[AuditRecord]:
     # Sections in one query, not one per audit: a programme can have thousands of audits.
     audits = db.session.scalars(select(CaseAudit).options(selectinload(CaseAudit.sections))
                                 .where(CaseAudit.programme_id == programme.id,
-                                       CaseAudit.status != CaseAuditStatus.REMOVED.value)
+                                       CaseAudit.status != CaseAuditStatus.REMOVED)
                                 .order_by(CaseAudit.id)).all()
     dates = _case_dates(programme, (c.case_id for c in audits))
     teams = _case_teams(programme, (c.case_id for c in audits))
     moderated = _latest_moderated_grades(programme.id)
     kind = case_kind(programme)
     return [AuditRecord(
-        case_audit_id=c.id, case_id=c.case_id, child_id=c.child_id, team=teams.get(c.case_id), status=c.status,
-        lead_answers=dict(c.answers or {}) if c.status in FINISHED else {},
-        agency_answers={s.agency: dict(s.answers or {}) for s in c.sections if s.status in FINISHED},
+        case_audit_id=c.id, case_id=c.case_id, child_id=c.child_id, team=teams.get(c.case_id), status=c.status.value,
+        lead_answers=dict(c.answers or {}) if c.submitted else {},
+        agency_answers={s.agency: dict(s.answers or {}) for s in c.sections if s.submitted},
         moderated_grades=moderated.get(c.id, {}) if c.status == CaseAuditStatus.MODERATED else {},
         case_date=dates.get(c.case_id), audited_on=c.submitted_at.date() if c.submitted_at else None,
         case_kind=kind) for c in audits]

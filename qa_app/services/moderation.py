@@ -8,8 +8,8 @@ from sqlalchemy import select
 from audit_tools.findings import OFSTED_GRADES, agreement
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import (AuditProgramme, CaseAudit, CaseAuditStatus, Moderation, SafeguardingConcern,
-                           User)
+from qa_app.models import (CASE_AUDIT_TRANSITIONS, AuditProgramme, CaseAudit, CaseAuditStatus, IllegalTransition,
+                           Moderation, ModerationOutcome, SafeguardingConcern, User)
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_audits import LEAD, audit_part, sections_for
 
@@ -73,7 +73,7 @@ class QueueItem:
 
 
 def moderation_queue() -> list[QueueItem]:
-    submitted = db.session.scalars(select(CaseAudit).where(CaseAudit.status == CaseAuditStatus.SUBMITTED.value)
+    submitted = db.session.scalars(select(CaseAudit).where(CaseAudit.status == CaseAuditStatus.SUBMITTED)
                                    .order_by(CaseAudit.submitted_at)).all()
     items = [QueueItem(c, queue_reasons(c)) for c in submitted]
     return [item for item in items if item.reasons]
@@ -82,8 +82,10 @@ def moderation_queue() -> list[QueueItem]:
 def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, comments: str | None, user) -> Moderation:
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
-        if case_audit.status != CaseAuditStatus.SUBMITTED:
-            raise ModerationError({"_state": "Only a submitted audit can be moderated"})
+        try:
+            case_audit.check("moderate")
+        except IllegalTransition as refused:
+            raise ModerationError({"_state": str(refused)}) from None
         if is_own_work(case_audit, user):
             raise ModerationError({"_state": OWN_WORK})
         problems, recorded = {}, {}
@@ -95,30 +97,25 @@ def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, c
             elif chosen != auditor_grade and not reason:
                 problems[f"{question.id}_reason"] = f"Enter why your grade differs from the auditor's for: {question.label}"
             recorded[question.id] = {"auditor": auditor_grade, "moderator": chosen, "reason": reason or None}
-        if outcome not in ("accepted", "returned"):
+        if outcome not in {o.value for o in ModerationOutcome}:
             problems["_outcome"] = "Choose whether to accept the audit or return it"
-        if outcome == "returned" and not (comments or "").strip():
+        if outcome == ModerationOutcome.RETURNED and not (comments or "").strip():
             problems["comments"] = "Enter comments for the auditor when returning an audit"
         if problems:
             raise ModerationError(problems)
         moderation = Moderation(case_audit_id=case_audit.id, moderator_id=user.id, grades=recorded,
-                                outcome=outcome, comments=(comments or "").strip() or None)
+                                outcome=ModerationOutcome(outcome), comments=(comments or "").strip() or None)
         db.session.add(moderation)
-        if outcome == "accepted":
-            case_audit.status = CaseAuditStatus.MODERATED.value
+        if moderation.outcome == ModerationOutcome.ACCEPTED:
+            case_audit.moderate()
         else:
-            _reopen(case_audit)
+            case_audit.return_to_auditor()
         changed = sorted(q for q, g in recorded.items() if g["auditor"] != g["moderator"])
-        record_event("case_audit_moderated" if outcome == "accepted" else "case_audit_returned", actor=user,
+        record_event("case_audit_moderated" if moderation.outcome == ModerationOutcome.ACCEPTED
+                     else "case_audit_returned", actor=user,
                      object_type="case_audit", object_id=case_audit.id,
                      details={"grades_changed": changed, "questions": sorted(recorded)})
     return moderation
-
-
-def _reopen(case_audit: CaseAudit) -> None:
-    case_audit.status = CaseAuditStatus.DRAFT.value
-    case_audit.submitted_at = None
-    case_audit.version += 1  # a form opened before the reopening must not save over it
 
 
 def reopen(case_audit_id: int, part: str, reason: str, user) -> None:
@@ -128,14 +125,12 @@ def reopen(case_audit_id: int, part: str, reason: str, user) -> None:
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
         current = audit_part(case_audit, part)
-        if current is None or not current.submitted:
-            raise ModerationError({"_state": "Only a submitted part can be reopened"})
-        if part == LEAD:
-            _reopen(case_audit)
-        else:
-            current.record.status = CaseAuditStatus.DRAFT.value
-            current.record.submitted_at = None
-            current.record.version += 1
+        if current is None:
+            raise ModerationError({"_state": CASE_AUDIT_TRANSITIONS["reopen"].refusal})
+        try:
+            current.record.reopen()
+        except IllegalTransition as refused:
+            raise ModerationError({"_state": str(refused)}) from None
         record_event("case_audit_reopened", actor=user, object_type="case_audit", object_id=case_audit.id,
                      details={"part": part, "reason": reason[:500]})
 

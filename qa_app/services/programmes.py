@@ -1,6 +1,7 @@
 """Audit programmes: their frames, reproducible samples, manual changes and assignment."""
 import random
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -13,12 +14,13 @@ from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, Filters, FrameDefinit
                                   frame_hash, with_age_bands)
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import (Agency, AuditProgramme, CaseAudit, CaseAuditSection,
-                           CaseAuditStatus, Child, CPPlan, ProgrammeStatus, Referral, Role, Sample,
-                           SampleChange, User)
+from qa_app.models import (FINISHED, Agency, AuditProgramme, CaseAudit, CaseAuditSection,
+                           CaseAuditStatus, Child, CPPlan, IllegalTransition, Referral, Sample,
+                           SampleChange, SampleChangeKind, User)
 from qa_app.models.base import utcnow
 from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
+from qa_app.services.people import auditors
 from qa_app.services.case_data import plan_records, referral_records
 
 DEFAULT_EXCLUDE_MONTHS = 12
@@ -32,6 +34,15 @@ class ProgrammeError(ValueError):
         super().__init__(message)
         self.field = field
         self.offer_census = offer_census
+
+
+@contextmanager
+def refused_as_programme_error(field=None):
+    """A step the programme's or the case audit's state does not allow, told like any other refusal."""
+    try:
+        yield
+    except IllegalTransition as refused:
+        raise ProgrammeError(str(refused), field) from None
 
 
 def new_seed() -> int:
@@ -109,7 +120,7 @@ def excluded_children(programme: AuditProgramme | None, months: int, today: date
     condition = CaseAudit.created_at >= since if months > 0 else false()  # 0 months: no window
     if programme is not None:
         condition = condition | (CaseAudit.programme_id == programme.id)
-    recent = select(CaseAudit.child_id).where(CaseAudit.status != CaseAuditStatus.REMOVED.value, condition)
+    recent = select(CaseAudit.child_id).where(CaseAudit.status != CaseAuditStatus.REMOVED, condition)
     return set(db.session.scalars(recent))
 
 
@@ -146,9 +157,8 @@ def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: in
     try:
         with write_transaction():
             programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
-            if programme.sample is not None:
-                raise ProgrammeError("This programme already has a sample. Check it, or add and "
-                                     "remove cases by hand.")
+            with refused_as_programme_error():
+                programme.check("draw_sample")
             preview = preview_frame(programme, exclude_months)
             if not preview.cases:
                 raise ProgrammeError(_empty_frame_message(programme))
@@ -173,7 +183,7 @@ def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: in
             children = {c.case_id: c.child_id for c in preview.eligible}
             for case_id in drawn.ids:
                 _add_case_audit(programme, case_id, children[case_id])
-            programme.status = ProgrammeStatus.SAMPLING.value
+            programme.sample_drawn()
             db.session.flush()
             record_event("sample_drawn", actor=user, object_type="audit_programme", object_id=programme.id,
                          details={"method": drawn.method, "size": len(drawn.ids), "seed": seed,
@@ -249,14 +259,13 @@ def add_case_by_hand(programme_id: int, case_id: str, reason: str, user=None) ->
             raise ProgrammeError(f"There is no {'referral' if model is Referral else 'CP plan'} "
                                  f"with the id '{case_id}'", "case_id")
         existing = db.session.scalars(select(CaseAudit).filter_by(programme_id=programme.id, case_id=case_id)).first()
-        if existing is not None and existing.status != CaseAuditStatus.REMOVED:
-            raise ProgrammeError("That case is already in the sample", "case_id")
         if existing is not None:
-            existing.status = CaseAuditStatus.UNASSIGNED.value
+            with refused_as_programme_error("case_id"):
+                existing.restore_to_sample()
             case_audit = existing
         else:
             case_audit = _add_case_audit(programme, case_id, record.child_id)
-        db.session.add(SampleChange(sample_id=programme.sample.id, case_id=case_id, change="added",
+        db.session.add(SampleChange(sample_id=programme.sample.id, case_id=case_id, change=SampleChangeKind.ADDED,
                                     reason=reason[:500], changed_by_id=user.id if user else None))
         db.session.flush()
         record_event("sample_case_added", actor=user, object_type="case_audit", object_id=case_audit.id,
@@ -270,11 +279,10 @@ def remove_case_by_hand(case_audit_id: int, reason: str, user=None) -> None:
         raise ProgrammeError("Enter why the case is being removed", "reason")
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
-        if case_audit.status not in (CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED):
-            raise ProgrammeError("An audit that has been started cannot be removed from the sample")
-        case_audit.status = CaseAuditStatus.REMOVED.value
+        with refused_as_programme_error():
+            case_audit.remove_from_sample()
         db.session.add(SampleChange(sample_id=case_audit.programme.sample.id, case_id=case_audit.case_id,
-                                    change="removed", reason=reason[:500],
+                                    change=SampleChangeKind.REMOVED, reason=reason[:500],
                                     changed_by_id=user.id if user else None))
         record_event("sample_case_removed", actor=user, object_type="case_audit", object_id=case_audit.id,
                      details={"programme": case_audit.programme_id, "case_id": case_audit.case_id})
@@ -282,14 +290,9 @@ def remove_case_by_hand(case_audit_id: int, reason: str, user=None) -> None:
 
 # --- assignment ---------------------------------------------------------------------------
 
-def auditors() -> list[User]:
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
-    return [u for u in users if u.has_role(Role.AUDITOR)]
-
-
 def active_case_audits(programme: AuditProgramme) -> list[CaseAudit]:
     order = {case_id: index for index, case_id in enumerate(programme.sample.drawn_ids)} if programme.sample else {}
-    audits = [c for c in programme.case_audits if c.status != CaseAuditStatus.REMOVED]
+    audits = [c for c in programme.case_audits if not c.removed]
     return sorted(audits, key=lambda c: (order.get(c.case_id, len(order)), c.id))
 
 
@@ -303,19 +306,17 @@ def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date
             raise ProgrammeError("Select at least one auditor", "auditor_ids")
         by_agency = {agency: [u for u in chosen if u.agency == agency] for agency in programme.agencies}
         unmatched = sorted(agency for agency, people in by_agency.items() if not people)
+        with refused_as_programme_error():
+            programme.audits_assigned()
         cases = active_case_audits(programme)
         for index, case_audit in enumerate(cases):
-            case_audit.lead_auditor_id = chosen[index % len(chosen)].id
+            case_audit.assign_lead(chosen[index % len(chosen)].id)
             if due_date:
                 case_audit.due_date = due_date
             for section in case_audit.sections:
                 people = by_agency.get(section.agency) or []
                 if people:
-                    section.auditor_id = people[index % len(people)].id
-                    section.status = CaseAuditStatus.ASSIGNED.value
-            if case_audit.status == CaseAuditStatus.UNASSIGNED:
-                case_audit.status = CaseAuditStatus.ASSIGNED.value
-        programme.status = ProgrammeStatus.IN_AUDIT.value
+                    section.assign_auditor(people[index % len(people)].id)
         record_event("case_audits_assigned", actor=user, object_type="audit_programme", object_id=programme.id,
                      details={"case_audits": len(cases), "auditors": [u.id for u in chosen],
                               "agencies_without_auditor": unmatched})
@@ -331,7 +332,7 @@ def reassign(case_audit_id: int, *, lead_auditor_id: int | None, section_auditor
         before = _assignment(case_audit)
         if lead_auditor_id is not None and lead_auditor_id not in eligible:
             raise ProgrammeError("Choose an active auditor as the lead", "lead_auditor_id")
-        case_audit.lead_auditor_id = lead_auditor_id
+        case_audit.assign_lead(lead_auditor_id)
         case_audit.due_date = due_date
         for section in case_audit.sections:
             if section.agency in section_auditors:
@@ -341,11 +342,7 @@ def reassign(case_audit_id: int, *, lead_auditor_id: int | None, section_auditor
                 if chosen is not None and agencies[chosen] != section.agency:
                     raise ProgrammeError(f"Choose an auditor from {Agency(section.agency).label} for the "
                                          f"{Agency(section.agency).label} section")
-                section.auditor_id = chosen
-                if section.status in (CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED):
-                    section.status = (CaseAuditStatus.ASSIGNED if chosen else CaseAuditStatus.UNASSIGNED).value
-        if case_audit.status in (CaseAuditStatus.UNASSIGNED, CaseAuditStatus.ASSIGNED):
-            case_audit.status = (CaseAuditStatus.ASSIGNED if lead_auditor_id else CaseAuditStatus.UNASSIGNED).value
+                section.assign_auditor(chosen)
         after = _assignment(case_audit)
         record_event("case_audit_reassigned", actor=user, object_type="case_audit", object_id=case_audit.id,
                      details={"changes": {k: {"before": before[k], "after": after[k]}
@@ -371,13 +368,13 @@ class Assignment:
 
 def my_assignments(user: User) -> list[Assignment]:
     """The user's case audits and agency sections, overdue first, then by due date."""
-    live = (CaseAuditStatus.ASSIGNED.value, CaseAuditStatus.DRAFT.value, CaseAuditStatus.UNASSIGNED.value)
+    live = (CaseAuditStatus.ASSIGNED, CaseAuditStatus.DRAFT, CaseAuditStatus.UNASSIGNED)
     found = [Assignment(c, "Lead auditor", c.due_date) for c in db.session.scalars(
         select(CaseAudit).where(CaseAudit.lead_auditor_id == user.id, CaseAudit.status.in_(live)))]
     found += [Assignment(s.case_audit, f"{Agency(s.agency).label} section", s.case_audit.due_date)
               for s in db.session.scalars(select(CaseAuditSection).where(
                   CaseAuditSection.auditor_id == user.id, CaseAuditSection.status.in_(live)))
-              if s.case_audit.status != CaseAuditStatus.REMOVED]
+              if not s.case_audit.removed]
     far = date.max
     return sorted(found, key=lambda a: (not a.overdue, a.due_date or far, a.case_audit.id))
 
@@ -391,16 +388,14 @@ def close_programme(programme_id: int, user) -> AuditProgramme:
     """Findings agreed: the programme closes, and its auditors may then read its findings."""
     with write_transaction():
         programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
-        if programme.closed_at is not None:
-            raise ProgrammeError("The programme is already closed")
         if programme.sample is None:
             raise ProgrammeError("Draw and audit a sample before closing the programme")
-        unfinished = [c for c in active_case_audits(programme)
-                      if c.status not in (CaseAuditStatus.SUBMITTED, CaseAuditStatus.MODERATED)]
+        with refused_as_programme_error():
+            programme.check("close")
+        unfinished = [c for c in active_case_audits(programme) if c.status not in FINISHED]
         if unfinished:
             raise ProgrammeError(f"{len(unfinished)} case audit{'s are' if len(unfinished) != 1 else ' is'} "
                                  "not submitted yet; remove them from the sample or finish them first")
-        programme.closed_at = utcnow()
-        programme.status = ProgrammeStatus.CLOSED.value
+        programme.close(utcnow())
         record_event("programme_closed", actor=user, object_type="audit_programme", object_id=programme.id)
     return programme

@@ -11,6 +11,7 @@ from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import CaseAudit, CPPlan, Referral, Role, SafeguardingConcern, User
 from qa_app.models.base import utcnow
+from qa_app.services import people
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_audits import parts_for
 
@@ -28,9 +29,7 @@ def case_team(case_audit: CaseAudit) -> str | None:
 
 def recipients(team: str | None) -> list[User]:
     """Team managers of the case's team, and every QA lead; nobody else."""
-    users = db.session.scalars(select(User).where(User.active.is_(True))).all()
-    return [u for u in users if u.has_role(Role.QA_LEAD)
-            or (u.has_role(Role.TEAM_MANAGER) and team is not None and team in u.team_names)]
+    return people.qa_leads_and_team_managers(team)
 
 
 def raise_concern(case_audit_id: int, details: str, user) -> SafeguardingConcern:
