@@ -5,7 +5,7 @@ from flask_login import current_user
 from audit_tools.records import DECISION_LABELS
 from qa_app.extensions import db
 from qa_app.forms import error_link
-from qa_app.models import CaseAudit, Role
+from qa_app.models import CaseAudit, ModerationOutcome, Role
 from qa_app.moderation.forms import AcknowledgeForm, ReopenForm, chosen_grades, moderation_form
 from qa_app.security import roles_required
 from qa_app.services import moderation as service
@@ -38,7 +38,7 @@ def moderate(case_audit_id):
         except service.ModerationError as error:
             problems = error.problems
         else:
-            accepted = form.outcome.data == "accepted"
+            accepted = form.outcome.data == ModerationOutcome.ACCEPTED
             flash(f"Case {case_audit.case_id} {'accepted' if accepted else 'returned to the auditor'}.", "success")
             return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id) + "#agreement")
     else:  # the auditor's grades are the starting point
