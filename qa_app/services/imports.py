@@ -13,11 +13,13 @@ import secrets
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 from flask import current_app
 from sqlalchemy import delete, func, select, text
 
 from audit_tools.quality import child_findings
 from audit_tools.readers import FileRejected, ImportProblem, ImportReport
+from audit_tools.readers.columnar import CheckedFrame
 from audit_tools.readers.formats import import_format
 from audit_tools.readers.safety import file_type_of
 from audit_tools.records import Child as ChildRecord
@@ -127,8 +129,8 @@ def run_import(batch_id: int) -> ImportBatch:
         batch.status = ImportStatus.CHECKING.value
     keep_file = False
     try:
-        _stage(batch, path, report)
-        if report.ok:
+        ids_unique = _stage(batch, path, report)
+        if report.ok and not ids_unique:
             _report_duplicate_ids(batch, report)
         if report.ok:
             _merge(batch, report)
@@ -161,7 +163,18 @@ _STAGING = {
 }
 
 
-def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> None:
+def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> bool:
+    """Stage the file's checked rows; True if every id in the file is already known to be
+    there once (so the duplicate check can be skipped)."""
+    checked = import_format(batch.kind).read_frame(path, batch.file_name, report)
+    if checked is not None:
+        _stage_frame(batch, checked)
+        return checked.ids_unique
+    _stage_rows(batch, path, report)
+    return False
+
+
+def _stage_rows(batch: ImportBatch, path: Path, report: ImportReport) -> None:
     buffers = {record_type: [] for record_type in _STAGING}
     as_text = is_sqlite()  # SQLite keeps dates as ISO text, as SQLAlchemy's Date type does
     buffered = 0
@@ -177,6 +190,35 @@ def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> None:
             _flush(batch, buffers, report.rows_read)
             buffered = 0
     _flush(batch, buffers, report.rows_read)
+
+
+# Rows per commit when staging a checked frame: progress shows, and memory stays small.
+FRAME_CHUNK = 100_000
+
+
+def _stage_frame(batch: ImportBatch, checked: CheckedFrame) -> None:
+    """A checked frame into staging: driver executemany on SQLite, COPY on PostgreSQL, in the
+    row path's order, so staged ids and everything after are the same."""
+    record_type = ReferralRecord if "referral_id" in checked.fields else PlanRecord
+    table, columns = _STAGING[record_type]
+    sqlite = is_sqlite()
+    frame = checked.frame.select(
+        pl.lit(batch.id).alias("batch_id"),
+        *[(pl.col(c).cast(pl.String) if sqlite and checked.frame.schema[c] == pl.Date else pl.col(c))
+          if c in checked.frame.columns else pl.lit(None).alias(c) for c in columns[1:]])
+    for offset in range(0, frame.height, FRAME_CHUNK):
+        chunk = frame.slice(offset, FRAME_CHUNK)
+        with write_transaction():
+            connection = db.session.connection()
+            if sqlite:
+                connection.exec_driver_sql(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})",
+                    chunk.rows())
+            else:
+                cursor = connection.connection.driver_connection.cursor()
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+                    copy.write(chunk.write_csv(include_header=False))
+            batch.rows_processed = offset + chunk.height
 
 
 def astuple_fast(record):
@@ -214,12 +256,14 @@ def _report_duplicate_ids(batch: ImportBatch, report: ImportReport) -> None:
 
 
 # Portable SQL (SQLite 3.35+ and PostgreSQL): set-based, so a million rows merge in seconds.
-_COUNT_NEW = "SELECT count(*) FROM {staged} s WHERE s.batch_id = :batch AND NOT EXISTS " \
-             "(SELECT 1 FROM {target} t WHERE t.{key} = s.{key})"
-_COUNT_SAME = "SELECT count(*) FROM {staged} s WHERE s.batch_id = :batch AND EXISTS " \
-              "(SELECT 1 FROM {target} t WHERE t.{key} = s.{key} AND {same})"
-_UPSERT = "INSERT INTO {target} ({key}, {columns}, import_batch_id) " \
-          "SELECT {key}, {columns}, :batch FROM {staged} WHERE batch_id = :batch " \
+# One pass counts what is new and what is unchanged; only new and changed rows are written, so
+# re-importing an unchanged file writes nothing (a row's import_batch_id is the import that
+# last added or changed it).
+_COUNT = "SELECT count(*), count(t.{key}), coalesce(sum(CASE WHEN {same} THEN 1 ELSE 0 END), 0) " \
+         "FROM {staged} s LEFT JOIN {target} t ON t.{key} = s.{key} WHERE s.batch_id = :batch"
+_INSERT = "INSERT INTO {target} ({key}, {columns}, import_batch_id) " \
+          "SELECT {key}, {columns}, :batch FROM {staged} s WHERE s.batch_id = :batch"
+_UPSERT = _INSERT + " AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{key} = s.{key} AND {same}) " \
           "ON CONFLICT ({key}) DO UPDATE SET {updates}, import_batch_id = excluded.import_batch_id"
 _RECORD_COLUMNS = {
     "referral": ("staged_referral", "referral_id",
@@ -235,11 +279,13 @@ def _merge_records(target: str, batch_id: int) -> dict:
              "same": " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in columns),
              "updates": ", ".join(f"{c} = excluded.{c}" for c in columns)}
     params = {"batch": batch_id}
-    total = db.session.execute(text(f"SELECT count(*) FROM {staged} WHERE batch_id = :batch"), params).scalar()
-    added = db.session.execute(text(_COUNT_NEW.format(**names)), params).scalar()
-    unchanged = 0 if added == total else db.session.execute(text(_COUNT_SAME.format(**names)), params).scalar()
-    db.session.execute(text(_UPSERT.format(**names)), params)
-    return {"added": added, "updated": total - added - unchanged, "unchanged": unchanged}
+    total, known, unchanged = db.session.execute(text(_COUNT.format(**names)), params).one()
+    if known == 0:
+        # Nothing in the file is there yet (a first load): a plain insert, no conflict to look for.
+        db.session.execute(text(_INSERT.format(**names)), params)
+    elif unchanged < total:
+        db.session.execute(text(_UPSERT.format(**names)), params)
+    return {"added": total - known, "updated": known - unchanged, "unchanged": unchanged}
 
 
 def _merge_children(batch_id: int) -> dict:
@@ -249,8 +295,8 @@ def _merge_children(batch_id: int) -> dict:
                "SELECT child_id FROM staged_plan WHERE batch_id = :batch")
     total = db.session.execute(text(f"SELECT count(*) FROM ({touched}) c"), params).scalar()
     added = db.session.execute(text(
-        f"SELECT count(*) FROM ({touched}) c WHERE NOT EXISTS "
-        "(SELECT 1 FROM child WHERE child.child_id = c.child_id)"), params).scalar()
+        "SELECT count(DISTINCT s.child_id) FROM staged_child s WHERE s.batch_id = :batch AND NOT EXISTS "
+        "(SELECT 1 FROM child WHERE child.child_id = s.child_id)"), params).scalar()
     db.session.execute(text(
         "INSERT INTO child (child_id, date_of_birth, sex, ethnicity, disability) "
         "SELECT child_id, max(date_of_birth), max(sex), max(ethnicity), max(disability) "
@@ -260,9 +306,10 @@ def _merge_children(batch_id: int) -> dict:
         "sex = coalesce(excluded.sex, child.sex), "
         "ethnicity = coalesce(excluded.ethnicity, child.ethnicity), "
         "disability = coalesce(excluded.disability, child.disability)"), params)
-    db.session.execute(text(
+    # The children only referrals or plans name: those inserted here are the rest of the new ones.
+    added += db.session.execute(text(
         f"INSERT INTO child (child_id) SELECT child_id FROM ({touched}) c WHERE true "
-        "ON CONFLICT (child_id) DO NOTHING"), params)
+        "ON CONFLICT (child_id) DO NOTHING"), params).rowcount
     return {"added": added, "already_known": total - added}
 
 
