@@ -11,12 +11,11 @@ The frame holds the checked values in the staging tables' column order, with eac
 location ("row 12"), so staging and everything after it are shared with the row path.
 """
 from dataclasses import dataclass
-from datetime import date
-
 import polars as pl
 
 from audit_tools.readers.columns import Column, find_columns
-from audit_tools.readers.common import BadValue, ImportReport, parse_child_id, parse_identifier
+from audit_tools.readers.common import (BadValue, ImportReport, parse_child_id, parse_date,
+                                        parse_identifier)
 from audit_tools.readers.safety import check_file
 from audit_tools.readers.tables import MAX_CELL, open_csv
 
@@ -114,7 +113,7 @@ def _checked_column(raw: pl.DataFrame, cells: pl.Expr, column: Column, report: I
         except BadValue:
             return None
         mapping[cell] = value
-    kind = pl.Date if any(isinstance(v, date) for v in mapping.values()) else pl.String
+    kind = pl.Date if column.parse is parse_date else pl.String
     nulls = mapping.pop(None, None)
     looked_up = cells.replace_strict(mapping, default=nulls, return_dtype=kind) if mapping \
         else pl.lit(nulls, dtype=kind)

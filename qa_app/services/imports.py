@@ -25,7 +25,7 @@ from audit_tools.readers.safety import file_type_of
 from audit_tools.records import Child as ChildRecord
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import is_sqlite, placeholder, write_transaction
+from qa_app.db import from_db_date, is_sqlite, placeholder, write_transaction
 from qa_app.extensions import db
 from qa_app.models import (CPPlan, ImportBatch, ImportKind, ImportStatus, Referral, StagedChild,
                            StagedPlan, StagedReferral)
@@ -280,8 +280,17 @@ def _merge_records(target: str, batch_id: int) -> dict:
              "updates": ", ".join(f"{c} = excluded.{c}" for c in columns)}
     params = {"batch": batch_id}
     total, known, unchanged = db.session.execute(text(_COUNT.format(**names)), params).one()
-    if known == 0:
-        # Nothing in the file is there yet (a first load): a plain insert, no conflict to look for.
+    if known == 0 and db.session.execute(text(f"SELECT 1 FROM {target} LIMIT 1")).first() is None:
+        # A first load into an empty table: a plain insert, then each secondary index built in
+        # one sort, which is several times quicker than keeping it up a row at a time.
+        indexes = db.metadata.tables[target].indexes
+        connection = db.session.connection()
+        for index in indexes:
+            index.drop(connection)
+        db.session.execute(text(_INSERT.format(**names)), params)
+        for index in indexes:
+            index.create(connection)
+    elif known == 0:
         db.session.execute(text(_INSERT.format(**names)), params)
     elif unchanged < total:
         db.session.execute(text(_UPSERT.format(**names)), params)
@@ -335,45 +344,37 @@ def _merge(batch: ImportBatch, report: ImportReport) -> None:
                      object_id=batch.id, details=details)
 
 
-def _quality_candidates(batch_id: int):
-    """Children the file touched who could have a finding: those with a plan, or with two
-    referrals on one day. Everyone else (most children) needs no closer look."""
-    touched = select(StagedReferral.child_id).where(StagedReferral.batch_id == batch_id).union(
-        select(StagedPlan.child_id).where(StagedPlan.batch_id == batch_id)).subquery()
-    touched_ids = select(touched.c.child_id)
-    return select(CPPlan.child_id).where(CPPlan.child_id.in_(touched_ids)).union(
-        select(Referral.child_id).where(Referral.child_id.in_(touched_ids))
-        .group_by(Referral.child_id, Referral.referral_date).having(func.count() > 1)).subquery()
+# What the findings for a child touched by the file need (audit_tools.quality.child_findings):
+# its plans; referrals on a day it has another referral (same-day pairs lie within those
+# groups); and, if it has a plan, its NFA referrals. Reading only these gives the same findings
+# as reading every referral, for a fraction of the rows.
+_TOUCHED = ("SELECT child_id FROM staged_referral WHERE batch_id = :batch UNION "
+            "SELECT child_id FROM staged_plan WHERE batch_id = :batch")
+_FINDING_PLANS = f"SELECT plan_id, child_id, start_date, end_date FROM cp_plan WHERE child_id IN ({_TOUCHED})"
+_FINDING_REFERRALS = (
+    "SELECT r.referral_id, r.child_id, r.referral_date, r.decision FROM referral r "
+    f"WHERE r.decision = 'nfa' AND r.child_id IN (SELECT child_id FROM cp_plan WHERE child_id IN ({_TOUCHED})) "
+    "UNION "
+    "SELECT r.referral_id, r.child_id, r.referral_date, r.decision FROM referral r JOIN "
+    f"(SELECT child_id, referral_date FROM referral WHERE child_id IN ({_TOUCHED}) "
+    " GROUP BY child_id, referral_date HAVING count(*) > 1) d "
+    "ON d.child_id = r.child_id AND d.referral_date = r.referral_date")
 
 
 def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
-    """Check each candidate child, streaming one child's records at a time."""
-    candidates = select(_quality_candidates(batch_id).c.child_id)
-    referrals = db.session.execute(
-        select(Referral.referral_id, Referral.child_id, Referral.referral_date, Referral.decision)
-        .where(Referral.child_id.in_(candidates)).order_by(Referral.child_id)).yield_per(10_000)
-    plans_by_child = {}
-    for plan_id, child_id, start, end in db.session.execute(
-            select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date)
-            .where(CPPlan.child_id.in_(candidates))):
-        plans_by_child.setdefault(child_id, []).append(PlanRecord(plan_id, child_id, start, end))
-    current, child_referrals = None, []
-
-    def check(child_id, child_refs):
-        for finding in child_findings(child_id, child_refs, plans_by_child.pop(child_id, [])):
+    """Check each child the file touched who could have a finding, in child id order."""
+    params = {"batch": batch_id}
+    plans, referrals = {}, {}
+    for plan_id, child_id, start, end in db.session.execute(text(_FINDING_PLANS), params):
+        plans.setdefault(child_id, []).append(
+            PlanRecord(plan_id, child_id, from_db_date(start), from_db_date(end)))
+    for referral_id, child_id, day, decision in db.session.execute(text(_FINDING_REFERRALS), params):
+        referrals.setdefault(child_id, []).append(
+            ReferralRecord(referral_id, child_id, from_db_date(day), decision))
+    for child_id in sorted(plans.keys() | referrals.keys()):
+        for finding in child_findings(child_id, referrals.get(child_id, []), plans.get(child_id, [])):
             report.warning(f"child {child_id}", None, ", ".join(finding.record_ids),
                            f"{finding.label}: {finding.detail}", kind=finding.kind)
-
-    for referral_id, child_id, day, decision in referrals:
-        if child_id != current and current is not None:
-            check(current, child_referrals)
-            child_referrals = []
-        current = child_id
-        child_referrals.append(ReferralRecord(referral_id, child_id, day, decision))
-    if current is not None:
-        check(current, child_referrals)
-    for child_id in list(plans_by_child):
-        check(child_id, [])
 
 
 def retry_leaving_optional_cells_blank(batch_id: int, user=None) -> ImportBatch:
