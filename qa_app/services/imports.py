@@ -369,10 +369,12 @@ _FINDING_REFERRALS = (
     "SELECT r.referral_id, r.child_id, r.referral_date, r.decision FROM referral r "
     f"WHERE r.decision = 'nfa' AND r.child_id IN (SELECT child_id FROM cp_plan WHERE child_id IN ({_TOUCHED})) "
     "UNION "
-    "SELECT r.referral_id, r.child_id, r.referral_date, r.decision FROM referral r JOIN "
+    "SELECT r.referral_id, r.child_id, r.referral_date, r.decision FROM referral r "
+    # A row-value IN, not a join: the databases look the few same-day pairs up in the index,
+    # where a join to the grouped rows compared every referral with every pair.
+    "WHERE (r.child_id, r.referral_date) IN "
     f"(SELECT child_id, referral_date FROM referral WHERE child_id IN ({_TOUCHED}) "
-    " GROUP BY child_id, referral_date HAVING count(*) > 1) d "
-    "ON d.child_id = r.child_id AND d.referral_date = r.referral_date")
+    " GROUP BY child_id, referral_date HAVING count(*) > 1)")
 
 
 def _record_quality_warnings(batch_id: int, report: ImportReport) -> None:
