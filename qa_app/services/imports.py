@@ -195,7 +195,7 @@ def _stage_rows(batch: ImportBatch, path: Path, report: ImportReport) -> None:
 
 
 # Rows per commit when staging a checked frame: progress shows, and memory stays small.
-FRAME_CHUNK = 100_000
+FRAME_CHUNK = 50_000
 
 
 def _stage_frame(batch: ImportBatch, checked: CheckedFrame) -> None:
