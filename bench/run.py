@@ -4,7 +4,8 @@ because these machines are noisy; docs/performance.md records them with the mach
 Import: 1,000,000 house-format referrals and 100,000 CP plans into a fresh SQLite database
 through the app's own import path, against a bare baseline (the csv module and
 sqlite3.executemany into a table of the same columns). Each import runs in a child process so
-its peak memory (max RSS) is its own. Then one financial year's measures from that database.
+its peak memory (max RSS) is its own. Then the same two files again (a re-import with every row
+unchanged), and one financial year's measures from that database.
 """
 import csv
 import json
@@ -186,7 +187,7 @@ def main() -> None:
         referrals, plans = write_files(folder)
         print(f"Wrote {REFERRALS:,} referrals and {PLANS:,} plans in {time.perf_counter() - started:.1f} s")
         base = baseline(referrals, plans, folder)
-        print(f"Baseline (csv + sqlite3.executemany): {base:.1f} s")
+        print(f"Baseline (csv + sqlite3.executemany): {base:.1f} s, load average {os.getloadavg()[0]:.1f}")
         results = {
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                         "platform": platform.platform(), "processor": platform.processor(),
@@ -197,7 +198,8 @@ def main() -> None:
         postgres = os.environ.get("BENCH_POSTGRES_URL")  # an empty database, e.g. the one .ci/run starts
         if postgres:
             bases = postgres_baseline(postgres, referrals, plans)
-            print(f"PostgreSQL baselines: COPY {bases['copy']:.1f} s, executemany {bases['executemany']:.1f} s")
+            print(f"PostgreSQL baselines: COPY {bases['copy']:.1f} s, executemany {bases['executemany']:.1f} s, "
+                  f"load average {os.getloadavg()[0]:.1f}")
             results["postgresql"] = run_database(postgres, folder, referrals, plans, bases["copy"])
             results["postgresql"]["executemany_baseline_seconds"] = bases["executemany"]
         (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
@@ -214,8 +216,19 @@ def run_database(url: str, folder: Path, referrals: Path, plans: Path, base: flo
         print(f"[{name}] Import of {kind}: {run['seconds']:.1f} s, peak memory {run['max_rss_mb']:.0f} MB, "
               f"{run['warnings']:,} data-quality warnings")
     ours = referral_run["seconds"] + plan_run["seconds"]
+    # The same two files again: every row unchanged, so nothing should be written.
+    referral_again = child(IMPORT_CHILD, url, str(folder), "referrals", str(referrals))
+    plan_again = child(IMPORT_CHILD, url, str(folder), "cp-plans", str(plans))
+    for kind, run in (("referrals", referral_again), ("plans", plan_again)):
+        assert run["status"] == "succeeded", run["errors"]
+        counted = run["counts"]["referrals" if kind == "referrals" else "cp_plans"]
+        assert counted["added"] == counted["updated"] == 0, counted
+        print(f"[{name}] Re-import of {kind}, all unchanged: {run['seconds']:.1f} s, "
+              f"peak memory {run['max_rss_mb']:.0f} MB")
+    again = referral_again["seconds"] + plan_again["seconds"]
     measures = child(MEASURES_CHILD, url)
-    print(f"[{name}] Import ratio to baseline: {ours / base:.2f} (target 3 or less)")
+    print(f"[{name}] Import ratio to baseline: {ours / base:.2f} (target 3 or less); "
+          f"re-import: {again / base:.2f} (target 2 or less); load average {os.getloadavg()[0]:.1f}")
     print(f"[{name}] One year's measures (2014/15): {measures['seconds']:.2f} s (target 1 s or less); "
           f"from every record, the old way: {measures['records_seconds']:.2f} s")
     print(f"[{name}] Measures page's work for 2014/15: {measures['dashboard_seconds']:.2f} s (target 1.5 s or less)")
@@ -223,7 +236,10 @@ def run_database(url: str, folder: Path, referrals: Path, plans: Path, base: flo
           f"{measures['re_referral_list_seconds']:.2f} s (target 1 s or less)")
     return {"baseline_seconds": base, "import_seconds": ours, "import_ratio": ours / base,
             "referral_import": referral_run, "plan_import": plan_run,
-            "peak_memory_mb": max(referral_run["max_rss_mb"], plan_run["max_rss_mb"]),
+            "reimport_seconds": again, "reimport_ratio": again / base,
+            "referral_reimport": referral_again, "plan_reimport": plan_again,
+            "load_average_after_imports": os.getloadavg(),
+            "peak_memory_mb": max(r["max_rss_mb"] for r in (referral_run, plan_run, referral_again, plan_again)),
             **{key: value for key, value in measures.items() if key != "summary"},
             "measures": measures["summary"]}
 

@@ -72,23 +72,8 @@ def checked_rows(table: Table, columns: list[Column], report: ImportReport,
     """Yield (row number, {field: value}) for rows whose cells all parse. Problems go to the
     report; a missing required column is reported once and no rows are read. What was found
     where (the heading row, each heading and the column it was read as) goes to report.layout."""
-    table.take_headings(_heading_row(table, columns))
-    prefix = f"{label}: " if label else ""
-    found = match_headings(table.headings, columns)
-    place = f"{table.where}, " if table.where else ""
-    report.layout.append(f"{prefix}{place}headings on row {table.heading_row}")
-    for column in columns:
-        if column.field in found:
-            index, how = found[column.field]
-            report.headings.append([label, table.headings[index], column.name, how])
-        elif column.required:
-            report.error(f"row {table.heading_row}", column.name, None,
-                         f"a column headed '{column.name}' (headings found: "
-                         f"{', '.join(h for h in table.headings if h) or 'none'})")
-    positions = {field: index for field, (index, _) in found.items()}
-    used = set(positions.values())
-    report.dropped_columns = [h for i, h in enumerate(table.headings) if h and i not in used]
-    if not report.ok:
+    positions = find_columns(table, columns, report, label)
+    if positions is None:
         return
     blank_bad = report.blank_bad_optional
     # The hot loop of every import: plain tuples and locals, no attribute look-ups per cell.
@@ -117,6 +102,29 @@ def checked_rows(table: Table, columns: list[Column], report: ImportReport,
             values[field] = value
         if row_ok:
             yield number, values
+
+
+def find_columns(table: Table, columns: list[Column], report: ImportReport,
+                 label: str = "") -> dict[str, int] | None:
+    """Take the table's heading row and find each column: {field: index}, or None when a
+    required column is missing (reported). What was found where goes to report.layout."""
+    table.take_headings(_heading_row(table, columns))
+    prefix = f"{label}: " if label else ""
+    found = match_headings(table.headings, columns)
+    place = f"{table.where}, " if table.where else ""
+    report.layout.append(f"{prefix}{place}headings on row {table.heading_row}")
+    for column in columns:
+        if column.field in found:
+            index, how = found[column.field]
+            report.headings.append([label, table.headings[index], column.name, how])
+        elif column.required:
+            report.error(f"row {table.heading_row}", column.name, None,
+                         f"a column headed '{column.name}' (headings found: "
+                         f"{', '.join(h for h in table.headings if h) or 'none'})")
+    positions = {field: index for field, (index, _) in found.items()}
+    used = set(positions.values())
+    report.dropped_columns = [h for i, h in enumerate(table.headings) if h and i not in used]
+    return positions if report.ok else None
 
 
 def event_date(value, report: ImportReport) -> str | None:

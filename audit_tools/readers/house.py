@@ -1,9 +1,10 @@
 """The house format: one CSV or XLSX of referrals, or one of CP plans (DESIGN.md section 4)."""
 from collections.abc import Iterator
 
+from audit_tools.readers.columnar import CheckedFrame, identifier, read_checked_csv
 from audit_tools.readers.columns import Column, checked_rows, event_date, plan_dates_in_order
 from audit_tools.readers.common import (ImportReport, parse_category, parse_child_id, parse_date,
-                                        parse_decision, parse_identifier, parse_referral_source,
+                                        parse_decision, parse_referral_source,
                                         parse_team)
 from audit_tools.readers.safety import check_file
 from audit_tools.readers.tables import open_csv, open_workbook, sheet_table
@@ -11,7 +12,7 @@ from audit_tools.records import CPPlan, Referral
 
 REFERRAL_COLUMNS = [
     Column("child_id", ("child_id",), parse_child_id, required=True, pattern=r"child.*id"),
-    Column("referral_id", ("referral_id",), lambda v: parse_identifier(v, "referral id"), required=True),
+    Column("referral_id", ("referral_id",), identifier("referral id"), required=True),
     Column("referral_date", ("referral_date",), parse_date, required=True, check=event_date),
     Column("decision", ("decision",), parse_decision, required=True),
     Column("source", ("source", "referral_source"), parse_referral_source),
@@ -20,7 +21,7 @@ REFERRAL_COLUMNS = [
 
 PLAN_COLUMNS = [
     Column("child_id", ("child_id",), parse_child_id, required=True, pattern=r"child.*id"),
-    Column("plan_id", ("plan_id",), lambda v: parse_identifier(v, "plan id"), required=True),
+    Column("plan_id", ("plan_id",), identifier("plan id"), required=True),
     Column("start_date", ("start_date",), parse_date, required=True, check=event_date),
     Column("end_date", ("end_date",), parse_date, check=event_date),
     Column("category", ("category",), parse_category),
@@ -59,6 +60,16 @@ def read_plans(path, file_name: str, file_type: str,
         _check_not_empty(report)
     finally:
         table.close()
+
+
+def referral_frame(path, file_name: str, report: ImportReport) -> CheckedFrame | None:
+    """A house CSV of referrals read by whole columns, or None: read it with read_referrals."""
+    return read_checked_csv(path, file_name, REFERRAL_COLUMNS, "referral_id", report)
+
+
+def plan_frame(path, file_name: str, report: ImportReport) -> CheckedFrame | None:
+    return read_checked_csv(path, file_name, PLAN_COLUMNS, "plan_id", report,
+                            dates_in_order=("start_date", "end_date"))
 
 
 def _check_not_empty(report: ImportReport) -> None:

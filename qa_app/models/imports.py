@@ -64,7 +64,7 @@ class ImportBatch(db.Model):
 
 class StagedChild(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    batch_id: Mapped[int]  # no foreign key: see migration 0014
     child_id: Mapped[str] = mapped_column(String(64))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(40))
@@ -78,7 +78,7 @@ class StagedChild(db.Model):
 
 class StagedReferral(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    batch_id: Mapped[int]  # no foreign key: see migration 0014
     location: Mapped[str] = mapped_column(String(120))  # where in the file, for messages
     referral_id: Mapped[str] = mapped_column(String(64))
     child_id: Mapped[str] = mapped_column(String(64))
@@ -92,7 +92,7 @@ class StagedReferral(db.Model):
 
 class StagedPlan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    batch_id: Mapped[int]  # no foreign key: see migration 0014
     location: Mapped[str] = mapped_column(String(120))
     plan_id: Mapped[str] = mapped_column(String(64))
     child_id: Mapped[str] = mapped_column(String(64))

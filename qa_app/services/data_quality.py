@@ -96,20 +96,31 @@ class Found:
 
 
 def in_batch(batch_id: int, as_at: date | None, skip=()) -> list[Found]:
-    """Each check over one import's staged rows (before they are dropped), with file locations."""
-    found = []
-    for check in checks():
-        if check.kind in skip:
+    """Each check over one import's staged rows (before they are dropped), with file locations.
+    The counts take one pass over each staging table, as in_loaded_data's do."""
+    wanted = [c for c in checks() if c.kind not in skip]
+    params = _params(as_at, batch=batch_id)
+    counts = {}
+    for records in ("referral", "plan"):
+        group = [c for c in wanted if c.records == records]
+        staged = _COLUMNS[records][2]
+        if not group or db.session.execute(text(
+                f"SELECT 1 FROM {staged} WHERE batch_id = :batch LIMIT 1"), params).first() is None:
             continue
-        record_id, day, staged, _ = _COLUMNS[check.records]
-        source = (f"FROM {staged} s JOIN child c ON c.child_id = s.child_id "
-                  f"WHERE s.batch_id = :batch AND {check.condition}")
-        params = _params(as_at, batch=batch_id)
-        count = db.session.execute(text(f"SELECT count(*) {source}"), params).scalar()
+        sums = ", ".join(f"coalesce(sum(CASE WHEN {c.condition} THEN 1 ELSE 0 END), 0)" for c in group)
+        totals = db.session.execute(text(
+            f"SELECT {sums} FROM {staged} s JOIN child c ON c.child_id = s.child_id "
+            "WHERE s.batch_id = :batch"), params).one()
+        counts.update({c.kind: int(n) for c, n in zip(group, totals)})
+    found = []
+    for check in wanted:
+        count = counts.get(check.kind, 0)
         if count:
+            record_id, day, staged, _ = _COLUMNS[check.records]
             rows = db.session.execute(text(
-                f"SELECT s.location, s.{record_id}, s.child_id, s.{day}, c.date_of_birth {source} "
-                f"ORDER BY s.id LIMIT {LISTED}"), params).all()
+                f"SELECT s.location, s.{record_id}, s.child_id, s.{day}, c.date_of_birth "
+                f"FROM {staged} s JOIN child c ON c.child_id = s.child_id "
+                f"WHERE s.batch_id = :batch AND {check.condition} ORDER BY s.id LIMIT {LISTED}"), params).all()
             found.append(Found(check, count, [_row(r) for r in rows]))
     return found
 

@@ -1,0 +1,198 @@
+"""The columnar import path (audit_tools.readers.columnar) gives exactly what the row path
+gives: the same stored rows, the same added/updated/unchanged counts, the same errors and
+warnings, over random sequences of house CSV files with bad cells, blanks, duplicate ids,
+messy headings, title rows and re-imports with some rows changed."""
+import dataclasses
+import string
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from audit_tools.readers import formats
+from qa_app.extensions import db
+from qa_app.models import (Child, CPPlan, ImportBatch, Referral, StagedChild, StagedPlan,
+                           StagedReferral)
+from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
+
+TODAY = date.today()
+CHILDREN = ["C1", "C2", "C3", " C4 ", "C\xa05", "Ç6", "x" * 65]
+DAYS = ["2015-04-01", "01/06/2015", "2016-02-29", "29/02/2016", "2015-04-01 00:00", " 2014-03-31 ",
+        "31/02/2015", "2015-13-01", "1989-12-31", (TODAY + timedelta(days=1)).isoformat(),
+        "=TODAY()", "", "next week"]
+DECISIONS = ["NFA", "nfa", "Social work assessment", "SWA", "S47", "Strategy/S47", "Early help",
+             "advice", "a) NFA", "maybe", ""]
+SOURCES = ["6", "2A", "j) 3D: Health services", "Police", "11", ""]
+CATEGORIES = ["NEG", "Neglect", "b) Physical abuse", "mul", "XYZ", ""]
+TEAMS = ["Compass", " North ", "#N/A", "", "T" * 120]
+
+
+def _ids(prefix):
+    return st.sampled_from([f"{prefix}{n}" for n in range(1, 7)] + ["", f" {prefix}9 ", f"{prefix}\xa07"])
+
+
+def _cells(good, messy):
+    """Mostly good cells, so that many files are all good and take the columnar path."""
+    return st.one_of(st.sampled_from(good), st.sampled_from(messy)) if messy else st.sampled_from(good)
+
+
+referral_rows = st.lists(st.tuples(
+    _cells(CHILDREN[:3], CHILDREN), _ids("R"), _cells(DAYS[:6], DAYS), _cells(DECISIONS[:8], DECISIONS),
+    _cells(SOURCES[:4], SOURCES), _cells(TEAMS[:2], TEAMS)).map(list), min_size=0, max_size=8)
+plan_rows = st.lists(st.tuples(
+    _cells(CHILDREN[:3], CHILDREN), _ids("P"), _cells(DAYS[:6], DAYS),
+    _cells(["", "2016-03-31", "01/05/2015", "2015-04-01"], ["2014-01-01", "bad"]),
+    _cells(CATEGORIES[:4], CATEGORIES), _cells(TEAMS[:2], TEAMS)).map(list), min_size=0, max_size=6)
+HEADING_STYLES = st.sampled_from(["plain", "messy", "title row", "extra column", "blank lines", "quoted"])
+
+
+@st.composite
+def files(draw):
+    kind = draw(st.sampled_from(["referrals", "cp-plans"]))
+    rows = draw(referral_rows if kind == "referrals" else plan_rows)
+    return kind, rows, draw(HEADING_STYLES)
+
+
+def _write(path, kind, rows, style):
+    headings = list(REFERRAL_HEADINGS if kind == "referrals" else PLAN_HEADINGS)
+    if style == "messy":
+        headings = [" " + h.replace("_", " ").title() + " " for h in headings]
+    if style == "extra column":
+        headings.append("Notes")
+        rows = [row + ["a note"] for row in rows]
+    if style == "blank lines":
+        rows = rows[:1] + [[]] + [[""] * len(headings)] + rows[1:]
+    text = "\n".join(",".join(row) for row in [headings] + rows) + "\n"
+    if style == "title row":
+        text = "Referrals extract\n" + text
+    if style == "quoted":
+        text = "\n".join(",".join(f'"{cell}"' for cell in row) for row in [headings] + rows) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@contextmanager
+def row_path_only():
+    saved = dict(formats.FORMATS)
+    for kind, spec in saved.items():
+        formats.FORMATS[kind] = dataclasses.replace(spec, frame_reader=None)
+    try:
+        yield
+    finally:
+        formats.FORMATS.update(saved)
+
+
+@contextmanager
+def noting_columnar_reads(taken: list):
+    saved = dict(formats.FORMATS)
+    for kind, spec in saved.items():
+        if spec.frame_reader:
+            def reader(*args, _read=spec.frame_reader):
+                checked = _read(*args)
+                taken.append(checked is not None)
+                return checked
+            formats.FORMATS[kind] = dataclasses.replace(spec, frame_reader=reader)
+    try:
+        yield
+    finally:
+        formats.FORMATS.update(saved)
+
+
+def _empty_case_data():
+    for model in (StagedReferral, StagedPlan, StagedChild, Referral, CPPlan, Child):
+        db.session.execute(delete(model))
+    db.session.commit()
+
+
+def _run(tmp_path, sequence, label):
+    """Import each file in turn; what a user sees of each batch, and then what is stored."""
+    seen, batch_ids = [], []
+    for number, (kind, rows, style) in enumerate(sequence):
+        path = _write(tmp_path / f"{label}-{number}.csv", kind, rows, style)
+        batch = import_file(kind, path, f"file-{number}.csv")
+        batch_ids.append(batch.id)
+        seen.append({"status": batch.status, "counts": batch.counts, "errors": batch.errors,
+                     "error_count": batch.error_count, "warnings": batch.warnings,
+                     "warning_count": batch.warning_count, "layout": batch.layout,
+                     "dropped": batch.dropped_columns, "rows": batch.rows_processed})
+    which = {batch_id: n for n, batch_id in enumerate(batch_ids)}
+    stored = {
+        "referrals": [(*row[:-1], which.get(row[-1])) for row in db.session.execute(
+            select(Referral.referral_id, Referral.child_id, Referral.referral_date, Referral.decision,
+                   Referral.source, Referral.team, Referral.import_batch_id).order_by(Referral.referral_id))],
+        "plans": [(*row[:-1], which.get(row[-1])) for row in db.session.execute(
+            select(CPPlan.plan_id, CPPlan.child_id, CPPlan.start_date, CPPlan.end_date, CPPlan.category,
+                   CPPlan.team, CPPlan.previous_plans, CPPlan.import_batch_id).order_by(CPPlan.plan_id))],
+        "children": db.session.scalars(select(Child.child_id).order_by(Child.child_id)).all(),
+    }
+    return seen, stored
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sequence=st.lists(files(), min_size=1, max_size=3))
+def test_the_columnar_path_equals_the_row_path(app, tmp_path, sequence):
+    with app.app_context():
+        _empty_case_data()
+        taken = []
+        with noting_columnar_reads(taken):
+            fast = _run(tmp_path, sequence, "fast")
+        _empty_case_data()
+        with row_path_only():
+            slow = _run(tmp_path, sequence, "slow")
+        _empty_case_data()
+    assert fast == slow
+
+
+def test_good_files_with_messy_cells_take_the_columnar_path_and_match(app, tmp_path):
+    """UK dates, coded answers, padded ids and headings, #N/A teams, an extra column: all good,
+    so read a column at a time; then a re-import with a row changed and one added."""
+    first = [["C1", "R1", "01/06/2015", "a) NFA", "j) 3D: Health services", "#N/A"],
+             [" C2 ", "R2", "2016-02-29", "S47", "", " North "],
+             ["C2", "R3", "2016-02-29", "advice", "6", "Compass"]]
+    changed = first[:2] + [["C2", "R3", "2016-02-29", "Early help", "6", "Compass"],
+                           ["C3", "R4", "2015-04-01", "SWA", "2A", ""]]
+    plans = [["C2", "P1", "2016-03-01", "", "Neglect", "North"], ["C1", "P2", "01/06/2015", "2015-06-01", "", ""]]
+    sequence = [("referrals", first, "messy"), ("cp-plans", plans, "extra column"),
+                ("referrals", changed, "blank lines")]
+    with app.app_context():
+        taken = []
+        with noting_columnar_reads(taken):
+            fast = _run(tmp_path, sequence, "fast")
+        assert taken == [True, True, True]
+        assert [s["counts"].get("referrals") for s in fast[0][::2]] == [
+            {"added": 3, "updated": 0, "unchanged": 0}, {"added": 1, "updated": 1, "unchanged": 2}]
+        assert fast[0][1]["warning_count"] > 0  # the same-day plan and the NFA then plan
+        _empty_case_data()
+        with row_path_only():
+            slow = _run(tmp_path, sequence, "slow")
+    assert fast == slow
+
+
+def test_files_the_columnar_reader_cannot_be_sure_of_are_read_row_by_row(app, tmp_path):
+    """A bad cell, quoting, a title row: the row path reads them, naming each bad cell."""
+    bad = [["C1", "R1", "31/02/2015", "NFA", "", ""], ["C1", "R1", "2015-04-01", "maybe", "", ""]]
+    good = [["C1", "R1", "2015-04-01", "NFA", "", ""]]
+    with app.app_context():
+        taken = []
+        with noting_columnar_reads(taken):
+            seen, _ = _run(tmp_path, [("referrals", bad, "plain"), ("referrals", good, "quoted"),
+                                      ("referrals", good, "title row")], "fast")
+    assert taken == [False, False, False]
+    assert [s["status"] for s in seen] == ["failed", "succeeded", "succeeded"]
+    assert [(e["location"], e["column"]) for e in seen[0]["errors"]] == [
+        ("row 2", "referral_date"), ("row 3", "decision")]
+
+
+def test_duplicate_ids_found_in_the_frame_are_named_as_the_row_path_names_them(app, tmp_path):
+    rows = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R1", "2015-04-02", "NFA", "", ""]]
+    with app.app_context():
+        taken = []
+        with noting_columnar_reads(taken):
+            seen, stored = _run(tmp_path, [("referrals", rows, "plain")], "fast")
+    assert taken == [True]
+    assert seen[0]["status"] == "failed" and stored["referrals"] == []
+    assert seen[0]["errors"][0]["expected"].startswith("expected each referral_id once in the file, "
+                                                       "but it is there 2 times (row 2, row 3")
