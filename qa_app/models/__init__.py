@@ -6,6 +6,7 @@ from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, R
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
 from qa_app.models.jobs import Job, JobStatus
+from qa_app.models.measures import MeasuresCache
 from qa_app.models.moderation import Moderation, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.retention import LegalHold
@@ -17,5 +18,5 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "SafeguardingConcern", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
-           "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",
+           "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",
            "StagedReferral", "SignInFailure", "Team", "User", "user_team"]
