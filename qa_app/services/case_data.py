@@ -73,6 +73,25 @@ def referral_history(start: date, end: date) -> ReferralHistory:
     return ReferralHistory.from_dated_rows(rows, earlier)
 
 
+def dated_referral_rows(start: date, end: date) -> list[tuple[date, str, str]]:
+    """(date, child, decision) of every referral from RE_REFERRAL_MONTHS before `start` to `end`,
+    in date order, from the covering index: enough for ReferralHistory.from_dated_rows to find
+    the re-referrals in the period, and for the decision made on each earlier day."""
+    connection = db.session.connection()
+    marker = placeholder(connection)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
+                       f"AND referral_date <= {marker} ORDER BY referral_date",
+                       (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, end)))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if connection.dialect.name == "sqlite":
+        rows = [(from_db_date(day), child, decision) for day, child, decision in rows]
+    return rows
+
+
 def _db_date(connection, day: date):
     return to_db_date(day, connection.dialect.name == "sqlite")
 
