@@ -18,7 +18,9 @@ measures = Blueprint("measures", __name__)
 @measures.get("/")
 @roles_required(Role.QA_LEAD)
 def dashboard():
-    board = measures_cache.dashboard()
+    form = PeriodForm(request.args)
+    period = form.chosen_period()
+    board, comparison, quality = measures_cache.measures_page(period)
     charts = {}
     if board:
         labels = [c.period.label + (" (to date)" if c.in_progress else "") for c in board.years]
@@ -31,11 +33,8 @@ def dashboard():
             "Re-referrals as a percentage of referrals, by quarter",
             [q.label for q, _ in board.quarters],
             [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%"))
-    form = PeriodForm(request.args)
-    period = form.chosen_period()
-    comparison = measures_cache.comparison(period) if board and period else None
-    quality = [f for f in measures_cache.data_quality_counts(board.as_of) if f.count] if board else []
-    return render_template("measures/dashboard.html", board=board, charts=charts, quality=quality,
+    return render_template("measures/dashboard.html", board=board, charts=charts,
+                           quality=[f for f in quality if f.count],
                            decisions=DECISIONS, decision_labels=DECISION_LABELS,
                            comparison=comparison, form=form, period_text=form.period.data or "",
                            interval_bands=RE_REFERRAL_INTERVAL_BANDS, duration_bands=PLAN_DURATION_BANDS)

@@ -28,8 +28,8 @@ from qa_app.extensions import db
 from qa_app.models import ChildPopulation, ImportStatus, MeasuresCache
 from qa_app.services import data_quality
 from qa_app.services.case_data import benchmarks
-from qa_app.services.dashboard import (Dashboard, PeriodComparison, YearColumn, build_dashboard,
-                                       compare_with_last_year)
+from qa_app.services.dashboard import (Dashboard, MeasureReads, PeriodComparison, YearColumn,
+                                       build_dashboard, compare_with_last_year)
 
 _VERSION_SQL = text(
     "SELECT (SELECT count(*) FROM import_batch WHERE status = :succeeded), "
@@ -47,37 +47,50 @@ def data_version() -> str:
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
 
 
+def measures_page(period: Period | None) -> tuple[Dashboard | None, PeriodComparison | None,
+                                                  list[data_quality.Found]]:
+    """The dashboard, `period` beside the same period a year before (if asked for) and the
+    data-quality counts as at the dashboard's last day. What is not kept yet is worked out
+    from one read of the data where the periods allow (MeasureReads)."""
+    version = data_version()  # read before the figures: at worst they are newer than their version
+    reads = MeasureReads()
+    board = _dashboard(version, reads)
+    if board is None:
+        return None, None, []
+    comparison = None
+    if period is not None:
+        comparison = _cached(version, f"comparison {period.start} {period.end} {period.label}",
+                             lambda: compare_with_last_year(period, reads))
+    return board, comparison, _data_quality_counts(version, board.as_of)
+
+
 def dashboard() -> Dashboard | None:
+    return _dashboard(data_version(), MeasureReads())
+
+
+def _dashboard(version: str, reads: MeasureReads) -> Dashboard | None:
     """build_dashboard(), kept per data version and day (the dashboard never shows a year in
     the future, so what it shows depends on today). Benchmarks are read afresh: a QA lead
     uploads them without any import."""
-    board = _cached(f"dashboard {date.today().isoformat()}", _dashboard_without_benchmarks)
+    def work():
+        board = build_dashboard(reads)
+        if board is not None:
+            board.benchmarks = {}
+        return board
+    board = _cached(version, f"dashboard {date.today().isoformat()}", work)
     if board is not None:
         board.benchmarks = benchmarks()
     return board
 
 
-def _dashboard_without_benchmarks() -> Dashboard | None:
-    board = build_dashboard()
-    if board is not None:
-        board.benchmarks = {}
-    return board
-
-
-def comparison(period: Period) -> PeriodComparison:
-    return _cached(f"comparison {period.start} {period.end} {period.label}",
-                   lambda: compare_with_last_year(period))
-
-
-def data_quality_counts(as_of: date | None) -> list[data_quality.Found]:
+def _data_quality_counts(version: str, as_of: date | None) -> list[data_quality.Found]:
     """data_quality.in_loaded_data's counts (without rows) as at `as_of`."""
-    counts = _cached(f"data-quality {as_of}",
+    counts = _cached(version, f"data-quality {as_of}",
                      lambda: {f.check.kind: f.count for f in data_quality.in_loaded_data(as_of)})
     return [data_quality.Found(check, counts.get(check.kind, 0), []) for check in data_quality.checks()]
 
 
-def _cached(name: str, work):
-    version = data_version()  # read before the figures: at worst they are newer than their version
+def _cached(version: str, name: str, work):
     row = db.session.get(MeasuresCache, name)
     if row is not None and row.data_version == version:
         return _decode(row.figures)
