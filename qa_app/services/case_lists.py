@@ -12,7 +12,7 @@ from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
 from qa_app.extensions import db
 from qa_app.models import CPPlan, Referral
-from qa_app.services.case_data import dated_referral_rows, plan_records
+from qa_app.services.case_data import dated_referral_rows, plan_records, referral_history
 
 
 @dataclass
@@ -70,9 +70,13 @@ def re_referral_list(period: Period, previous_decision: str | None = None, page:
     page's days are read in full, and the definition (find_re_referrals over each of those
     children's whole history) names the re-referrals and previous referrals shown;
     tests/test_measures_fast_path.py proves the pages together equal the definition's list."""
-    rows = dated_referral_rows(period.start, period.end)
-    facts = [(day, child, previous) for day, child, _, previous
-             in ReferralHistory.from_dated_rows(rows).facts(period) if previous is not None]
+    if previous_decision:
+        # The decision on each previous referral is needed too: read the look-back in full.
+        rows = dated_referral_rows(period.start, period.end)
+        history = ReferralHistory.from_dated_rows(rows)
+    else:
+        history = referral_history(period.start, period.end)
+    facts = [(day, child, previous) for day, child, _, previous in history.facts(period) if previous is not None]
     if previous_decision:
         decisions = _previous_decisions(rows, facts, period)
         facts = [fact for fact in facts if decisions[fact] == previous_decision]
