@@ -64,7 +64,9 @@ def main() -> None:
         results[name] = measures
         print(f"[{name}] load average {load[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
         print(json.dumps({k: v for k, v in measures.items() if k != "summary"}, indent=1), flush=True)
-    (OUT / "measures.json").write_text(json.dumps(results, indent=2, default=str))
+    kept = OUT / "measures.json"
+    earlier = json.loads(kept.read_text()) if kept.exists() else {}
+    kept.write_text(json.dumps({**earlier, **results}, indent=2, default=str))
 
 
 if __name__ == "__main__":
