@@ -144,6 +144,16 @@ with app.app_context():
         if decision is None:
             listed_total = listed.total
     list_seconds = min(list_timings[:2])
+    # The list the old way in the same run, as a ratio: the year's re-referrals from every
+    # record, then the first page's children's histories.
+    from audit_tools.measures import find_re_referrals
+    from qa_app.services.case_lists import child_histories
+    started = time.perf_counter()
+    found = find_re_referrals(referral_records(period.start, period.end), period)
+    child_histories(r.referral.child_id for r in found[:100])
+    old_list_seconds = time.perf_counter() - started
+    first_page = [(r.referral.referral_id, r.previous.referral_id) for r, _ in re_referral_list(period, None, 1).rows]
+    assert [(r.referral.referral_id, r.previous.referral_id) for r in found[:100]] == first_page
     # The same two pages as a signed-in QA lead's requests: routing, the audit trail's record
     # of the list being read, and the HTML, on top of the work above.
     from qa_app.models import Role, User
@@ -169,7 +179,7 @@ with app.app_context():
 print(json.dumps({"seconds": min(timings), "all_seconds": timings, "cpu_seconds": cpu, "records_seconds": slow_seconds,
                   "dashboard_seconds": min(cold), "dashboard_cold_seconds": cold, "dashboard_kept_seconds": warm,
                   "re_referral_list_seconds": list_seconds, "re_referral_list_all_seconds": list_timings,
-                  "re_referral_list_cpu_seconds": list_cpu,
+                  "re_referral_list_cpu_seconds": list_cpu, "re_referral_list_old_way_seconds": old_list_seconds,
                   "re_referrals_listed": listed_total, "requests_seconds": requests, "summary": summary}))
 """
 
