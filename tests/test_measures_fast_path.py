@@ -24,6 +24,7 @@ EDGE_DAYS = [date(2015, 4, 1), date(2016, 3, 31), date(2015, 3, 31), date(2016, 
              date(2016, 2, 29), date(2015, 2, 28), date(2015, 3, 1), date(2014, 2, 28),
              date(2014, 3, 1), date(2012, 2, 29), date(2014, 4, 1), date(2014, 3, 31)]
 FIRST, LAST = date(2012, 1, 1), date(2016, 12, 31)
+WIDE_END = date(2030, 12, 31)  # after any referral or plan a history can draw
 
 
 def _step(kind, day):
@@ -93,6 +94,11 @@ def test_fast_path_measures_equal_the_definitions(app, history, extra_start):
         year_history = referral_history(YEAR.start, YEAR.end)
         for quarter in quarters_of(2015):
             assert referral_measures(year_history, quarter) == referral_measures(everything, quarter)
+        # One read of several years serves any period inside them (dashboard.MeasureReads).
+        wide_history, wide_plans = referral_history(FIRST, WIDE_END), measure_plan_records(FIRST, WIDE_END)
+        for period in periods:
+            assert referral_measures(wide_history, period) == referral_measures(everything, period)
+            assert plan_measures(wide_plans, period) == plan_measures(plans, period), period
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
