@@ -100,42 +100,88 @@ from audit_tools.measures import measures_summary
 from audit_tools.periods import financial_year
 from config import TestConfig, normalise_database_url
 from qa_app import create_app
-from qa_app.services import data_quality
-from qa_app.services.dashboard import build_dashboard, compare_with_last_year
 from qa_app.services.case_data import measure_plan_records, plan_records, referral_history, referral_records
 config = TestConfig()
 config.SQLALCHEMY_DATABASE_URI = normalise_database_url(sys.argv[1])
 app = create_app(config)
 with app.app_context():
     period = financial_year(2014)
-    timings = []
+    timings, cpu = [], []  # wall clock, and this process's CPU time (on SQLite, all the work)
     for _ in range(3):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         summary = measures_summary(referral_history(period.start, period.end),
                                    measure_plan_records(period.start, period.end), period, 60000)
         timings.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     # The same figures the slow way (every record to Python), in the same run, as a check and a ratio.
     started = time.perf_counter()
     slow = measures_summary(referral_records(period.start, period.end), plan_records(period.end), period, 60000)
     slow_seconds = time.perf_counter() - started
     assert slow == summary, (slow, summary)
-    timings_page = []
-    for _ in range(2):
+    # What the measures page computes for a year: the dashboard, the year beside the one
+    # before, and the data-quality counts; first with nothing kept (the first view after an
+    # import), then as every later view finds them (kept in measures_cache).
+    from qa_app.extensions import db
+    from qa_app.models import MeasuresCache
+    from qa_app.services import measures_cache
+    def page_work():
         started = time.perf_counter()
-        # What the measures page computes for a year: the dashboard, the year beside the one
-        # before, and the data-quality counts.
-        board = build_dashboard()
-        compare_with_last_year(period)
-        data_quality.in_loaded_data(board.as_of)
-        timings_page.append(time.perf_counter() - started)
-    # The largest page: a year's re-referrals (the first page of the list, with child histories).
+        measures_cache.measures_page(period)
+        return time.perf_counter() - started
+    cold = []
+    for _ in range(2):
+        db.session.execute(db.delete(MeasuresCache))
+        db.session.commit()
+        cold.append(page_work())
+    warm = [page_work() for _ in range(3)]
+    # The largest page: a year's re-referrals, 100 a page with each child's history.
     from qa_app.services.case_lists import re_referral_list
+    list_timings, list_cpu = [], []
+    for number, decision in ((1, None), (1, None), (130, None), (1, "nfa")):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        listed = re_referral_list(period, decision, number)
+        list_timings.append(time.perf_counter() - started)
+        list_cpu.append(time.process_time() - started_cpu)
+        if decision is None:
+            listed_total = listed.total
+    list_seconds = min(list_timings[:2])
+    # The list the old way in the same run, as a ratio: the year's re-referrals from every
+    # record, then the first page's children's histories.
+    from audit_tools.measures import find_re_referrals
+    from qa_app.services.case_lists import child_histories
     started = time.perf_counter()
-    listed = re_referral_list(period, None, 1)
-    list_seconds = time.perf_counter() - started
-print(json.dumps({"seconds": min(timings), "all_seconds": timings, "records_seconds": slow_seconds,
-                  "dashboard_seconds": min(timings_page), "re_referral_list_seconds": list_seconds,
-                  "re_referrals_listed": listed.total, "summary": summary}))
+    found = find_re_referrals(referral_records(period.start, period.end), period)
+    child_histories(r.referral.child_id for r in found[:100])
+    old_list_seconds = time.perf_counter() - started
+    first_page = [(r.referral.referral_id, r.previous.referral_id) for r, _ in re_referral_list(period, None, 1).rows]
+    assert [(r.referral.referral_id, r.previous.referral_id) for r in found[:100]] == first_page
+    # The same two pages as a signed-in QA lead's requests: routing, the audit trail's record
+    # of the list being read, and the HTML, on top of the work above.
+    from qa_app.models import Role, User
+    from tests.helpers import make_user, sign_in
+    email = "bench-qa-lead@test.casefile.test"
+    if db.session.scalar(db.select(User).filter_by(email=email)) is None:
+        make_user(Role.QA_LEAD, email=email)
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+    requests = {}
+    for name, url, clear in (("page_first_view", "/measures/?period=2014/15", True),
+                             ("page_later_view", "/measures/?period=2014/15", False),
+                             ("page_later_view", "/measures/?period=2014/15", False),
+                             ("re_referral_list_page", "/measures/re-referrals?period=2014/15", False),
+                             ("re_referral_list_page", "/measures/re-referrals?period=2014/15&page=131", False)):
+        if clear:
+            db.session.execute(db.delete(MeasuresCache))
+            db.session.commit()
+        started = time.perf_counter()
+        response = client.get(url)
+        requests.setdefault(name, []).append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+print(json.dumps({"seconds": min(timings), "all_seconds": timings, "cpu_seconds": cpu, "records_seconds": slow_seconds,
+                  "dashboard_seconds": min(cold), "dashboard_cold_seconds": cold, "dashboard_kept_seconds": warm,
+                  "re_referral_list_seconds": list_seconds, "re_referral_list_all_seconds": list_timings,
+                  "re_referral_list_cpu_seconds": list_cpu, "re_referral_list_old_way_seconds": old_list_seconds,
+                  "re_referrals_listed": listed_total, "requests_seconds": requests, "summary": summary}))
 """
 
 
@@ -231,7 +277,8 @@ def run_database(url: str, folder: Path, referrals: Path, plans: Path, base: flo
           f"re-import: {again / base:.2f} (target 2 or less); load average {os.getloadavg()[0]:.1f}")
     print(f"[{name}] One year's measures (2014/15): {measures['seconds']:.2f} s (target 1 s or less); "
           f"from every record, the old way: {measures['records_seconds']:.2f} s")
-    print(f"[{name}] Measures page's work for 2014/15: {measures['dashboard_seconds']:.2f} s (target 1.5 s or less)")
+    print(f"[{name}] Measures page's work for 2014/15: first view after an import {measures['dashboard_seconds']:.2f} s, "
+          f"later views {min(measures['dashboard_kept_seconds']):.3f} s (target 1.5 s or less)")
     print(f"[{name}] Re-referrals list, first page of {measures['re_referrals_listed']:,}: "
           f"{measures['re_referral_list_seconds']:.2f} s (target 1 s or less)")
     return {"baseline_seconds": base, "import_seconds": ours, "import_ratio": ours / base,

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert
 
-from audit_tools.measures import ReferralHistory, plan_measures, referral_measures
+from audit_tools.measures import ReferralHistory, find_re_referrals, plan_measures, referral_measures
 from audit_tools.periods import add_months, custom, financial_year, quarters_of
 from audit_tools.records import DECISIONS
 from audit_tools.records import CPPlan as PlanRecord
@@ -17,12 +17,14 @@ from audit_tools.records import Referral as ReferralRecord
 from qa_app.extensions import db
 from qa_app.models import Child, CPPlan, Referral
 from qa_app.services.case_data import measure_plan_records, referral_history
+from qa_app.services.case_lists import re_referral_list
 
 YEAR = financial_year(2015)  # 1 April 2015 to 31 March 2016, with 29 February 2016 in it
 EDGE_DAYS = [date(2015, 4, 1), date(2016, 3, 31), date(2015, 3, 31), date(2016, 4, 1),
              date(2016, 2, 29), date(2015, 2, 28), date(2015, 3, 1), date(2014, 2, 28),
              date(2014, 3, 1), date(2012, 2, 29), date(2014, 4, 1), date(2014, 3, 31)]
 FIRST, LAST = date(2012, 1, 1), date(2016, 12, 31)
+WIDE_END = date(2030, 12, 31)  # after any referral or plan a history can draw
 
 
 def _step(kind, day):
@@ -92,6 +94,41 @@ def test_fast_path_measures_equal_the_definitions(app, history, extra_start):
         year_history = referral_history(YEAR.start, YEAR.end)
         for quarter in quarters_of(2015):
             assert referral_measures(year_history, quarter) == referral_measures(everything, quarter)
+        # One read of several years serves any period inside them (dashboard.MeasureReads).
+        wide_history, wide_plans = referral_history(FIRST, WIDE_END), measure_plan_records(FIRST, WIDE_END)
+        for period in periods:
+            assert referral_measures(wide_history, period) == referral_measures(everything, period)
+            assert plan_measures(wide_plans, period) == plan_measures(plans, period), period
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(history=histories(), extra_start=st.sampled_from(EDGE_DAYS + [date(2015, 11, 30)]),
+       page_size=st.integers(1, 4))
+def test_the_re_referral_list_pages_equal_the_definition(app, history, extra_start, page_size):
+    """Page after page, with and without each previous decision chosen: the same re-referrals
+    in the same order with the same previous referral as the definition's list, and the same
+    total. Small pages put page breaks inside days with several re-referrals."""
+    referrals, _ = history
+    periods = [YEAR, quarters_of(2015)[3], custom(extra_start, add_months(extra_start, 12) - timedelta(days=1))]
+    with app.app_context():
+        _load(referrals, [])
+        for period in periods:
+            everything = find_re_referrals(referrals, period)
+            for previous_decision in (None, *DECISIONS):
+                expected = [(r.referral.referral_id, r.previous.referral_id) for r in everything
+                            if previous_decision in (None, r.previous.decision)]
+                listed, number = [], 1
+                while True:
+                    page = re_referral_list(period, previous_decision, number, page_size)
+                    assert page.total == len(expected)
+                    assert all(history.referrals and history.referrals[0].child_id == r.referral.child_id
+                               for r, history in page.rows)
+                    listed += [(r.referral.referral_id, r.previous.referral_id) for r, _ in page.rows]
+                    if number >= page.pages:
+                        break
+                    number += 1
+                assert listed == expected, (period, previous_decision)
 
 
 def test_same_day_referrals_are_not_re_referrals_of_each_other_on_the_fast_path(app):

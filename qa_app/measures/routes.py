@@ -8,9 +8,8 @@ from qa_app.forms import PeriodForm
 from qa_app.measures.forms import RepeatPlansForm, ReReferralsForm
 from qa_app.models import Role
 from qa_app.security import roles_required
-from qa_app.services import case_lists, data_quality
+from qa_app.services import case_lists, data_quality, measures_cache
 from qa_app.services.case_reads import period_filter, record_case_read
-from qa_app.services.dashboard import build_dashboard, compare_with_last_year
 
 measures = Blueprint("measures", __name__)
 
@@ -18,7 +17,9 @@ measures = Blueprint("measures", __name__)
 @measures.get("/")
 @roles_required(Role.QA_LEAD)
 def dashboard():
-    board = build_dashboard()
+    form = PeriodForm(request.args)
+    period = form.chosen_period()
+    board, comparison, quality = measures_cache.measures_page(period)
     charts = {}
     if board:
         labels = [c.period.label + (" (to date)" if c.in_progress else "") for c in board.years]
@@ -31,11 +32,8 @@ def dashboard():
             "Re-referrals as a percentage of referrals, by quarter",
             [q.label for q, _ in board.quarters],
             [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%")
-    form = PeriodForm(request.args)
-    period = form.chosen_period()
-    comparison = compare_with_last_year(period) if board and period else None
-    quality = [f for f in data_quality.in_loaded_data(board.as_of) if f.count] if board else []
-    return render_template("measures/dashboard.html", board=board, charts=charts, quality=quality,
+    return render_template("measures/dashboard.html", board=board, charts=charts,
+                           quality=[f for f in quality if f.count],
                            decisions=DECISIONS, decision_labels=DECISION_LABELS,
                            comparison=comparison, form=form, period_text=form.period.data or "",
                            interval_bands=RE_REFERRAL_INTERVAL_BANDS, duration_bands=PLAN_DURATION_BANDS)
@@ -74,7 +72,7 @@ def repeat_plans():
 def data_quality_list(kind):
     """The records behind one data-quality count on the dashboard, with the file each came from."""
     check = data_quality.check_named(kind) or abort(404)
-    board = build_dashboard()
+    board = measures_cache.dashboard()
     as_of = board.as_of if board else None
     [found] = data_quality.in_loaded_data(as_of, kind, limit=500)
     return render_template("measures/data_quality.html", check=check, found=found, as_of=as_of)

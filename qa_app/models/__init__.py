@@ -7,6 +7,7 @@ from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, R
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
 from qa_app.models.jobs import Job, JobStatus
+from qa_app.models.measures import MeasuresCache
 from qa_app.models.moderation import Moderation, ModerationOutcome, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.retention import LegalHold
@@ -20,5 +21,5 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "CASE_AUDIT_TRANSITIONS", "FINISHED", "NOT_STARTED", "PROGRAMME_TRANSITIONS", "IllegalTransition", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
-           "ImportKind", "ImportStatus", "Referral", "Role", "StagedChild", "StagedPlan",
+           "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",
            "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "user_team"]

@@ -45,17 +45,46 @@ class PeriodComparison:
     plans_last_year: PlanMeasures
 
 
-def compare_with_last_year(period: Period) -> PeriodComparison:
+class MeasureReads:
+    """The referral histories and plans read for measures, each reused for any later periods
+    it covers: the measures page's dashboard reads three years (and the look-back), and the
+    period a QA lead asks for is usually among them. A history from `start` to `end` measures
+    any period inside it (each referral's look-back is read with it), and the plans read for
+    `start` to `end` include every plan the measures of a period inside it use
+    (tests/test_measures_fast_path.py)."""
+
+    def __init__(self):
+        self._histories, self._plans = [], []
+
+    def history(self, start: date, end: date):
+        return self._covering(self._histories, start, end, referral_history)
+
+    def plans(self, start: date, end: date):
+        return self._covering(self._plans, start, end, measure_plan_records)
+
+    @staticmethod
+    def _covering(reads, start, end, read):
+        for first, last, found in reads:
+            if first <= start and end <= last:
+                return found
+        found = read(start, end)
+        reads.append((start, end, found))
+        return found
+
+
+def compare_with_last_year(period: Period, reads: MeasureReads | None = None) -> PeriodComparison:
+    reads = reads or MeasureReads()
     last_year = period.same_period_last_year()
-    history = referral_history(last_year.start, period.end)
-    plans = measure_plan_records(last_year.start, period.end)
+    history = reads.history(last_year.start, period.end)
+    plans = reads.plans(last_year.start, period.end)
     return PeriodComparison(
         referral_measures(history, period, population_for(period)),
         referral_measures(history, last_year, population_for(last_year)),
         plan_measures(plans, period), plan_measures(plans, last_year))
 
 
-def build_dashboard() -> Dashboard | None:
+def build_dashboard(reads: MeasureReads | None = None) -> Dashboard | None:
+    reads = reads or MeasureReads()
     first, last = data_range()
     if last is None:
         return None
@@ -66,8 +95,8 @@ def build_dashboard() -> Dashboard | None:
     earliest = min(latest, max(financial_year_of(first), latest - YEARS_SHOWN + 1))
     years = [financial_year(y) for y in range(earliest, latest + 1)]
     to_date = custom(years[-1].start, last)
-    history = referral_history(min(years[0].start, to_date.same_period_last_year().start), years[-1].end)
-    plans = measure_plan_records(years[0].start, years[-1].end)
+    history = reads.history(min(years[0].start, to_date.same_period_last_year().start), years[-1].end)
+    plans = reads.plans(years[0].start, years[-1].end)
     columns = []
     for period in years:
         population = population_for(period)
