@@ -66,8 +66,11 @@ def wait_until(condition, seconds, what):
 
 
 def big_referrals(tmp_path) -> Path:
+    """A file the row path reads (its team names are quoted, which the columnar reader leaves to
+    it), so staging commits every STAGING_CHUNK rows and takes long enough to be killed part-way;
+    the columnar path would stage and merge all of it between two looks at the batch."""
     return write_csv(tmp_path / "big.csv", REFERRAL_HEADINGS,
-                     ([f"C{i}", f"R{i}", "2015-06-01", "NFA", "", ""] for i in range(BIG_ROWS)))
+                     ([f"C{i}", f"R{i}", "2015-06-01", "NFA", "", "North, East"] for i in range(BIG_ROWS)))
 
 
 def test_a_worker_killed_mid_import_leaves_nothing_written_and_the_next_worker_fails_the_batch(
