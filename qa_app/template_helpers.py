@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from qa_app.forms import error_summary
 from qa_app.models import ActionStatus, Agency, Role
-from qa_app.services.actions import overdue_count, reads_actions
+from qa_app.services.action_lists import overdue_count
+from qa_app.services.actions import reads_actions
 
 
 def navigation_items(user, active_endpoint):

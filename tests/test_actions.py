@@ -12,7 +12,7 @@ import pytest
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
 from qa_app.models import Action, ActionReminder, ActionStatus, AuditEvent, AuditProgramme, Role
-from qa_app.services import action_reminders, actions, programmes
+from qa_app.services import action_lists, action_reminders, actions, programmes
 from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token_from, date_boxes, make_user, post_form, sign_in
@@ -287,7 +287,7 @@ def test_the_per_team_table_counts_closed_on_time_and_late(app, audited):
             actions.change_status(action.id, "closed", user=people["qa"])
         db.session.get(Action, late.id).due_date = date.today() - timedelta(days=1)
         db.session.commit()
-        [row] = actions.tally_by_owner(people["qa"])
+        [row] = action_lists.tally_by_owner(people["qa"])
         assert (row.owner, row.closed_on_time, row.closed_late, row.open) == ("Team Compass", 1, 1, 0)
 
 
@@ -395,5 +395,5 @@ def test_the_per_team_table_counts_every_state_for_each_owner(app, audited):
             "Share the log", "Late sharing", SOON, team=None, agency="police"), people["qa"])
         assert police.agency == "police"
         rows = [(r.owner, r.open, r.overdue, r.awaiting_verification, r.closed_on_time, r.closed_late)
-                for r in actions.tally_by_owner(people["qa"], on=today)]
+                for r in action_lists.tally_by_owner(people["qa"], on=today)]
     assert rows == [("Police", 1, 0, 0, 0, 0), ("Team Compass", 3, 2, 1, 1, 1), ("Team North", 0, 0, 0, 0, 0)]

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from qa_app.services import action_reminders
+from qa_app.services import action_lists, action_reminders
 from qa_app.services import actions as service
 
 actions_group = AppGroup("actions", help="List actions, and send the daily reminder digest.")
@@ -18,8 +18,8 @@ actions_group = AppGroup("actions", help="List actions, and send the daily remin
 def list_command(team, overdue, as_json):
     """Every action (or a team's, or the overdue ones), overdue first, then soonest due."""
     today = service.today()
-    filters = service.ActionFilters(team=team, status="overdue" if overdue else None)
-    click.echo(json.dumps([service.as_json(a, today) for a in service.actions_for(None, filters, today)]))
+    filters = action_lists.ActionFilters(team=team, status="overdue" if overdue else None)
+    click.echo(json.dumps([action_lists.as_json(a, today) for a in action_lists.actions_for(None, filters, today)]))
 
 
 @actions_group.command("remind")

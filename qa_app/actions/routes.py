@@ -9,7 +9,7 @@ from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Action, AuditProgramme, CaseAudit, Role
 from qa_app.security import roles_required
-from qa_app.services import accounts
+from qa_app.services import accounts, action_lists
 from qa_app.services import actions as service
 from qa_app.services.programmes import programmes as all_programmes
 from qa_app.services.safeguarding import case_team
@@ -33,11 +33,11 @@ def list_actions():
     form = FilterForm(request.args)
     form.programme.choices = choices([("", "Any programme")] + [(str(p.id), p.name) for p in all_programmes()])
     form.validate()
-    filters = service.ActionFilters(
+    filters = action_lists.ActionFilters(
         programme_id=int(form.programme.data) if (form.programme.data or "").isdigit() else None,
         status=form.status.data or None, due_by=form.due_by.data if not form.due_by.errors else None)
-    found = service.actions_for(current_user, filters)
-    tally = service.tally_by_owner(current_user) if current_user.has_role(Role.QA_LEAD) else None
+    found = action_lists.actions_for(current_user, filters)
+    tally = action_lists.tally_by_owner(current_user) if current_user.has_role(Role.QA_LEAD) else None
     return render_template("actions/list.html", actions=found, filter_form=form, tally=tally,
                            today=service.today())
 
@@ -95,7 +95,7 @@ def raise_action():
             return redirect(url_for("actions.show_action", action_id=action.id))
     return render_template("actions/new.html", form=form, programme=programme, case_audit=case_audit,
                            recommendations=suggested,
-                           raised=service.actions_of_case_audit(case_audit.id) if case_audit else [])
+                           raised=action_lists.actions_of_case_audit(case_audit.id) if case_audit else [])
 
 
 def _status_form(action, formdata=None):

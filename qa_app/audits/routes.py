@@ -9,7 +9,7 @@ from qa_app.forms import error_link
 from qa_app.models import CaseAudit, Role
 from qa_app.security import deny, roles_required
 from qa_app.services import case_audits as service
-from qa_app.services import actions, safeguarding
+from qa_app.services import action_lists, actions, safeguarding
 from qa_app.services.case_lists import child_histories
 from qa_app.services.case_reads import record_case_read
 
@@ -108,4 +108,4 @@ def _render(case_audit, current, form, history, problems):
                            labels={q.id: q.label for s in current.sections for q in s.questions},
                            decision_labels=DECISION_LABELS, read_only=current.submitted,
                            recommendations=actions.recommendations(case_audit) if current.part == service.LEAD else [],
-                           raised_actions=actions.actions_of_case_audit(case_audit.id) if current.part == service.LEAD else [])
+                           raised_actions=action_lists.actions_of_case_audit(case_audit.id) if current.part == service.LEAD else [])

@@ -8,6 +8,7 @@ from qa_app.charts import bar_chart
 from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
 from qa_app.security import roles_required
+from qa_app.services import action_lists
 from qa_app.services import actions as action_service
 from qa_app.services import findings as service
 from qa_app.services import programmes as programme_service
@@ -37,7 +38,7 @@ def show(programme_id):
     return render_template("findings/show.html", programme=programme, found=found, comparison=comparison,
                            earlier=earlier, outcomes=outcomes, outcome_labels=OUTCOME_LABELS, charts=charts,
                            grades=GRADES, met_answers=MET_ANSWERS, learning=LEARNING,
-                           actions=action_service.actions_of_programme(programme.id), today=action_service.today())
+                           actions=action_lists.actions_of_programme(programme.id), today=action_service.today())
 
 
 @findings.post("/<int:programme_id>/close")

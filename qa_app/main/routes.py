@@ -6,7 +6,7 @@ from qa_app.db import database_answers
 from qa_app.models import Role
 from qa_app.moderation.forms import AcknowledgeForm
 from qa_app.security import any_signed_in_user
-from qa_app.services import accounts, actions, case_data, imports, programmes, safeguarding
+from qa_app.services import accounts, action_lists, actions, case_data, imports, programmes, safeguarding
 
 main = Blueprint("main", __name__)
 
@@ -20,7 +20,7 @@ def home():
     if current_user.has_role(Role.AUDITOR):
         assignments = programmes.my_assignments(current_user)
     if actions.works_actions(current_user):
-        my_actions = actions.actions_for(current_user, actions.ActionFilters(status="outstanding"))
+        my_actions = action_lists.actions_for(current_user, action_lists.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
         users = accounts.users_by_name()
     if current_user.has_role(Role.QA_LEAD):
