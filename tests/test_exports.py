@@ -103,6 +103,15 @@ def test_an_identifiable_export_is_an_explicit_choice_that_says_so(app, client, 
     assert event.details["identifiable"] is True
 
 
+@pytest.mark.parametrize("value", ["no", "false", "on", "YES", "0"])
+def test_only_the_ticked_box_makes_an_export_identifiable(app, client, login_as, programme_id, value):
+    login_as(Role.QA_LEAD)
+    response = _download(client, programme_id, identifiable=value)
+    assert "identifiable" not in response.headers["Content-Disposition"]
+    cases = table_rows(load_workbook(io.BytesIO(response.data))["Cases"])
+    assert {r["Case ref"][:3] for r in cases} == {"CA-"}
+
+
 def test_the_board_pack_downloads_from_the_measures_page(app, client, login_as, programme_id):
     login_as(Role.QA_LEAD)
     page = client.get("/measures/").get_data(as_text=True)
