@@ -88,54 +88,58 @@ class ReferralHistory:
                 before = None
             entries.append((referral, before))
         self._entries = entries
-        self._index([(r.referral_date, r.child_id, r.decision, before.referral_date if before else None)
-                     for r, before in entries])
+        self._index([r.referral_date for r, _ in entries], [r.child_id for r, _ in entries],
+                    [r.decision for r, _ in entries],
+                    [before.referral_date if before else None for _, before in entries])
 
     @classmethod
     def from_dated_rows(cls, rows, earlier=None) -> "ReferralHistory":
         """A history for measures only, from rows of (referral date, child, decision) in date
         order, and `earlier`: each child's latest referral day before the first row's day (the
         look-back). What a database reads from one covering index, with no record objects
-        made. The same one pass as for records; `re_referrals()` (the list with each previous
-        referral) needs the records, so build the history from them for that."""
+        made. `re_referrals()` (the list with each previous referral) needs the records, so
+        build the history from them for that."""
+        dates, children, decisions = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+        return cls.from_columns(dates, children, decisions, earlier)
+
+    @classmethod
+    def from_columns(cls, dates, children, decisions, earlier=None) -> "ReferralHistory":
+        """from_dated_rows over the rows' three columns as lists (the referral dates in order):
+        what a reader that converts a whole column at once hands over, with no tuple per row.
+        The same one pass as for records, keeping per row only the previous referral's day."""
         history = cls.__new__(cls)
-        cutoffs = {}
-        # child -> (day of latest referral, day of latest referral before that day)
-        state = {child: (day, None) for child, day in (earlier or {}).items()}
-        facts = []
-        for day, child, decision in rows:
-            known = state.get(child)
-            if known is None:
-                before = None
-            else:
-                latest_day, before = known
-                if day != latest_day:
-                    before = latest_day
-            state[child] = (day, before)
-            if before is not None:
-                cutoff = cutoffs.get(day)
-                if cutoff is None:
-                    cutoff = cutoffs[day] = re_referral_cutoff(day)
-                if before < cutoff:  # within_re_referral_window, worked out once per day
-                    before = None
-            facts.append((day, child, decision, before))
+        latest = dict(earlier or {})  # child -> day of their latest referral
+        before = {}  # child -> day of their latest referral before that day
+        previous = []
+        remember = previous.append
+        day_seen = cutoff = None
+        for day, child in zip(dates, children):
+            last = latest.get(child)
+            if last != day:
+                latest[child] = day
+                if last is not None:
+                    before[child] = last
+            found = before.get(child)  # same-day referrals share the latest day before theirs
+            if found is not None:
+                if day != day_seen:  # within_re_referral_window, its cutoff worked out once per day
+                    day_seen, cutoff = day, re_referral_cutoff(day)
+                if found < cutoff:
+                    found = None
+            remember(found)
         history._entries = None
-        history._index(facts)
+        history._index(dates, children, decisions, previous)
         return history
 
-    def _index(self, facts) -> None:
-        """Columns of the facts, with each re-referral's interval band worked out once, so a
-        period's measures are a few slices and counts."""
-        self._facts = facts
-        self._dates = [fact[0] for fact in facts]
-        self._children = [fact[1] for fact in facts]
-        self._decisions = [fact[2] for fact in facts]
+    def _index(self, dates, children, decisions, previous) -> None:
+        """Columns of the referrals (in date order) and each one's previous referral day if a
+        re-referral, with each re-referral's interval band worked out once, so a period's
+        measures are a few slices and counts."""
+        self._dates, self._children, self._decisions, self._previous = dates, children, decisions, previous
         bands = {}
-        for day, _, _, previous in facts:
-            if previous is not None and (day, previous) not in bands:
-                bands[(day, previous)] = interval_band(day, previous)
-        self._bands = [bands[(day, previous)] if previous is not None else None
-                       for day, _, _, previous in facts]
+        for day, earlier in zip(dates, previous):
+            if earlier is not None and (day, earlier) not in bands:
+                bands[(day, earlier)] = interval_band(day, earlier)
+        self._bands = [None if earlier is None else bands[(day, earlier)] for day, earlier in zip(dates, previous)]
 
     def columns(self, period: Period):
         """(children, decisions, interval band or None) of the referrals in the period, as lists."""
@@ -155,7 +159,8 @@ class ReferralHistory:
     def facts(self, period: Period) -> list[tuple[date, str, str, date | None]]:
         """(date, child, decision, previous referral's date if a re-referral) for each referral in the period."""
         first, last = self._bounds(period)
-        return self._facts[first:last]
+        return list(zip(self._dates[first:last], self._children[first:last], self._decisions[first:last],
+                        self._previous[first:last]))
 
     def in_period(self, period: Period) -> list[Referral]:
         return [referral for referral, _ in self._slice(period)]
@@ -243,7 +248,8 @@ def find_repeat_plans(plans, period: Period) -> list[RepeatPlan]:
     data-quality warning, not a repeat within two years.
     """
     plans = list(plans)
-    children = {p.child_id for p in plans if p.start_date in period}
+    first, last = period.start, period.end  # `in period`, without a call per plan
+    children = {p.child_id for p in plans if first <= p.start_date <= last}
     found = []
     for child_plans in _by_child((p for p in plans if p.child_id in children), "start_date", "plan_id").values():
         for index, plan in enumerate(child_plans):
@@ -292,10 +298,11 @@ def plan_measures(plans, period: Period, as_at: date | None = None) -> PlanMeasu
     """`as_at` (default: the period's end) is the day "open 15 months or more" is counted on;
     for a year in progress, the last day the data covers."""
     plans = list(plans)
-    started = [p for p in plans if p.start_date in period]
+    first, last = period.start, period.end  # `in period`, without a call per plan
+    started = [p for p in plans if first <= p.start_date <= last]
     repeats = find_repeat_plans(plans, period)
     within = [r for r in repeats if r.within_two_years]
-    ended = [p for p in plans if p.end_date is not None and p.end_date in period]
+    ended = [p for p in plans if p.end_date is not None and first <= p.end_date <= last]
     durations = Counter(plan_duration_band(p) for p in ended)
     return PlanMeasures(
         period=period,
