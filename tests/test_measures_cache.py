@@ -63,6 +63,44 @@ def test_the_page_shows_new_figures_after_each_import_and_deletion(app, client, 
     assert _figure(html, "Referrals") == ("1", "1")
 
 
+def _re_referrals_listed(html):
+    """(the total shown, the children in the list's rows)."""
+    return (re.search(r"(\d+) re-referrals?", html).group(1),
+            re.findall(r'<td class="govuk-table__cell">(C\d+)</td>', html))
+
+
+def test_the_re_referrals_list_shows_new_re_referrals_after_each_import_and_deletion(app, client, login_as,
+                                                                                     tmp_path):
+    """The list keeps the period's re-referrals found (for the next pages and filters) only
+    while the data is the same."""
+    login_as(Role.QA_LEAD)
+    with app.app_context():
+        import_file("referrals", write_csv(tmp_path / "r1.csv", REFERRAL_HEADINGS, [
+            ["C1", "R1", "2014-02-10", "NFA", "", ""], ["C2", "R2", "2014-05-01", "NFA", "", ""],
+            ["C1", "R3", "2015-02-10", "NFA", "", ""], ["C2", "R4", "2015-03-01", "Assessment", "", ""]]))
+    for url in ("/measures/re-referrals?period=2015", "/measures/re-referrals?period=2015"):  # found, then kept
+        html = client.get(url).get_data(as_text=True)
+        assert _re_referrals_listed(html) == ("2", ["C1", "C2"])
+    html = client.get("/measures/re-referrals?period=2015&previous_decision=nfa").get_data(as_text=True)
+    assert _re_referrals_listed(html) == ("2", ["C1", "C2"])
+
+    # The same number of rows, one date moved a day: a day more than 12 months, no re-referral.
+    with app.app_context():
+        import_file("referrals", write_csv(tmp_path / "r2.csv", REFERRAL_HEADINGS, [
+            ["C1", "R3", "2015-02-11", "NFA", "", ""]]))
+    html = client.get("/measures/re-referrals?period=2015").get_data(as_text=True)
+    assert _re_referrals_listed(html) == ("1", ["C2"])
+    html = client.get("/measures/re-referrals?period=2015&previous_decision=nfa").get_data(as_text=True)
+    assert _re_referrals_listed(html) == ("1", ["C2"])
+
+    # Rows deleted by anything other than an import.
+    with app.app_context():
+        db.session.execute(delete(Referral).where(Referral.referral_id == "R2"))
+        db.session.commit()
+    html = client.get("/measures/re-referrals?period=2015").get_data(as_text=True)
+    assert _re_referrals_listed(html) == ("0", [])
+
+
 def test_a_new_population_changes_the_rates_shown(app, client, login_as, tmp_path):
     login_as(Role.QA_LEAD)
     with app.app_context():

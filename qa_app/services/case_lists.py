@@ -12,6 +12,7 @@ from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
 from qa_app.extensions import db
 from qa_app.models import CPPlan, Referral
+from qa_app.services import measures_cache
 from qa_app.services.case_data import (PLAN_COLUMNS, REFERRAL_COLUMNS, dated_referral_rows, plan_record, plan_records,
                                        referral_history, referral_record)
 
@@ -67,16 +68,8 @@ def re_referral_list(period: Period, previous_decision: str | None = None, page:
     page's days are read in full, and the definition (find_re_referrals over each of those
     children's whole history) names the re-referrals and previous referrals shown;
     tests/test_measures_fast_path.py proves the pages together equal the definition's list."""
-    if previous_decision:
-        # The decision on each previous referral is needed too: read the look-back in full.
-        rows = dated_referral_rows(period.start, period.end)
-        history = ReferralHistory.from_dated_rows(rows)
-    else:
-        history = referral_history(period.start, period.end)
-    facts = [(day, child, previous) for day, child, _, previous in history.facts(period) if previous is not None]
-    if previous_decision:
-        decisions = _previous_decisions(rows, facts, period)
-        facts = [fact for fact in facts if decisions[fact] == previous_decision]
+    facts = measures_cache.re_referral_facts(period, previous_decision,
+                                             lambda: _re_referral_facts(period, previous_decision))
     pages = max(1, -(-len(facts) // page_size))
     page = min(max(page, 1), pages)
     first, last = (page - 1) * page_size, min(page * page_size, len(facts))
@@ -90,6 +83,21 @@ def re_referral_list(period: Period, previous_decision: str | None = None, page:
     found = _definition(histories, days, previous_decision)
     shown = found[first - first_of_day:last - first_of_day]
     return Page([(r, histories[r.referral.child_id]) for r in shown], len(facts), page, pages)
+
+
+def _re_referral_facts(period: Period, previous_decision: str | None) -> list[tuple]:
+    """(day, child, previous referral's day) of each of the period's re-referrals, in date order."""
+    if previous_decision:
+        # The decision on each previous referral is needed too: read the look-back in full.
+        rows = dated_referral_rows(period.start, period.end)
+        history = ReferralHistory.from_dated_rows(rows)
+    else:
+        history = referral_history(period.start, period.end)
+    facts = [(day, child, previous) for day, child, _, previous in history.facts(period) if previous is not None]
+    if previous_decision:
+        decisions = _previous_decisions(rows, facts, period)
+        facts = [fact for fact in facts if decisions[fact] == previous_decision]
+    return facts
 
 
 def _definition(histories: dict, period: Period, previous_decision: str | None) -> list[ReReferral]:

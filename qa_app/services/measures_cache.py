@@ -90,6 +90,26 @@ def _data_quality_counts(version: str, as_of: date | None) -> list[data_quality.
     return [data_quality.Found(check, counts.get(check.kind, 0), []) for check in data_quality.checks()]
 
 
+def re_referral_facts(period: Period, previous_decision: str | None, work) -> list[tuple[date, str, date]]:
+    """`work()`'s list of the period's re-referrals as (day, child, previous referral's day),
+    kept per data version like the page's figures: the re-referrals list reads a year of the
+    index to find them (a second at a million referrals), and a QA lead pages through the
+    same list. Kept as [day, child, previous day] texts, each distinct day parsed once."""
+    version = data_version()
+    name = f"re-referrals {period.start} {period.end} {previous_decision or 'any'}"
+    row = db.session.get(MeasuresCache, name)
+    if row is not None and row.data_version == version:
+        days = {}
+        for day, _, previous in row.figures:
+            for text in (day, previous):
+                if text not in days:
+                    days[text] = date.fromisoformat(text)
+        return [(days[day], child, days[previous]) for day, child, previous in row.figures]
+    facts = work()
+    _store(name, version, [[day.isoformat(), child, previous.isoformat()] for day, child, previous in facts])
+    return facts
+
+
 def _cached(version: str, name: str, work):
     row = db.session.get(MeasuresCache, name)
     if row is not None and row.data_version == version:
