@@ -162,6 +162,12 @@ class ReferralHistory:
         return list(zip(self._dates[first:last], self._children[first:last], self._decisions[first:last],
                         self._previous[first:last]))
 
+    def re_referral_days(self, period: Period) -> list[tuple[date, str, date]]:
+        """(date, child, previous referral's date) of each re-referral in the period, in date order."""
+        first, last = self._bounds(period)
+        previous = self._previous[first:last]  # a date (never false) for a re-referral, else None
+        return list(compress(zip(self._dates[first:last], self._children[first:last], previous), previous))
+
     def in_period(self, period: Period) -> list[Referral]:
         return [referral for referral, _ in self._slice(period)]
 

@@ -93,7 +93,7 @@ def _re_referral_facts(period: Period, previous_decision: str | None) -> list[tu
         history = ReferralHistory.from_dated_rows(rows)
     else:
         history = referral_history(period.start, period.end)
-    facts = [(day, child, previous) for day, child, _, previous in history.facts(period) if previous is not None]
+    facts = history.re_referral_days(period)
     if previous_decision:
         decisions = _previous_decisions(rows, facts, period)
         facts = [fact for fact in facts if decisions[fact] == previous_decision]
