@@ -134,17 +134,21 @@ with app.app_context():
         db.session.commit()
         cold.append(page_work())
     warm = [page_work() for _ in range(3)]
-    # The largest page: a year's re-referrals, 100 a page with each child's history.
+    # The largest page: a year's re-referrals, 100 a page with each child's history. The first
+    # view of a period's list after an import finds its re-referrals and keeps them
+    # (measures_cache); later pages, views and filters read them back.
     from qa_app.services.case_lists import re_referral_list
+    db.session.execute(db.delete(MeasuresCache))
+    db.session.commit()
     list_timings, list_cpu = [], []
-    for number, decision in ((1, None), (1, None), (130, None), (1, "nfa")):
+    for number, decision in ((1, None), (1, None), (130, None), (1, "nfa"), (2, "nfa")):
         started, started_cpu = time.perf_counter(), time.process_time()
         listed = re_referral_list(period, decision, number)
         list_timings.append(time.perf_counter() - started)
         list_cpu.append(time.process_time() - started_cpu)
         if decision is None:
             listed_total = listed.total
-    list_seconds = min(list_timings[:2])
+    list_first_seconds, list_seconds = list_timings[0], min(list_timings[1:3])
     # The list the old way in the same run, as a ratio: the year's re-referrals from every
     # record, then the first page's children's histories.
     from audit_tools.measures import find_re_referrals
@@ -179,6 +183,7 @@ with app.app_context():
         assert response.status_code == 200, (url, response.status_code)
 print(json.dumps({"seconds": min(timings), "all_seconds": timings, "cpu_seconds": cpu, "records_seconds": slow_seconds,
                   "dashboard_seconds": min(cold), "dashboard_cold_seconds": cold, "dashboard_kept_seconds": warm,
+                  "re_referral_list_first_view_seconds": list_first_seconds,
                   "re_referral_list_seconds": list_seconds, "re_referral_list_all_seconds": list_timings,
                   "re_referral_list_cpu_seconds": list_cpu, "re_referral_list_old_way_seconds": old_list_seconds,
                   "re_referrals_listed": listed_total, "requests_seconds": requests, "summary": summary}))
@@ -279,7 +284,8 @@ def run_database(url: str, folder: Path, referrals: Path, plans: Path, base: flo
           f"from every record, the old way: {measures['records_seconds']:.2f} s")
     print(f"[{name}] Measures page's work for 2014/15: first view after an import {measures['dashboard_seconds']:.2f} s, "
           f"later views {min(measures['dashboard_kept_seconds']):.3f} s (target 1.5 s or less)")
-    print(f"[{name}] Re-referrals list, first page of {measures['re_referrals_listed']:,}: "
+    print(f"[{name}] Re-referrals list of {measures['re_referrals_listed']:,}, first view after an import: "
+          f"{measures['re_referral_list_first_view_seconds']:.2f} s; later pages and views "
           f"{measures['re_referral_list_seconds']:.2f} s (target 1 s or less)")
     return {"baseline_seconds": base, "import_seconds": ours, "import_ratio": ours / base,
             "referral_import": referral_run, "plan_import": plan_run,

@@ -16,7 +16,7 @@ from qa_app.actions.cli import actions_group
 from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_programmes, seed_demo_users
 from qa_app.models import Agency, ImportKind, ImportStatus, Role
 from qa_app.exports.cli import export_group
-from qa_app.services import accounts, case_data, imports, programmes
+from qa_app.services import accounts, case_data, imports, measures_cache, programmes
 
 
 @click.command("create-user")
@@ -103,6 +103,13 @@ def import_command(kind, path, blank_bad_optional):
         click.echo("Data quality: " + line)
     for problem in batch.warnings:
         click.echo("  Warning: " + imports.describe_problem(problem))
+    try:
+        # As the worker does after an uploaded import: the first QA lead to open the measures
+        # page then reads its figures rather than waiting for every row to be read.
+        measures_cache.measures_page(None)
+    except Exception as error:  # the import is committed and stands
+        click.echo(f"The measures page's figures were not worked out ({error}); the page works them "
+                   "out when first opened.", err=True)
 
 
 population_group = AppGroup("population", help="Child population (0 to 17) by year.")

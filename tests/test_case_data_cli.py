@@ -19,6 +19,21 @@ def test_import_succeeds_with_exit_0_and_fails_with_the_errors_and_no_change(app
         assert db.session.scalars(db.select(Referral.referral_id)).all() == ["R1"]
 
 
+def test_an_import_at_the_command_line_leaves_the_measures_page_worked_out_for_its_data(app, tmp_path):
+    """As after an uploaded import: the first QA lead to open the page reads kept figures."""
+    from qa_app.models import MeasuresCache
+    from qa_app.services import measures_cache
+    runner = app.test_cli_runner()
+    referrals = write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, [["C1", "R1", "2015-01-10", "NFA", "", ""],
+                                                                   ["C1", "R2", "2015-04-10", "NFA", "", ""]])
+    assert runner.invoke(args=["import", "referrals", str(referrals)]).exit_code == 0
+    with app.app_context():
+        version = measures_cache.data_version()
+        kept = {row.name for row in db.session.scalars(db.select(MeasuresCache)) if row.data_version == version}
+    assert any(name.startswith("dashboard ") for name in kept)
+    assert any(name.startswith("data-quality ") for name in kept)
+
+
 def test_import_each_format_from_the_command_line(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["import", "annex-a", str(FIXTURES / "Annex_A.xlsx")]).exit_code == 0
