@@ -100,7 +100,7 @@ from audit_tools.measures import measures_summary
 from audit_tools.periods import financial_year
 from config import TestConfig, normalise_database_url
 from qa_app import create_app
-from qa_app.services.case_data import measure_plan_records, plan_records, referral_history, referral_records
+from qa_app.services.case_data import plan_records, referral_records, summary_of
 config = TestConfig()
 config.SQLALCHEMY_DATABASE_URI = normalise_database_url(sys.argv[1])
 app = create_app(config)
@@ -109,8 +109,7 @@ with app.app_context():
     timings, cpu = [], []  # wall clock, and this process's CPU time (on SQLite, all the work)
     for _ in range(3):
         started, started_cpu = time.perf_counter(), time.process_time()
-        summary = measures_summary(referral_history(period.start, period.end),
-                                   measure_plan_records(period.start, period.end), period, 60000)
+        summary = summary_of(period, 60000)  # measures_summary over the fast reads, as `flask measures` does
         timings.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     # The same figures the slow way (every record to Python), in the same run, as a check and a ratio.

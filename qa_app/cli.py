@@ -8,7 +8,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from audit_tools.measures import measures_summary
 from audit_tools.periods import custom
 from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinition, SampleError,
                                   SampleRequest, apply_exclusions, draw_sample)
@@ -147,8 +146,7 @@ def measures_command(start, end, population, as_json):
         raise click.BadParameter("the end date is before the start date", param_hint="--end")
     period = custom(start, end)
     population = population or case_data.population_for(period)
-    summary = measures_summary(case_data.referral_history(start, end), case_data.measure_plan_records(start, end),
-                               period, population)
+    summary = case_data.summary_of(period, population)
     click.echo(json.dumps(summary))
 
 

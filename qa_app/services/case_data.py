@@ -1,18 +1,16 @@
 """Reading case data back as plain records for audit_tools, and the reference figures a QA
 lead enters: child population and benchmarks."""
 import csv
-import gc
 import io
-from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import func, select
 
-from audit_tools.measures import RE_REFERRAL_MONTHS, ReferralHistory
+from audit_tools.measures import RE_REFERRAL_MONTHS, ReferralHistory, measures_summary
 from audit_tools.periods import Period, add_months, financial_year_of, parse_period
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import from_db_date, placeholder, to_db_date, write_transaction
+from qa_app.db import collector_paused, from_db_date, placeholder, to_db_date, write_transaction
 from qa_app.extensions import db
 from qa_app.models import Benchmark, ChildPopulation, CPPlan, Referral
 from qa_app.services.audit_trail import record_event
@@ -54,23 +52,6 @@ def _column_names(columns) -> str:
     return ", ".join(column.name for column in columns)
 
 
-@contextmanager
-def _many_rows():
-    """Pauses Python's cycle collector while the measures read and index a year of rows.
-
-    Hundreds of thousands of new row tuples and list entries each count towards a collection,
-    and every full one walks the whole heap again: without this, the collector was half the
-    history's time (0.25 of 0.3 s to split the rows into columns). None of these objects is in
-    a reference cycle, so there is nothing for it to find; it runs again afterwards."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def referral_records(start: date, end: date) -> list[ReferralRecord]:
     """Referrals from RE_REFERRAL_MONTHS (12) months before `start` to `end`: the period plus the look-back a
     re-referral needs.
@@ -86,7 +67,7 @@ def referral_records(start: date, end: date) -> list[ReferralRecord]:
     return [referral_record(row) for row in rows]
 
 
-@_many_rows()
+@collector_paused()
 def referral_history(start: date, end: date) -> ReferralHistory:
     """The referrals from `start` to `end` for measures, read as (date, child, decision) from
     the covering index ix_referral_date_child_decision through the driver's own cursor (no
@@ -124,7 +105,7 @@ def _days_of(*texts) -> dict[str, date]:
     return {text: from_db_date(text) for text in set().union(*texts)}
 
 
-@_many_rows()
+@collector_paused()
 def dated_referral_rows(start: date, end: date) -> list[tuple[date, str, str]]:
     """(date, child, decision) of every referral from RE_REFERRAL_MONTHS before `start` to `end`,
     in date order, from the covering index: enough for ReferralHistory.from_dated_rows to find
@@ -159,7 +140,7 @@ def plan_records(end: date) -> list[PlanRecord]:
     return [plan_record(row) for row in rows]
 
 
-@_many_rows()
+@collector_paused()
 def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
     """The plans plan_measures needs for periods from `start` to `end`, counted on days from
     `start` on: every plan of a child with a plan started in those periods (a repeat plan
@@ -188,6 +169,14 @@ def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
         days = _days_of((row[2] for row in rows), (row[3] for row in rows))  # with None: not ended
         rows = [(pid, child, days[begin], days[finish], previous) for pid, child, begin, finish, previous in rows]
     return [PlanRecord(pid, child, begin, finish, None, None, previous) for pid, child, begin, finish, previous in rows]
+
+
+@collector_paused()
+def summary_of(period: Period, population: int | None) -> dict:
+    """measures_summary (what `flask measures --json` prints) over the fast reads, with the
+    year's columns freed before the cycle collector runs again."""
+    return measures_summary(referral_history(period.start, period.end),
+                            measure_plan_records(period.start, period.end), period, population)
 
 
 def data_range() -> tuple[date | None, date | None]:

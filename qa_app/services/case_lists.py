@@ -10,6 +10,7 @@ from audit_tools.measures import (ReferralHistory, ReReferral, RepeatPlan, find_
 from audit_tools.periods import Period, custom
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
+from qa_app.db import collector_paused
 from qa_app.extensions import db
 from qa_app.models import CPPlan, Referral
 from qa_app.services import measures_cache
@@ -85,6 +86,7 @@ def re_referral_list(period: Period, previous_decision: str | None = None, page:
     return Page([(r, histories[r.referral.child_id]) for r in shown], len(facts), page, pages)
 
 
+@collector_paused()
 def _re_referral_facts(period: Period, previous_decision: str | None) -> list[tuple]:
     """(day, child, previous referral's day) of each of the period's re-referrals, in date order."""
     if previous_decision:

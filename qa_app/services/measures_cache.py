@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from audit_tools.measures import Forecast, PlanMeasures, ReferralMeasures
 from audit_tools.periods import Period
-from qa_app.db import is_sqlite, write_transaction
+from qa_app.db import collector_paused, is_sqlite, write_transaction
 from qa_app.extensions import db
 from qa_app.models import ChildPopulation, ImportStatus, MeasuresCache
 from qa_app.services import data_quality
@@ -47,6 +47,7 @@ def data_version() -> str:
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
 
 
+@collector_paused()  # until the data read for the figures is freed (qa_app.db.collector_paused)
 def measures_page(period: Period | None) -> tuple[Dashboard | None, PeriodComparison | None,
                                                   list[data_quality.Found]]:
     """The dashboard, `period` beside the same period a year before (if asked for) and the
