@@ -99,7 +99,7 @@ class ReferralHistory:
         look-back). What a database reads from one covering index, with no record objects
         made. `re_referrals()` (the list with each previous referral) needs the records, so
         build the history from them for that."""
-        dates, children, decisions = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+        dates, children, decisions = [list(column) for column in zip(*rows)] or ([], [], [])
         return cls.from_columns(dates, children, decisions, earlier)
 
     @classmethod

@@ -90,7 +90,7 @@ def referral_history(start: date, end: date) -> ReferralHistory:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    dates, children, decisions = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+    dates, children, decisions = [list(column) for column in zip(*rows)] or ([], [], [])
     if sqlite:
         # A whole column mapped at once (a C-level loop), each distinct day parsed once.
         days = _days_of(earlier.values(), dates)
