@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, inspect, select
 
-from audit_tools.readers import formats
+from audit_tools.readers import columnar, formats
 from qa_app.extensions import db
 from qa_app.services import data_quality, import_merge
 from qa_app.models import (Child, CPPlan, ImportBatch, Referral, StagedChild, StagedPlan,
@@ -131,14 +131,25 @@ def _run(tmp_path, sequence, label):
     return seen, stored
 
 
+@contextmanager
+def blocks_of(size: int):
+    """The columnar reader reading `size` bytes at a time, so that small files span blocks."""
+    saved = columnar.BLOCK
+    columnar.BLOCK = size
+    try:
+        yield
+    finally:
+        columnar.BLOCK = saved
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(sequence=st.lists(files(), min_size=1, max_size=3))
-def test_the_columnar_path_equals_the_row_path(app, tmp_path, sequence):
+@given(sequence=st.lists(files(), min_size=1, max_size=3), block=st.sampled_from([columnar.BLOCK, 1, 30, 64]))
+def test_the_columnar_path_equals_the_row_path(app, tmp_path, sequence, block):
     with app.app_context():
         _empty_case_data()
         taken = []
-        with noting_columnar_reads(taken):
+        with noting_columnar_reads(taken), blocks_of(block):
             fast = _run(tmp_path, sequence, "fast")
         _empty_case_data()
         with row_path_only():
@@ -288,3 +299,18 @@ def test_a_first_load_that_fails_part_way_writes_nothing_and_keeps_the_indexes(a
     assert batch.status == "failed" and "nothing was written" in batch.errors[0]["expected"]
     assert counts == (0, 0)
     assert after == indexes and "ix_referral_child_date" in after
+
+
+def test_a_big_file_with_a_quote_far_down_is_read_row_by_row_whole(app, tmp_path):
+    """The reader reads a block at a time: a quote in a later block sends the whole file to the
+    row path, not just the blocks after it."""
+    rows = [[f"C{n}", f"R{n}", "2015-04-01", "NFA", "", ""] for n in range(40)]
+    rows[-1][5] = '"North"'
+    with app.app_context():
+        _empty_case_data()
+        taken = []
+        with noting_columnar_reads(taken), blocks_of(100):
+            seen, stored = _run(tmp_path, [("referrals", rows, "plain")], "fast")
+        _empty_case_data()
+    assert taken == [False]
+    assert seen[0]["counts"]["referrals"]["added"] == 40 and len(stored["referrals"]) == 40

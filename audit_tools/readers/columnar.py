@@ -60,6 +60,8 @@ def read_checked_csv(path, file_name: str, columns: list[Column], id_field: str,
     # A block at a time, so memory holds the checked values and one block of text, never the
     # whole file's text or its cells as read.
     for number, block in _blocks(path):
+        if block is None:
+            return None
         try:
             raw = pl.read_csv(block, has_header=False, infer_schema=False, schema=schema)
         except Exception:  # ragged rows and the like: the row path says what is wrong
@@ -115,11 +117,13 @@ BLOCK = 4 << 20  # bytes of the file read at a time
 
 def _blocks(path):
     """(number of its first row, block) for the file's lines after the headings, in blocks of
-    whole lines; nothing at all if the file has quotes, a NUL byte or a lone carriage return,
-    which csv and Polars read subtly differently (such files take the row path)."""
+    whole lines; or, as soon as the file is seen to have quotes, a NUL byte or a lone carriage
+    return, which csv and Polars read subtly differently, (None, None): such a file takes the
+    row path, whatever blocks of it came before."""
     with open(path, "rb") as handle:
         headings = handle.readline()
         if _not_plain(headings):
+            yield None, None
             return
         number, rest = 2, b""
         while data := handle.read(BLOCK):
@@ -131,10 +135,12 @@ def _blocks(path):
             block, rest = data[:end], data[end:]
             del data
             if _not_plain(block):
+                yield None, None
                 return
             number = yield from _lines(number, block)
         if rest:
             if _not_plain(rest):
+                yield None, None
                 return
             yield from _lines(number, rest)
 
