@@ -9,10 +9,11 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, inspect, select
 
-from audit_tools.readers import formats
+from audit_tools.readers import columnar, formats
 from qa_app.extensions import db
+from qa_app.services import data_quality, import_merge
 from qa_app.models import (Child, CPPlan, ImportBatch, Referral, StagedChild, StagedPlan,
                            StagedReferral)
 from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
@@ -130,14 +131,25 @@ def _run(tmp_path, sequence, label):
     return seen, stored
 
 
+@contextmanager
+def blocks_of(size: int):
+    """The columnar reader reading `size` bytes at a time, so that small files span blocks."""
+    saved = columnar.BLOCK
+    columnar.BLOCK = size
+    try:
+        yield
+    finally:
+        columnar.BLOCK = saved
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(sequence=st.lists(files(), min_size=1, max_size=3))
-def test_the_columnar_path_equals_the_row_path(app, tmp_path, sequence):
+@given(sequence=st.lists(files(), min_size=1, max_size=3), block=st.sampled_from([columnar.BLOCK, 1, 30, 64]))
+def test_the_columnar_path_equals_the_row_path(app, tmp_path, sequence, block):
     with app.app_context():
         _empty_case_data()
         taken = []
-        with noting_columnar_reads(taken):
+        with noting_columnar_reads(taken), blocks_of(block):
             fast = _run(tmp_path, sequence, "fast")
         _empty_case_data()
         with row_path_only():
@@ -196,3 +208,109 @@ def test_duplicate_ids_found_in_the_frame_are_named_as_the_row_path_names_them(a
     assert seen[0]["status"] == "failed" and stored["referrals"] == []
     assert seen[0]["errors"][0]["expected"].startswith("expected each referral_id once in the file, "
                                                        "but it is there 2 times (row 2, row 3")
+
+
+@contextmanager
+def noting_first_loads(loaded: list):
+    """Note, for each import that reached the merge with its rows still in a frame, whether
+    they went straight into their table (a first load) or were staged after all."""
+    original = import_merge.load_first
+
+    def load_first(*args):
+        first_load = original(*args)
+        loaded.append(first_load is not None)
+        return first_load
+    import_merge.load_first = load_first
+    try:
+        yield
+    finally:
+        import_merge.load_first = original
+
+
+def test_a_first_load_into_an_empty_or_a_loaded_database_equals_the_row_path(app, tmp_path):
+    """Referrals into an empty database and plans into one holding them (some of their
+    children known, some not) go straight into their tables; a second referrals file is
+    merged through staging. Every count, warning and location is the row path's."""
+    referrals = [["C1", "R1", "2015-04-01", "NFA", "6", "North"],
+                 ["C2", "R2", "2015-05-01", "S47", "", ""],
+                 ["C2", "R3", "2015-05-01", "advice", "2A", "Compass"],
+                 ["C3", "R4", "2016-02-29", "NFA", "", ""]]
+    plans = [["C1", "P1", "2015-06-01", "", "NEG", "North"], ["C9", "P2", "01/06/2015", "2015-07-01", "", ""],
+             ["C2", "P3", "2013-01-01", "2013-02-01", "EMO", ""]]
+    again = referrals[:3] + [["C4", "R5", "2015-04-02", "SWA", "", ""]]
+    sequence = [("referrals", referrals, "plain"), ("cp-plans", plans, "plain"), ("referrals", again, "plain")]
+    with app.app_context():
+        _empty_case_data()
+        loaded = []
+        with noting_first_loads(loaded):
+            fast = _run(tmp_path, sequence, "fast")
+        assert loaded == [True, True]  # the third file found the referrals table full, and was staged
+        assert fast[0][1]["counts"]["children"] == {"added": 1, "already_known": 2}
+        assert fast[0][1]["warning_count"] > 0 and fast[0][0]["warning_count"] > 0
+        _empty_case_data()
+        with row_path_only():
+            slow = _run(tmp_path, sequence, "slow")
+        _empty_case_data()
+    assert fast == slow
+
+
+def test_a_table_filled_after_the_file_was_read_is_merged_as_usual(app, tmp_path, monkeypatch):
+    """If another import fills the table between this one's read and its merge, the rows are
+    staged in the merge's transaction and counted as added, updated and unchanged."""
+    first = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-01", "S47", "", ""]]
+    second = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-02", "S47", "", ""],
+              ["C3", "R3", "2015-06-01", "SWA", "", ""]]
+    with app.app_context():
+        _empty_case_data()
+        import_file("referrals", write_csv(tmp_path / "first.csv", REFERRAL_HEADINGS, first))
+        # As if this import had looked at the table before the first one filled it.
+        monkeypatch.setattr(import_merge, "first_load_possible", lambda checked: True)
+        loaded = []
+        with noting_first_loads(loaded):
+            batch = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
+        stored = db.session.execute(select(Referral.referral_id, Referral.referral_date)
+                                    .order_by(Referral.referral_id)).all()
+        _empty_case_data()
+    assert loaded == [False]
+    assert batch.status == "succeeded"
+    assert batch.counts["referrals"] == {"added": 1, "updated": 1, "unchanged": 1}
+    assert batch.counts["children"] == {"added": 1, "already_known": 2}
+    assert stored == [("R1", date(2015, 4, 1)), ("R2", date(2015, 5, 2)), ("R3", date(2015, 6, 1))]
+
+
+def test_a_first_load_that_fails_part_way_writes_nothing_and_keeps_the_indexes(app, tmp_path, monkeypatch):
+    """All or nothing: a fault after the rows are in (here, in the data-quality checks) rolls
+    back the rows, the children and the dropped indexes alike."""
+    rows = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-01", "S47", "", ""]]
+    with app.app_context():
+        _empty_case_data()
+        indexes = {index["name"] for index in inspect(db.session.connection()).get_indexes("referral")}
+
+        def failing(*args):
+            raise RuntimeError("a fault in the checks")
+        monkeypatch.setattr(data_quality, "record_for_batch", failing)
+        loaded = []
+        with noting_first_loads(loaded):
+            batch = import_file("referrals", write_csv(tmp_path / "referrals.csv", REFERRAL_HEADINGS, rows))
+        counts = (db.session.scalar(select(func.count()).select_from(Referral)),
+                  db.session.scalar(select(func.count()).select_from(Child)))
+        after = {index["name"] for index in inspect(db.session.connection()).get_indexes("referral")}
+    assert loaded == [True]
+    assert batch.status == "failed" and "nothing was written" in batch.errors[0]["expected"]
+    assert counts == (0, 0)
+    assert after == indexes and "ix_referral_child_date" in after
+
+
+def test_a_big_file_with_a_quote_far_down_is_read_row_by_row_whole(app, tmp_path):
+    """The reader reads a block at a time: a quote in a later block sends the whole file to the
+    row path, not just the blocks after it."""
+    rows = [[f"C{n}", f"R{n}", "2015-04-01", "NFA", "", ""] for n in range(40)]
+    rows[-1][5] = '"North"'
+    with app.app_context():
+        _empty_case_data()
+        taken = []
+        with noting_columnar_reads(taken), blocks_of(100):
+            seen, stored = _run(tmp_path, [("referrals", rows, "plain")], "fast")
+        _empty_case_data()
+    assert taken == [False]
+    assert seen[0]["counts"]["referrals"]["added"] == 40 and len(stored["referrals"]) == 40

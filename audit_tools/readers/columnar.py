@@ -8,7 +8,8 @@ encoding other than UTF-8) returns None, and the caller reads the file row by ro
 names every bad cell by row and column exactly as it always has.
 
 The frame holds the checked values in the staging tables' column order, with each row's
-location ("row 12"), so staging and everything after it are shared with the row path.
+number in the file (its location "row 12"), so staging and everything after it are shared
+with the row path.
 """
 from dataclasses import dataclass
 import polars as pl
@@ -26,7 +27,8 @@ _PLAIN_ID = r"^[\x21-\x7e]{1,64}$"
 
 @dataclass
 class CheckedFrame:
-    """A file's rows, every cell checked: (location, *fields) in the columns' order."""
+    """A file's rows, every cell checked: (row, *fields) in the columns' order, `row` being
+    the row's number in the file (its location is "row {row}")."""
     frame: pl.DataFrame
     fields: tuple[str, ...]
     ids_unique: bool  # no id twice in the file (else the shared duplicate check names them)
@@ -39,11 +41,6 @@ def read_checked_csv(path, file_name: str, columns: list[Column], id_field: str,
     encoding = check_file(path, file_name, "csv")  # the same refusals as the row path, first
     if encoding != "utf-8-sig":
         return None
-    data = _file_bytes(path)
-    # Quoting, NUL bytes and a lone carriage return are read subtly differently by csv and
-    # Polars; such files take the row path.
-    if b'"' in data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
-        return None
     scratch = ImportReport(report.file, today=report.today, blank_bad_optional=report.blank_bad_optional)
     table = open_csv(path, encoding)
     try:
@@ -53,59 +50,130 @@ def read_checked_csv(path, file_name: str, columns: list[Column], id_field: str,
         table.close()
     if positions is None or first_number != 1:
         return None
-    width = len(table.headings)
-    try:
-        raw = pl.read_csv(data, has_header=False, skip_rows=1, infer_schema=False,
-                          schema={f"c{i}": pl.String for i in range(width)})
-    except Exception:  # ragged rows and the like: the row path says what is wrong
-        return None
-    del data
-    # Row numbers as the csv module counts records; all-empty rows are skipped, as there.
-    raw = raw.with_row_index("number", offset=2).filter(~pl.all_horizontal(pl.exclude("number").is_null()))
-    if raw.height and raw.select(pl.max_horizontal(pl.exclude("number").str.len_chars().max())).item() > MAX_CELL:
-        return None
-    checked = [pl.format("row {}", pl.col("number")).alias("location")]
-    for column in columns:
-        index = positions.get(column.field)
-        cells = pl.col(f"c{index}") if index is not None else pl.lit(None, dtype=pl.String)
-        values = _checked_column(raw, cells, column, scratch)
-        if values is None:
-            return None
-        checked.append(values.alias(column.field))
-    frame = raw.select(checked)
-    del raw
-    if frame.height == 0:
-        return None  # the row path says the file has no rows
+    schema = {f"c{i}": pl.String for i in range(len(table.headings))}
     required = [c.field for c in columns if c.required]
-    if frame.select(pl.any_horizontal(pl.col(required).is_null()).any()).item():
-        return None
-    if dates_in_order:
-        start, end = dates_in_order
-        if frame.select((pl.col(end) < pl.col(start)).any()).item():
+    # Each column's cells already parsed, so a value is parsed once in the file, not once a block.
+    # Ids are the exception: nearly all are different, and keeping them would hold the whole
+    # file's worth of strings.
+    parsed = {c.field: {} for c in columns}
+    chunks = []
+    # A block at a time, so memory holds the checked values and one block of text, never the
+    # whole file's text or its cells as read.
+    for number, block in _blocks(path):
+        if block is None:
             return None
+        try:
+            raw = pl.read_csv(block, has_header=False, infer_schema=False, schema=schema)
+        except Exception:  # ragged rows and the like: the row path says what is wrong
+            return None
+        # Row numbers as the csv module counts records: one a line, as there are no quotes.
+        # All-empty rows are skipped, as there.
+        if raw.height != block.count(b"\n") + (not block.endswith(b"\n")):
+            return None
+        del block
+        raw = raw.with_row_index("row", offset=number).filter(~pl.all_horizontal(pl.exclude("row").is_null()))
+        if raw.height == 0:
+            continue
+        if raw.select(pl.max_horizontal(pl.exclude("row").str.len_chars().max())).item() > MAX_CELL:
+            return None
+        checked = [pl.col("row")]
+        for column in columns:
+            index = positions.get(column.field)
+            cells = pl.col(f"c{index}") if index is not None else pl.lit(None, dtype=pl.String)
+            values = _checked_column(raw, cells, column, scratch, parsed[column.field])
+            if values is None:
+                return None
+            checked.append(values.alias(column.field))
+        chunk = raw.select(checked)
+        del raw
+        if chunk.select(pl.any_horizontal(pl.col(required).is_null()).any()).item():
+            return None
+        if dates_in_order:
+            start, end = dates_in_order
+            if chunk.select((pl.col(end) < pl.col(start)).any()).item():
+                return None
+        chunks.append(chunk)
+    if not chunks:
+        return None  # the row path says the file has no rows
+    frame = pl.concat(chunks, rechunk=False)
+    del chunks
     report.layout.extend(scratch.layout)
     report.headings.extend(scratch.headings)
     report.dropped_columns = scratch.dropped_columns
     report.rows_read += frame.height
-    return CheckedFrame(frame, tuple(c.field for c in columns),
-                        ids_unique=frame.get_column(id_field).is_unique().all())
+    return CheckedFrame(frame, tuple(c.field for c in columns), ids_unique=_unique(frame.get_column(id_field)))
 
 
-def _file_bytes(path) -> bytes:
+def _unique(ids: pl.Series) -> bool:
+    # Extracts mostly come in id order, and ids in strictly rising order are unique without
+    # the hash table of every id that counting them would take (50 MB for a million).
+    if ids.len() < 2 or (ids.slice(1) > ids.slice(0, ids.len() - 1)).all():
+        return True
+    return ids.n_unique() == ids.len()
+
+
+BLOCK = 4 << 20  # bytes of the file read at a time
+
+
+def _blocks(path):
+    """(number of its first row, block) for the file's lines after the headings, in blocks of
+    whole lines; or, as soon as the file is seen to have quotes, a NUL byte or a lone carriage
+    return, which csv and Polars read subtly differently, (None, None): such a file takes the
+    row path, whatever blocks of it came before."""
     with open(path, "rb") as handle:
-        return handle.read()
+        headings = handle.readline()
+        if _not_plain(headings):
+            yield None, None
+            return
+        number, rest = 2, b""
+        while data := handle.read(BLOCK):
+            data = rest + data
+            end = data.rfind(b"\n") + 1
+            if end == 0:
+                rest = data
+                continue
+            block, rest = data[:end], data[end:]
+            del data
+            if _not_plain(block):
+                yield None, None
+                return
+            number = yield from _lines(number, block)
+        if rest:
+            if _not_plain(rest):
+                yield None, None
+                return
+            yield from _lines(number, rest)
 
 
-def _checked_column(raw: pl.DataFrame, cells: pl.Expr, column: Column, report: ImportReport) -> pl.Expr | None:
-    """The column's values as an expression over `raw`, or None if any cell is bad."""
+def _lines(number: int, block: bytes):
+    """Yield the block without blank lines at its start (Polars refuses a text that starts
+    with one; they are blank rows, skipped anyway); the number of the next block's first row."""
+    text = block.lstrip(b"\r\n")
+    if text:
+        yield number + block.count(b"\n", 0, len(block) - len(text)), text
+    return number + block.count(b"\n")
+
+
+def _not_plain(data: bytes) -> bool:
+    return b'"' in data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n")
+
+
+def _checked_column(raw: pl.DataFrame, cells: pl.Expr, column: Column, report: ImportReport,
+                    parsed: dict) -> pl.Expr | None:
+    """The column's values as an expression over `raw`, or None if any cell is bad. Values
+    parsed before are taken from `parsed`; others are parsed and kept there (except ids)."""
     plain = None
-    if column.parse is parse_child_id or getattr(column.parse, "identifier", False):
+    is_id = column.parse is parse_child_id or getattr(column.parse, "identifier", False)
+    if is_id:
         plain = cells.str.contains(_PLAIN_ID)
         distinct = raw.select(cells.filter(~plain & cells.is_not_null()).unique()).to_series()
     else:
         distinct = raw.select(cells.unique()).to_series()
     mapping = {}
     for cell in distinct.to_list():
+        if cell in parsed:
+            mapping[cell] = parsed[cell]
+            continue
         try:
             value = column.parse(cell)
             if column.check is not None and value is not None and column.check(value, report):
@@ -113,7 +181,10 @@ def _checked_column(raw: pl.DataFrame, cells: pl.Expr, column: Column, report: I
         except BadValue:
             return None
         mapping[cell] = value
-    kind = pl.Date if column.parse is parse_date else pl.String
+        if not is_id:
+            parsed[cell] = value
+    # Decisions, sources, categories and teams: a few values each, kept once (4 bytes a row, not 16).
+    kind = pl.Date if column.parse is parse_date else pl.String if is_id else pl.Categorical
     nulls = mapping.pop(None, None)
     looked_up = cells.replace_strict(mapping, default=nulls, return_dtype=kind) if mapping \
         else pl.lit(nulls, dtype=kind)

@@ -95,33 +95,45 @@ class Found:
     rows: list  # (where, record id, child id, date, date of birth)
 
 
-def in_batch(batch_id: int, as_at: date | None, skip=()) -> list[Found]:
+def in_batch(batch_id: int, as_at: date | None, skip=(), first_load=None) -> list[Found]:
     """Each check over one import's staged rows (before they are dropped), with file locations.
-    The counts take one pass over each staging table, as in_loaded_data's do."""
+    The counts take one pass over each staging table, as in_loaded_data's do. After a first
+    load (import_merge.FirstLoad) its rows are in their own table, not staged: they are found
+    there by import batch, and their locations come from the file."""
     wanted = [c for c in checks() if c.kind not in skip]
     params = _params(as_at, batch=batch_id)
-    counts = {}
+    counts, sources = {}, {}
     for records in ("referral", "plan"):
+        record_id, _, staged, table = _COLUMNS[records]
+        if first_load is not None and first_load.table == table:
+            # Every row of the table is the file's: no filter, so the counts can read an index.
+            sources[records] = (f"{table} s", "true", f"s.{record_id}")
+        else:
+            sources[records] = (f"{staged} s", "s.batch_id = :batch", "s.location")
         group = [c for c in wanted if c.records == records]
-        staged = _COLUMNS[records][2]
+        rows, batch_rows, _ = sources[records]
         if not group or db.session.execute(text(
-                f"SELECT 1 FROM {staged} WHERE batch_id = :batch LIMIT 1"), params).first() is None:
+                f"SELECT 1 FROM {rows} WHERE {batch_rows} LIMIT 1"), params).first() is None:
             continue
         sums = ", ".join(f"coalesce(sum(CASE WHEN {c.condition} THEN 1 ELSE 0 END), 0)" for c in group)
         totals = db.session.execute(text(
-            f"SELECT {sums} FROM {staged} s JOIN child c ON c.child_id = s.child_id "
-            "WHERE s.batch_id = :batch"), params).one()
+            f"SELECT {sums} FROM {rows} JOIN child c ON c.child_id = s.child_id "
+            f"WHERE {batch_rows}"), params).one()
         counts.update({c.kind: int(n) for c, n in zip(group, totals)})
     found = []
     for check in wanted:
         count = counts.get(check.kind, 0)
         if count:
-            record_id, day, staged, _ = _COLUMNS[check.records]
-            rows = db.session.execute(text(
-                f"SELECT s.location, s.{record_id}, s.child_id, s.{day}, c.date_of_birth "
-                f"FROM {staged} s JOIN child c ON c.child_id = s.child_id "
-                f"WHERE s.batch_id = :batch AND {check.condition} ORDER BY s.id LIMIT {LISTED}"), params).all()
-            found.append(Found(check, count, [_row(r) for r in rows]))
+            record_id, day, _, _ = _COLUMNS[check.records]
+            rows, batch_rows, location = sources[check.records]
+            listed = db.session.execute(text(
+                f"SELECT {location}, s.{record_id}, s.child_id, s.{day}, c.date_of_birth "
+                f"FROM {rows} JOIN child c ON c.child_id = s.child_id "
+                f"WHERE {batch_rows} AND {check.condition} ORDER BY s.id LIMIT {LISTED}"), params).all()
+            if location != "s.location":
+                places = first_load.locations(row[1] for row in listed)
+                listed = [(places[row[1]], *row[1:]) for row in listed]
+            found.append(Found(check, count, [_row(r) for r in listed]))
     return found
 
 
@@ -159,10 +171,12 @@ def check_named(kind: str) -> Check | None:
     return next((c for c in checks() if c.kind == kind), None)
 
 
-def _file_end_date(batch_id: int, report):
+def _file_end_date(batch_id: int, report, first_load=None):
     """The day the file describes: a census's ReferenceDate, else its latest referral or plan date."""
     if report.end_date:
         return report.end_date
+    if first_load is not None:
+        return first_load.end_date
     latest = [db.session.scalar(select(func.max(column)).where(model.batch_id == batch_id))
               for model, column in ((StagedReferral, StagedReferral.referral_date),
                                     (StagedPlan, StagedPlan.start_date), (StagedPlan, StagedPlan.end_date))]
@@ -170,13 +184,13 @@ def _file_end_date(batch_id: int, report):
     return max(latest) if latest else None
 
 
-def record_for_batch(batch, report) -> None:
+def record_for_batch(batch, report, first_load=None) -> None:
     """The performance team's checks on this file's rows, each warning naming its row."""
     # The house format has no date of birth column: its children's birth dates come from
     # Annex A or census files, so a missing one there is not this file's fault.
     skip = ("no_birth_date",) if batch.kind in ("referrals", "cp-plans") else ()
-    as_at = _file_end_date(batch.id, report)
-    for found in in_batch(batch.id, as_at, skip):
+    as_at = _file_end_date(batch.id, report, first_load)
+    for found in in_batch(batch.id, as_at, skip, first_load):
         for location, record_id, child_id, day, birth in found.rows:
             detail = f" (born {birth:%d/%m/%Y})" if birth and found.check.kind in _BIRTH_KINDS else ""
             if found.check.kind == "open_plan_15_months":

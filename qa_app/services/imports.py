@@ -139,11 +139,11 @@ def run_import(batch_id: int) -> ImportBatch:
         batch.status = ImportStatus.CHECKING.value
     keep_file = False
     try:
-        ids_unique = _stage(batch, path, report)
+        first_load, ids_unique = _stage(batch, path, report)
         if report.ok and not ids_unique:
             _report_duplicate_ids(batch, report)
         if report.ok:
-            _merge(batch, report)
+            _merge(batch, report, first_load)
     except FileRejected as error:
         report.error(None, None, None, str(error).removeprefix(f"{batch.file_name}: "))
     except Exception:
@@ -173,15 +173,21 @@ _STAGING = {
 }
 
 
-def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> bool:
-    """Stage the file's checked rows; True if every id in the file is already known to be
-    there once (so the duplicate check can be skipped)."""
+def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> tuple[CheckedFrame | None, bool]:
+    """Stage the file's checked rows, and say whether every id in the file is already known to
+    be there once (so the duplicate check can be skipped). A checked frame of such a file
+    going into an empty table is not staged but returned, for the merge to load straight
+    into the table."""
     checked = import_format(batch.kind).read_frame(path, batch.file_name, report)
-    if checked is not None:
-        _stage_frame(batch, checked)
-        return checked.ids_unique
-    _stage_rows(batch, path, report)
-    return False
+    if checked is None:
+        _stage_rows(batch, path, report)
+        return None, False
+    if checked.ids_unique and import_merge.first_load_possible(checked):
+        with write_transaction():
+            batch.rows_processed = report.rows_read
+        return checked, True
+    _stage_frame(batch, checked)
+    return None, checked.ids_unique
 
 
 def _stage_rows(batch: ImportBatch, path: Path, report: ImportReport) -> None:
@@ -202,32 +208,21 @@ def _stage_rows(batch: ImportBatch, path: Path, report: ImportReport) -> None:
     _flush(batch, buffers, report.rows_read)
 
 
-# Rows per commit when staging a checked frame: progress shows, and memory stays small.
-FRAME_CHUNK = 50_000
-
-
-def _stage_frame(batch: ImportBatch, checked: CheckedFrame) -> None:
-    """A checked frame into staging: driver executemany on SQLite, COPY on PostgreSQL, in the
-    row path's order, so staged ids and everything after are the same."""
+def _stage_frame(batch: ImportBatch, checked: CheckedFrame, commit=True) -> None:
+    """A checked frame into staging, in the row path's order, so staged ids and everything
+    after are the same; committed a chunk at a time (progress shows) unless `commit` is False,
+    inside the caller's transaction."""
     record_type = ReferralRecord if "referral_id" in checked.fields else PlanRecord
     table, columns = _STAGING[record_type]
-    sqlite = is_sqlite()
-    frame = checked.frame.select(
-        pl.lit(batch.id).alias("batch_id"),
-        *[(pl.col(c).cast(pl.String) if sqlite and checked.frame.schema[c] == pl.Date else pl.col(c))
-          if c in checked.frame.columns else pl.lit(None).alias(c) for c in columns[1:]])
-    for offset in range(0, frame.height, FRAME_CHUNK):
-        chunk = frame.slice(offset, FRAME_CHUNK)
+    values = {"batch_id": pl.lit(batch.id), "location": pl.format("row {}", pl.col("row"))}
+    values.update({c: pl.col(c) if c in checked.fields else pl.lit(None) for c in columns[2:]})
+    if not commit:
+        import_merge.copy_frame(table, checked.frame, values)
+        return
+    for offset in range(0, checked.frame.height, import_merge.FRAME_CHUNK):
         with write_transaction():
-            connection = db.session.connection()
-            if sqlite:
-                connection.exec_driver_sql(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})",
-                    chunk.rows())
-            else:
-                cursor = connection.connection.driver_connection.cursor()
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
-                    copy.write(chunk.write_csv(include_header=False))
+            chunk = checked.frame.slice(offset, import_merge.FRAME_CHUNK)
+            import_merge.copy_frame(table, chunk, values)
             batch.rows_processed = offset + chunk.height
 
 
@@ -266,18 +261,20 @@ def _report_duplicate_ids(batch: ImportBatch, report: ImportReport) -> None:
                          f"times ({', '.join(locations)}{', ...' if count > 5 else ''})")
 
 
-def _merge(batch: ImportBatch, report: ImportReport) -> None:
+def _merge(batch: ImportBatch, report: ImportReport, checked: CheckedFrame | None = None) -> None:
+    """Merge the staged rows, or load a checked frame's rows into their empty table; then the
+    data-quality checks. All in one transaction: all or nothing."""
     with write_transaction():
-        if not is_sqlite():
-            # Fresh statistics, so the planner joins a million staged rows by hash, not by loop.
-            db.session.execute(text("ANALYZE staged_referral, staged_plan, staged_child"))
-        counts = {"children": import_merge.merge_children(batch.id)}
-        if db.session.scalar(select(func.count()).select_from(StagedReferral).where(StagedReferral.batch_id == batch.id)):
-            counts["referrals"] = import_merge.merge_records("referral", batch.id)
-        if db.session.scalar(select(func.count()).select_from(StagedPlan).where(StagedPlan.batch_id == batch.id)):
-            counts["cp_plans"] = import_merge.merge_records("cp_plan", batch.id)
-        import_merge.record_quality_warnings(batch.id, report)
-        data_quality.record_for_batch(batch, report)
+        first_load = import_merge.load_first(batch.id, checked) if checked is not None else None
+        if checked is not None and first_load is None:
+            # Another import filled the table since this one looked: merge as usual.
+            _stage_frame(batch, checked, commit=False)
+        if first_load is not None:
+            counts = first_load.counts
+        else:
+            counts = _merge_staged(batch)
+        import_merge.record_quality_warnings(batch.id, report, first_load)
+        data_quality.record_for_batch(batch, report, first_load)
         _drop_staging(batch.id)
         batch.counts = counts
         batch.status = ImportStatus.SUCCEEDED.value
@@ -289,6 +286,18 @@ def _merge(batch: ImportBatch, report: ImportReport) -> None:
             details["optional_cells_left_blank"] = report.blanked_count
         record_event("import_succeeded", actor=batch.created_by, object_type="import_batch",
                      object_id=batch.id, details=details)
+
+
+def _merge_staged(batch: ImportBatch) -> dict:
+    if not is_sqlite():
+        # Fresh statistics, so the planner joins a million staged rows by hash, not by loop.
+        db.session.execute(text("ANALYZE staged_referral, staged_plan, staged_child"))
+    counts = {"children": import_merge.merge_children(batch.id)}
+    if db.session.scalar(select(func.count()).select_from(StagedReferral).where(StagedReferral.batch_id == batch.id)):
+        counts["referrals"] = import_merge.merge_records("referral", batch.id)
+    if db.session.scalar(select(func.count()).select_from(StagedPlan).where(StagedPlan.batch_id == batch.id)):
+        counts["cp_plans"] = import_merge.merge_records("cp_plan", batch.id)
+    return counts
 
 
 def retry_leaving_optional_cells_blank(batch_id: int, user=None) -> ImportBatch:
