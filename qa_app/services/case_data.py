@@ -78,18 +78,13 @@ def referral_history(start: date, end: date) -> ReferralHistory:
     connection = db.session.connection()
     marker = placeholder(connection)
     sqlite = connection.dialect.name == "sqlite"
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(f"SELECT child_id, referral_date FROM referral WHERE referral_date >= {marker} "
-                       f"AND referral_date < {marker} ORDER BY referral_date",
-                       (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, start)))
-        earlier = dict(cursor.fetchall())  # date order: the latest day wins
-        cursor.execute(f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
-                       f"AND referral_date <= {marker} ORDER BY referral_date",
-                       (_db_date(connection, start), _db_date(connection, end)))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    earlier = dict(_driver_rows(  # date order: the latest day wins
+        connection, f"SELECT child_id, referral_date FROM referral WHERE referral_date >= {marker} "
+        f"AND referral_date < {marker} ORDER BY referral_date",
+        (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, start))))
+    rows = _driver_rows(
+        connection, f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
+        f"AND referral_date <= {marker} ORDER BY referral_date", (_db_date(connection, start), _db_date(connection, end)))
     dates, children, decisions = [list(column) for column in zip(*rows)] or ([], [], [])
     if sqlite:
         # A whole column mapped at once (a C-level loop), each distinct day parsed once.
@@ -97,6 +92,17 @@ def referral_history(start: date, end: date) -> ReferralHistory:
         earlier = dict(zip(earlier, map(days.__getitem__, earlier.values())))
         dates = list(map(days.__getitem__, dates))
     return ReferralHistory.from_columns(dates, children, decisions, earlier)
+
+
+def _driver_rows(connection, sql: str, params) -> list[tuple]:
+    """Every row through the driver's own cursor: no result wrapping and no per-value
+    conversion, which for a year of a large council's referrals was most of the time."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _days_of(*texts) -> dict[str, date]:
@@ -112,14 +118,10 @@ def dated_referral_rows(start: date, end: date) -> list[tuple[date, str, str]]:
     the re-referrals in the period, and for the decision made on each earlier day."""
     connection = db.session.connection()
     marker = placeholder(connection)
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
-                       f"AND referral_date <= {marker} ORDER BY referral_date",
-                       (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, end)))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    rows = _driver_rows(
+        connection, f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
+        f"AND referral_date <= {marker} ORDER BY referral_date",
+        (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, end)))
     if connection.dialect.name == "sqlite":
         days = _days_of(row[0] for row in rows)
         rows = [(days[day], child, decision) for day, child, decision in rows]
@@ -154,18 +156,13 @@ def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
     # Most plans start by `end`: SQLite would look each one up through ix_cp_plan_start_date
     # (two to three times slower than reading the whole table); `+` keeps it off that index.
     started = "+start_date" if sqlite else "start_date"
-    cursor = connection.connection.cursor()  # the driver's own: no result wrapping
-    try:
-        # No ORDER BY: the measures sort what they need.
-        cursor.execute(
-            "SELECT plan_id, child_id, start_date, end_date, previous_plans FROM cp_plan "
-            f"WHERE {started} <= {marker} AND (end_date IS NULL OR end_date >= {marker} OR child_id IN ("
-            f" SELECT child_id FROM cp_plan WHERE start_date >= {marker} AND start_date <= {marker}))",
-            (_db_date(connection, end), _db_date(connection, start), _db_date(connection, start),
-             _db_date(connection, end)))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    # No ORDER BY: the measures sort what they need.
+    rows = _driver_rows(
+        connection, "SELECT plan_id, child_id, start_date, end_date, previous_plans FROM cp_plan "
+        f"WHERE {started} <= {marker} AND (end_date IS NULL OR end_date >= {marker} OR child_id IN ("
+        f" SELECT child_id FROM cp_plan WHERE start_date >= {marker} AND start_date <= {marker}))",
+        (_db_date(connection, end), _db_date(connection, start), _db_date(connection, start),
+         _db_date(connection, end)))
     if sqlite:
         days = _days_of((row[2] for row in rows), (row[3] for row in rows))  # with None: not ended
         rows = [(pid, child, days[begin], days[finish], previous) for pid, child, begin, finish, previous in rows]

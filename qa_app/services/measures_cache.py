@@ -95,30 +95,32 @@ def re_referral_facts(period: Period, previous_decision: str | None, work) -> li
     """`work()`'s list of the period's re-referrals as (day, child, previous referral's day),
     kept per data version like the page's figures: the re-referrals list reads a year of the
     index to find them (a second at a million referrals), and a QA lead pages through the
-    same list. Kept as three columns of texts (quicker to write and read than a list per
-    re-referral), each distinct day parsed once when read back."""
-    version = data_version()
-    name = f"re-referrals {period.start} {period.end} {previous_decision or 'any'}"
-    row = db.session.get(MeasuresCache, name)
-    if row is not None and row.data_version == version:
-        kept = row.figures
-        days = {text: date.fromisoformat(text) for text in {*kept["days"], *kept["previous"]}}
-        return list(zip(map(days.__getitem__, kept["days"]), kept["children"],
-                        map(days.__getitem__, kept["previous"])))
-    facts = work()
+    same list."""
+    return _cached(data_version(), f"re-referrals {period.start} {period.end} {previous_decision or 'any'}",
+                   work, _facts_as_columns, _facts_from_columns)
+
+
+def _facts_as_columns(facts) -> dict:
+    """Three columns of texts: quicker to write and read back than a tagged list per re-referral."""
     days, children, previous = zip(*facts) if facts else ((), (), ())
     texts = {day: day.isoformat() for day in {*days, *previous}}
-    _store(name, version, {"days": [texts[day] for day in days], "children": list(children),
-                           "previous": [texts[day] for day in previous]})
-    return facts
+    return {"days": [texts[day] for day in days], "children": list(children),
+            "previous": [texts[day] for day in previous]}
 
 
-def _cached(version: str, name: str, work):
+def _facts_from_columns(kept: dict) -> list[tuple[date, str, date]]:
+    days = {text: date.fromisoformat(text) for text in {*kept["days"], *kept["previous"]}}  # each day parsed once
+    return list(zip(map(days.__getitem__, kept["days"]), kept["children"], map(days.__getitem__, kept["previous"])))
+
+
+def _cached(version: str, name: str, work, encode=None, decode=None):
+    """What `work()` returns, kept under `name` for this data version; figures are kept as
+    tagged JSON (_encode/_decode) unless the entry brings its own encoding."""
     row = db.session.get(MeasuresCache, name)
     if row is not None and row.data_version == version:
-        return _decode(row.figures)
+        return (decode or _decode)(row.figures)
     figures = work()
-    _store(name, version, _encode(figures))
+    _store(name, version, (encode or _encode)(figures))
     return figures
 
 
