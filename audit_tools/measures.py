@@ -3,8 +3,8 @@
 Every function takes plain records (audit_tools.records) and a Period. Records from before
 the period must be passed in too: a re-referral looks back 12 months, a repeat plan for ever.
 """
-from bisect import bisect_left
-from itertools import compress
+from bisect import bisect_left, bisect_right
+from itertools import compress, repeat
 from operator import attrgetter
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -44,10 +44,15 @@ class ReReferral:
 
 
 def _by_child(records, *order):
-    """Records grouped by child, each group sorted by the given attributes."""
+    """Records grouped by child, each group sorted by the given attributes. Most children have
+    one record, so sorting each group is quicker than sorting them all."""
     grouped = defaultdict(list)
-    for record in sorted(records, key=attrgetter("child_id", *order)):
+    for record in records:
         grouped[record.child_id].append(record)
+    key = attrgetter(*order)
+    for group in grouped.values():
+        if len(group) > 1:
+            group.sort(key=key)
     return grouped
 
 
@@ -106,26 +111,24 @@ class ReferralHistory:
     def from_columns(cls, dates, children, decisions, earlier=None) -> "ReferralHistory":
         """from_dated_rows over the rows' three columns as lists (the referral dates in order):
         what a reader that converts a whole column at once hands over, with no tuple per row.
-        The same one pass as for records, keeping per row only the previous referral's day."""
+        Keeps per row only the previous referral's day, if a re-referral.
+
+        A day at a time: every child referred that day is looked up before any is marked as
+        referred on it, so each finds the day of their latest referral on an earlier day and
+        same-day referrals share it, with the lookups and marks as C loops over the day's
+        children. tests/test_measures_fast_path.py proves it equal to the records' pass."""
         history = cls.__new__(cls)
         latest = dict(earlier or {})  # child -> day of their latest referral
-        before = {}  # child -> day of their latest referral before that day
         previous = []
-        remember = previous.append
-        day_seen = cutoff = None
-        for day, child in zip(dates, children):
-            last = latest.get(child)
-            if last != day:
-                latest[child] = day
-                if last is not None:
-                    before[child] = last
-            found = before.get(child)  # same-day referrals share the latest day before theirs
-            if found is not None:
-                if day != day_seen:  # within_re_referral_window, its cutoff worked out once per day
-                    day_seen, cutoff = day, re_referral_cutoff(day)
-                if found < cutoff:
-                    found = None
-            remember(found)
+        first = 0
+        for day in dict.fromkeys(dates):  # each day once, in order
+            last = bisect_right(dates, day, first)
+            referred = children[first:last]
+            before = list(map(latest.get, referred))
+            latest.update(zip(referred, repeat(day)))
+            cutoff = re_referral_cutoff(day)  # within_re_referral_window, its cutoff worked out once per day
+            previous += [found if found is not None and found >= cutoff else None for found in before]
+            first = last
         history._entries = None
         history._index(dates, children, decisions, previous)
         return history
@@ -213,7 +216,7 @@ def referral_measures(referrals, period: Period, population: int | None = None) 
     """`referrals` is any iterable of Referral, or a ReferralHistory to reuse across periods."""
     history = referrals if isinstance(referrals, ReferralHistory) else ReferralHistory(referrals)
     children_in, decision_list, band_list = history.columns(period)
-    bands = [band for band in band_list if band is not None]
+    bands = list(filter(None, band_list))  # a band is a non-empty text, None if not a re-referral
     decisions = Counter(decision_list)
     decision_counts = {decision: decisions.get(decision, 0) for decision in DECISIONS}
     children = set(children_in)
@@ -259,7 +262,7 @@ def find_repeat_plans(plans, period: Period) -> list[RepeatPlan]:
     found = []
     for child_plans in _by_child((p for p in plans if p.child_id in children), "start_date", "plan_id").values():
         for index, plan in enumerate(child_plans):
-            if plan.start_date not in period:
+            if not first <= plan.start_date <= last:
                 continue
             earlier = [p for p in child_plans[:index] if p.start_date < plan.start_date]
             if not earlier and not plan.previous_plans:
@@ -281,10 +284,13 @@ def plan_duration_band(plan: CPPlan) -> str:
 
 def plans_open_at_least(plans, months: int, as_at: date) -> list[CPPlan]:
     """Plans open on as_at that started at least `months` calendar months before it."""
+    return sorted(_open_at_least(plans, months, as_at), key=lambda p: (p.start_date, p.plan_id))
+
+
+def _open_at_least(plans, months: int, as_at: date) -> list[CPPlan]:
+    """plans_open_at_least in no order, for a count."""
     cutoff = add_months(as_at, -months)
-    return sorted((p for p in plans if p.start_date <= cutoff
-                   and (p.end_date is None or p.end_date > as_at)),
-                  key=lambda p: (p.start_date, p.plan_id))
+    return [p for p in plans if p.start_date <= cutoff and (p.end_date is None or p.end_date > as_at)]
 
 
 @dataclass
@@ -319,7 +325,7 @@ def plan_measures(plans, period: Period, as_at: date | None = None) -> PlanMeasu
         repeat_plans_within_2y_pct=percentage(len(within), len(started)),
         plans_ended=len(ended),
         plans_ended_by_duration={band: durations.get(band, 0) for band in PLAN_DURATION_BANDS},
-        plans_open_15_months=len(plans_open_at_least(plans, LEGAL_PLANNING_MONTHS, as_at or period.end)),
+        plans_open_15_months=len(_open_at_least(plans, LEGAL_PLANNING_MONTHS, as_at or period.end)),
     )
 
 

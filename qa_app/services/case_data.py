@@ -3,6 +3,7 @@ lead enters: child population and benchmarks."""
 import csv
 import io
 from datetime import date
+from itertools import repeat
 
 from sqlalchemy import func, select
 
@@ -67,15 +68,65 @@ def referral_records(start: date, end: date) -> list[ReferralRecord]:
     return [referral_record(row) for row in rows]
 
 
+# Between the values of a day's referrals in one text: the unit separator, which no decision
+# holds. A child id that holds it splits into more values than the day has referrals, and the
+# count says so.
+_UNIT = "\x1f"
+
+
 @collector_paused()
 def referral_history(start: date, end: date) -> ReferralHistory:
     """The referrals from `start` to `end` for measures, read as (date, child, decision) from
-    the covering index ix_referral_date_child_decision through the driver's own cursor (no
-    table lookups, no record objects), with each child's latest referral in the 12 months
-    before `start`. The definitions stay in audit_tools.measures;
-    tests/test_measures_fast_path.py proves the figures equal to building the history from
-    the records."""
+    the covering index ix_referral_date_child_decision (no table lookups, no record objects),
+    with each child's latest referral in the 12 months before `start`. The definitions stay
+    in audit_tools.measures; tests/test_measures_fast_path.py proves the figures equal to
+    building the history from the records.
+
+    Each day comes as one row holding all its referrals (_referrals_by_day): the driver's cost
+    per row, not the database's, was most of reading a year row by row."""
     connection = db.session.connection()
+    look_back = _referrals_by_day(connection, ("child_id",), add_months(start, -RE_REFERRAL_MONTHS), start,
+                                  last_included=False)
+    year = _referrals_by_day(connection, ("decision", "child_id"), start, end, last_included=True)
+    if look_back is None or year is None:
+        return _referral_history_by_rows(connection, start, end)
+    earlier = {}  # child -> day of their latest referral before `start`
+    for day, _, children in look_back:  # date order: the latest day wins
+        earlier.update(zip(children, repeat(day)))
+    dates, children, decisions = [], [], []
+    for day, count, values in year:
+        dates += repeat(day, count)
+        decisions += values[0::2]
+        children += values[1::2]
+    return ReferralHistory.from_columns(dates, children, decisions, earlier)
+
+
+def _referrals_by_day(connection, columns: tuple[str, ...], first: date, last: date,
+                      last_included: bool) -> list[tuple[date, int, list[str]]] | None:
+    """(day, referrals that day, their `columns` values in turn) for each day from `first` to
+    `last` with referrals, in date order, read as one row per day from the covering index:
+    splitting a day's text is a C loop, where the driver makes a tuple and a text per value
+    for each row (200,000 of them for a year and its look-back), and each day is parsed once.
+    None when a value holds the separator, so the caller reads row by row."""
+    sqlite = connection.dialect.name == "sqlite"
+    marker = placeholder(connection)
+    unit = f"{'char' if sqlite else 'chr'}({ord(_UNIT)})"
+    values = f" || {unit} || ".join(columns)
+    rows = _driver_rows(
+        connection, f"SELECT referral_date, count(*), {'group_concat' if sqlite else 'string_agg'}({values}, {unit}) "
+        f"FROM referral WHERE referral_date >= {marker} AND referral_date {'<=' if last_included else '<'} {marker} "
+        "GROUP BY referral_date ORDER BY referral_date", (_db_date(connection, first), _db_date(connection, last)))
+    days = []
+    for day, count, text in rows:
+        split = text.split(_UNIT)
+        if len(split) != count * len(columns):
+            return None
+        days.append((from_db_date(day), count, split))
+    return days
+
+
+def _referral_history_by_rows(connection, start: date, end: date) -> ReferralHistory:
+    """referral_history read a row per referral: for data whose ids hold _UNIT."""
     marker = placeholder(connection)
     sqlite = connection.dialect.name == "sqlite"
     earlier = dict(_driver_rows(  # date order: the latest day wins
@@ -163,10 +214,12 @@ def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
         f" SELECT child_id FROM cp_plan WHERE start_date >= {marker} AND start_date <= {marker}))",
         (_db_date(connection, end), _db_date(connection, start), _db_date(connection, start),
          _db_date(connection, end)))
-    if sqlite:
-        days = _days_of((row[2] for row in rows), (row[3] for row in rows))  # with None: not ended
-        rows = [(pid, child, days[begin], days[finish], previous) for pid, child, begin, finish, previous in rows]
-    return [PlanRecord(pid, child, begin, finish, None, None, previous) for pid, child, begin, finish, previous in rows]
+    if not sqlite:
+        return [PlanRecord(pid, child, begin, finish, None, None, previous) for pid, child, begin, finish, previous in rows]
+    _, _, starts, ends, _ = zip(*rows) if rows else ((),) * 5
+    days = _days_of(starts, ends)  # with None: not ended
+    return [PlanRecord(pid, child, days[begin], days[finish], None, None, previous)
+            for pid, child, begin, finish, previous in rows]
 
 
 @collector_paused()
