@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, inspect, select, update
 
 from audit_tools.readers import columnar, formats
 from qa_app.extensions import db
@@ -285,6 +285,35 @@ def test_a_re_import_writes_only_the_new_and_changed_rows(app, tmp_path):
     # Same-day referrals R3 and R4 of child C3, listed where the second file has them.
     assert two.warnings and two.warnings == by_rows.warnings
     assert (two.counts, two.warning_count) == (by_rows.counts, by_rows.warning_count)
+
+
+def test_a_merge_tells_apart_values_the_database_holds_differently(app, tmp_path):
+    """The merge compares what is stored with what the file holds: a plan whose Annex A
+    count of previous plans the house file cannot carry is updated (blanked), as the row
+    path does; a team differing only in an accent, or whose text could run into the next
+    column's, is changed; the same values in another order of rows are unchanged."""
+    first = [["C1", "P1", "2015-04-01", "", "NEG", "Nörth"], ["C2", "P2", "2015-05-01", "2015-09-01", "", "1:a"],
+             ["C3", "P3", "2015-06-01", "", "EMO", "Compass"]]
+    second = [["C3", "P3", "2015-06-01", "", "EMO", "Compass"], ["C1", "P1", "2015-04-01", "", "NEG", "North"],
+              ["C2", "P2", "2015-05-01", "2015-09-01", "", "1:a "]]
+    outcomes, loaded = {}, []
+    for path_taken in ("fast", "slow"):
+        with app.app_context():
+            _empty_case_data()
+            with noting_frame_loads(loaded) if path_taken == "fast" else row_path_only():
+                import_file("cp-plans", write_csv(tmp_path / "first.csv", PLAN_HEADINGS, first))
+                # As an Annex A import would have it.
+                db.session.execute(update(CPPlan).where(CPPlan.plan_id == "P3").values(previous_plans=2))
+                db.session.commit()
+                again = import_file("cp-plans", write_csv(tmp_path / "second.csv", PLAN_HEADINGS, second))
+            outcomes[path_taken] = (again.counts, db.session.execute(
+                select(CPPlan.plan_id, CPPlan.team, CPPlan.previous_plans).order_by(CPPlan.plan_id)).all())
+            _empty_case_data()
+    assert loaded == ["first", "merged"]
+    # "1:a " is read as "1:a" (cells are trimmed), so P2 is unchanged.
+    assert outcomes["fast"][0]["cp_plans"] == {"added": 0, "updated": 2, "unchanged": 1}
+    assert outcomes["fast"][1] == [("P1", "North", None), ("P2", "1:a", None), ("P3", "Compass", None)]
+    assert outcomes["fast"] == outcomes["slow"]
 
 
 def test_a_merge_that_fails_part_way_leaves_the_stored_rows_as_they_were(app, tmp_path, monkeypatch):
