@@ -188,18 +188,31 @@ def load_frame(batch_id: int, checked: CheckedFrame) -> FrameLoad:
 def _merge_frame(batch_id: int, target: str, key: str, frame: pl.DataFrame) -> dict:
     """Compare the file's rows with the stored ones by id, as merge_records does, and write
     only the new and the changed: re-importing an unchanged file writes nothing to the table.
-    The file's ids, rows and each row's values as one text (its signature) go into a
-    temporary table, and the database compares each with the stored row's, so that only the
-    new and changed ids come back, not a million stored rows."""
+    Each row's id and values as one text (its signature) go into a temporary table, and the
+    database compares each with the stored row's, so that only the new and changed ids come
+    back, not a million stored rows. The file's ids and rows stay, in import_rows, for the
+    data-quality checks to find the file's rows."""
     columns = _RECORD_COLUMNS[target][2]
-    _temporary_table("import_rows", "record_id VARCHAR(64) PRIMARY KEY, file_row INTEGER NOT NULL, "
-                     "signature TEXT NOT NULL", frame,
-                     {"record_id": pl.col(key), "file_row": pl.col("row"),
-                      "signature": _frame_signature(frame, columns)})
+    _temporary_table("import_rows", "record_id VARCHAR(64) NOT NULL, file_row INTEGER NOT NULL", frame,
+                     {"record_id": pl.col(key), "file_row": pl.col("row")})
+    # SQLite keeps temporary tables in this process's memory (temp_store=MEMORY): a chunk's
+    # signatures at a time, emptied after each (a million at once took 120 MB). PostgreSQL
+    # compares the whole file in one hash join.
+    step = FRAME_CHUNK if is_sqlite() else max(frame.height, 1)
+    _temporary_table("import_signature", "record_id VARCHAR(64) NOT NULL, signature TEXT NOT NULL",
+                     frame.clear(), {"record_id": pl.col(key), "signature": pl.lit("")})
     # Table and column names are our own constants.
-    differing = db.session.execute(text(
-        f"SELECT f.record_id, t.{key} IS NULL FROM import_rows f LEFT JOIN {target} t "  # nosec B608
-        f"ON t.{key} = f.record_id WHERE t.{key} IS NULL OR {_stored_signature(columns)} <> f.signature")).all()
+    compare = text(f"SELECT f.record_id, t.{key} IS NULL FROM import_signature f LEFT JOIN {target} t "  # nosec B608
+                   f"ON t.{key} = f.record_id WHERE t.{key} IS NULL OR {_stored_signature(columns)} <> f.signature")
+    differing = []
+    for offset in range(0, frame.height, step):
+        chunk = frame.slice(offset, step)
+        copy_frame("import_signature", chunk, {"record_id": pl.col(key), "signature": _frame_signature(chunk, columns)})
+        if not is_sqlite():
+            db.session.execute(text("ANALYZE import_signature"))
+        differing += db.session.execute(compare).all()
+        db.session.execute(text("DELETE FROM import_signature"))
+    db.session.execute(text("DROP TABLE import_signature"))
     new = [record_id for record_id, is_new in differing if is_new]
     changed = [record_id for record_id, is_new in differing if not is_new]
     written = {key: pl.col(key), **{c: pl.col(c) for c in columns if c in frame.columns},
