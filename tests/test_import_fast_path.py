@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, inspect, select, update
 
 from audit_tools.readers import columnar, formats
 from qa_app.extensions import db
@@ -211,26 +211,26 @@ def test_duplicate_ids_found_in_the_frame_are_named_as_the_row_path_names_them(a
 
 
 @contextmanager
-def noting_first_loads(loaded: list):
+def noting_frame_loads(loaded: list):
     """Note, for each import that reached the merge with its rows still in a frame, whether
-    they went straight into their table (a first load) or were staged after all."""
-    original = import_merge.load_first
+    they went straight into their empty table ("first") or were merged with stored rows."""
+    original = import_merge.load_frame
 
-    def load_first(*args):
-        first_load = original(*args)
-        loaded.append(first_load is not None)
-        return first_load
-    import_merge.load_first = load_first
+    def load_frame(*args):
+        frame_load = original(*args)
+        loaded.append("first" if frame_load.first else "merged")
+        return frame_load
+    import_merge.load_frame = load_frame
     try:
         yield
     finally:
-        import_merge.load_first = original
+        import_merge.load_frame = original
 
 
 def test_a_first_load_into_an_empty_or_a_loaded_database_equals_the_row_path(app, tmp_path):
     """Referrals into an empty database and plans into one holding them (some of their
     children known, some not) go straight into their tables; a second referrals file is
-    merged through staging. Every count, warning and location is the row path's."""
+    merged with the stored rows. Every count, warning and location is the row path's."""
     referrals = [["C1", "R1", "2015-04-01", "NFA", "6", "North"],
                  ["C2", "R2", "2015-05-01", "S47", "", ""],
                  ["C2", "R3", "2015-05-01", "advice", "2A", "Compass"],
@@ -242,9 +242,9 @@ def test_a_first_load_into_an_empty_or_a_loaded_database_equals_the_row_path(app
     with app.app_context():
         _empty_case_data()
         loaded = []
-        with noting_first_loads(loaded):
+        with noting_frame_loads(loaded):
             fast = _run(tmp_path, sequence, "fast")
-        assert loaded == [True, True]  # the third file found the referrals table full, and was staged
+        assert loaded == ["first", "first", "merged"]
         assert fast[0][1]["counts"]["children"] == {"added": 1, "already_known": 2}
         assert fast[0][1]["warning_count"] > 0 and fast[0][0]["warning_count"] > 0
         _empty_case_data()
@@ -254,28 +254,92 @@ def test_a_first_load_into_an_empty_or_a_loaded_database_equals_the_row_path(app
     assert fast == slow
 
 
-def test_a_table_filled_after_the_file_was_read_is_merged_as_usual(app, tmp_path, monkeypatch):
-    """If another import fills the table between this one's read and its merge, the rows are
-    staged in the merge's transaction and counted as added, updated and unchanged."""
+def test_a_re_import_writes_only_the_new_and_changed_rows(app, tmp_path):
+    """A second file, in another order, with one row as before, one changed, one new and a
+    row of the first left out: the counts say so, the unchanged row keeps the import that
+    wrote it, the left-out row stays, and the warnings name the second file's own rows."""
+    first = [["C1", "R1", "2015-04-01", "NFA", "6", "North"], ["C2", "R2", "2015-05-01", "S47", "", ""],
+             ["C5", "R9", "2015-03-01", "SWA", "", ""]]
+    second = [["C3", "R3", "2015-06-01", "SWA", "", ""], ["C2", "R2", "2015-05-02", "S47", "", ""],
+              ["C1", "R1", "2015-04-01", "NFA", "6", "North"], ["C3", "R4", "2015-06-01", "NFA", "", ""]]
+    with app.app_context():
+        _empty_case_data()
+        loaded = []
+        with noting_frame_loads(loaded):
+            one = import_file("referrals", write_csv(tmp_path / "first.csv", REFERRAL_HEADINGS, first))
+            two = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
+        stored = db.session.execute(select(Referral.referral_id, Referral.referral_date, Referral.import_batch_id)
+                                    .order_by(Referral.referral_id)).all()
+        _empty_case_data()
+        with row_path_only():
+            import_file("referrals", write_csv(tmp_path / "first.csv", REFERRAL_HEADINGS, first))
+            by_rows = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
+        _empty_case_data()
+    assert loaded == ["first", "merged"]
+    assert two.status == "succeeded"
+    assert two.counts["referrals"] == {"added": 2, "updated": 1, "unchanged": 1}
+    assert two.counts["children"] == {"added": 1, "already_known": 2}
+    assert stored == [("R1", date(2015, 4, 1), one.id), ("R2", date(2015, 5, 2), two.id),
+                      ("R3", date(2015, 6, 1), two.id), ("R4", date(2015, 6, 1), two.id),
+                      ("R9", date(2015, 3, 1), one.id)]
+    # Same-day referrals R3 and R4 of child C3, listed where the second file has them.
+    assert two.warnings and two.warnings == by_rows.warnings
+    assert (two.counts, two.warning_count) == (by_rows.counts, by_rows.warning_count)
+
+
+def test_a_merge_tells_apart_values_the_database_holds_differently(app, tmp_path):
+    """The merge compares what is stored with what the file holds: a plan whose Annex A
+    count of previous plans the house file cannot carry is updated (blanked), as the row
+    path does; a team differing only in an accent, or whose text could run into the next
+    column's, is changed; the same values in another order of rows are unchanged."""
+    first = [["C1", "P1", "2015-04-01", "", "NEG", "Nörth"], ["C2", "P2", "2015-05-01", "2015-09-01", "", "1:a"],
+             ["C3", "P3", "2015-06-01", "", "EMO", "Compass"]]
+    second = [["C3", "P3", "2015-06-01", "", "EMO", "Compass"], ["C1", "P1", "2015-04-01", "", "NEG", "North"],
+              ["C2", "P2", "2015-05-01", "2015-09-01", "", "1:a "]]
+    outcomes, loaded = {}, []
+    for path_taken in ("fast", "slow"):
+        with app.app_context():
+            _empty_case_data()
+            with noting_frame_loads(loaded) if path_taken == "fast" else row_path_only():
+                import_file("cp-plans", write_csv(tmp_path / "first.csv", PLAN_HEADINGS, first))
+                # As an Annex A import would have it.
+                db.session.execute(update(CPPlan).where(CPPlan.plan_id == "P3").values(previous_plans=2))
+                db.session.commit()
+                again = import_file("cp-plans", write_csv(tmp_path / "second.csv", PLAN_HEADINGS, second))
+            outcomes[path_taken] = (again.counts, db.session.execute(
+                select(CPPlan.plan_id, CPPlan.team, CPPlan.previous_plans).order_by(CPPlan.plan_id)).all())
+            _empty_case_data()
+    assert loaded == ["first", "merged"]
+    # "1:a " is read as "1:a" (cells are trimmed), so P2 is unchanged.
+    assert outcomes["fast"][0]["cp_plans"] == {"added": 0, "updated": 2, "unchanged": 1}
+    assert outcomes["fast"][1] == [("P1", "North", None), ("P2", "1:a", None), ("P3", "Compass", None)]
+    assert outcomes["fast"] == outcomes["slow"]
+
+
+def test_a_merge_that_fails_part_way_leaves_the_stored_rows_as_they_were(app, tmp_path, monkeypatch):
+    """All or nothing for a re-import too: a fault after the new and changed rows are written
+    leaves the first file's rows, children and import batch ids untouched."""
     first = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-01", "S47", "", ""]]
-    second = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-02", "S47", "", ""],
-              ["C3", "R3", "2015-06-01", "SWA", "", ""]]
+    second = [["C1", "R1", "2015-04-09", "NFA", "", ""], ["C3", "R3", "2015-05-01", "S47", "", ""]]
     with app.app_context():
         _empty_case_data()
         import_file("referrals", write_csv(tmp_path / "first.csv", REFERRAL_HEADINGS, first))
-        # As if this import had looked at the table before the first one filled it.
-        monkeypatch.setattr(import_merge, "first_load_possible", lambda checked: True)
-        loaded = []
-        with noting_first_loads(loaded):
-            batch = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
-        stored = db.session.execute(select(Referral.referral_id, Referral.referral_date)
+        before = db.session.execute(select(Referral.referral_id, Referral.referral_date, Referral.import_batch_id)
                                     .order_by(Referral.referral_id)).all()
+
+        def failing(*args):
+            raise RuntimeError("a fault in the checks")
+        monkeypatch.setattr(data_quality, "record_for_batch", failing)
+        loaded = []
+        with noting_frame_loads(loaded):
+            batch = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
+        after = db.session.execute(select(Referral.referral_id, Referral.referral_date, Referral.import_batch_id)
+                                   .order_by(Referral.referral_id)).all()
+        children = db.session.scalars(select(Child.child_id).order_by(Child.child_id)).all()
         _empty_case_data()
-    assert loaded == [False]
-    assert batch.status == "succeeded"
-    assert batch.counts["referrals"] == {"added": 1, "updated": 1, "unchanged": 1}
-    assert batch.counts["children"] == {"added": 1, "already_known": 2}
-    assert stored == [("R1", date(2015, 4, 1)), ("R2", date(2015, 5, 2)), ("R3", date(2015, 6, 1))]
+    assert loaded == ["merged"]
+    assert batch.status == "failed" and "nothing was written" in batch.errors[0]["expected"]
+    assert after == before and children == ["C1", "C2"]
 
 
 def test_a_first_load_that_fails_part_way_writes_nothing_and_keeps_the_indexes(app, tmp_path, monkeypatch):
@@ -290,12 +354,12 @@ def test_a_first_load_that_fails_part_way_writes_nothing_and_keeps_the_indexes(a
             raise RuntimeError("a fault in the checks")
         monkeypatch.setattr(data_quality, "record_for_batch", failing)
         loaded = []
-        with noting_first_loads(loaded):
+        with noting_frame_loads(loaded):
             batch = import_file("referrals", write_csv(tmp_path / "referrals.csv", REFERRAL_HEADINGS, rows))
         counts = (db.session.scalar(select(func.count()).select_from(Referral)),
                   db.session.scalar(select(func.count()).select_from(Child)))
         after = {index["name"] for index in inspect(db.session.connection()).get_indexes("referral")}
-    assert loaded == [True]
+    assert loaded == ["first"]
     assert batch.status == "failed" and "nothing was written" in batch.errors[0]["expected"]
     assert counts == (0, 0)
     assert after == indexes and "ix_referral_child_date" in after

@@ -95,23 +95,23 @@ class Found:
     rows: list  # (where, record id, child id, date, date of birth)
 
 
-def in_batch(batch_id: int, as_at: date | None, skip=(), first_load=None) -> list[Found]:
+def in_batch(batch_id: int, as_at: date | None, skip=(), loaded=None) -> list[Found]:
     """Each check over one import's staged rows (before they are dropped), with file locations.
-    The counts take one pass over each staging table, as in_loaded_data's do. After a first
-    load (import_merge.FirstLoad) its rows are in their own table, not staged: they are found
-    there by import batch, and their locations come from the file."""
+    The counts take one pass over each staging table, as in_loaded_data's do. A file written
+    from its frame (import_merge.FrameLoad) is not staged: its rows are found in their table."""
     wanted = [c for c in checks() if c.kind not in skip]
     params = _params(as_at, batch=batch_id)
     counts, sources = {}, {}
     for records in ("referral", "plan"):
         record_id, _, staged, table = _COLUMNS[records]
-        if first_load is not None and first_load.table == table:
-            # Every row of the table is the file's: no filter, so the counts can read an index.
-            sources[records] = (f"{table} s", "true", f"s.{record_id}")
+        if loaded is not None and loaded.table == table:
+            counted, listed_from, location, order = loaded.rows(record_id)
+            sources[records] = (counted, listed_from, "true", location, order)
         else:
-            sources[records] = (f"{staged} s", "s.batch_id = :batch", "s.location")
+            staged_rows = f"{staged} s"
+            sources[records] = (staged_rows, staged_rows, "s.batch_id = :batch", "s.location", "s.id")
         group = [c for c in wanted if c.records == records]
-        rows, batch_rows, _ = sources[records]
+        rows, _, batch_rows, _, _ = sources[records]
         if not group or db.session.execute(text(
                 f"SELECT 1 FROM {rows} WHERE {batch_rows} LIMIT 1"), params).first() is None:
             continue
@@ -125,13 +125,14 @@ def in_batch(batch_id: int, as_at: date | None, skip=(), first_load=None) -> lis
         count = counts.get(check.kind, 0)
         if count:
             record_id, day, _, _ = _COLUMNS[check.records]
-            rows, batch_rows, location = sources[check.records]
+            _, rows, batch_rows, location, order = sources[check.records]
             listed = db.session.execute(text(
                 f"SELECT {location}, s.{record_id}, s.child_id, s.{day}, c.date_of_birth "
                 f"FROM {rows} JOIN child c ON c.child_id = s.child_id "
-                f"WHERE {batch_rows} AND {check.condition} ORDER BY s.id LIMIT {LISTED}"), params).all()
-            if location != "s.location":
-                places = first_load.locations(row[1] for row in listed)
+                f"WHERE {batch_rows} AND {check.condition} ORDER BY {order} LIMIT {LISTED}"), params).all()
+            if location == f"s.{record_id}":
+                # A first load: the rows' places come from the file.
+                places = loaded.locations(row[1] for row in listed)
                 listed = [(places[row[1]], *row[1:]) for row in listed]
             found.append(Found(check, count, [_row(r) for r in listed]))
     return found
@@ -171,12 +172,12 @@ def check_named(kind: str) -> Check | None:
     return next((c for c in checks() if c.kind == kind), None)
 
 
-def _file_end_date(batch_id: int, report, first_load=None):
+def _file_end_date(batch_id: int, report, loaded=None):
     """The day the file describes: a census's ReferenceDate, else its latest referral or plan date."""
     if report.end_date:
         return report.end_date
-    if first_load is not None:
-        return first_load.end_date
+    if loaded is not None:
+        return loaded.end_date
     latest = [db.session.scalar(select(func.max(column)).where(model.batch_id == batch_id))
               for model, column in ((StagedReferral, StagedReferral.referral_date),
                                     (StagedPlan, StagedPlan.start_date), (StagedPlan, StagedPlan.end_date))]
@@ -184,13 +185,13 @@ def _file_end_date(batch_id: int, report, first_load=None):
     return max(latest) if latest else None
 
 
-def record_for_batch(batch, report, first_load=None) -> None:
+def record_for_batch(batch, report, loaded=None) -> None:
     """The performance team's checks on this file's rows, each warning naming its row."""
     # The house format has no date of birth column: its children's birth dates come from
     # Annex A or census files, so a missing one there is not this file's fault.
     skip = ("no_birth_date",) if batch.kind in ("referrals", "cp-plans") else ()
-    as_at = _file_end_date(batch.id, report, first_load)
-    for found in in_batch(batch.id, as_at, skip, first_load):
+    as_at = _file_end_date(batch.id, report, loaded)
+    for found in in_batch(batch.id, as_at, skip, loaded):
         for location, record_id, child_id, day, birth in found.rows:
             detail = f" (born {birth:%d/%m/%Y})" if birth and found.check.kind in _BIRTH_KINDS else ""
             if found.check.kind == "open_plan_15_months":

@@ -139,11 +139,11 @@ def run_import(batch_id: int) -> ImportBatch:
         batch.status = ImportStatus.CHECKING.value
     keep_file = False
     try:
-        first_load, ids_unique = _stage(batch, path, report)
+        checked, ids_unique = _stage(batch, path, report)
         if report.ok and not ids_unique:
             _report_duplicate_ids(batch, report)
         if report.ok:
-            _merge(batch, report, first_load)
+            _merge(batch, report, checked)
     except FileRejected as error:
         report.error(None, None, None, str(error).removeprefix(f"{batch.file_name}: "))
     except Exception:
@@ -175,19 +175,18 @@ _STAGING = {
 
 def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> tuple[CheckedFrame | None, bool]:
     """Stage the file's checked rows, and say whether every id in the file is already known to
-    be there once (so the duplicate check can be skipped). A checked frame of such a file
-    going into an empty table is not staged but returned, for the merge to load straight
-    into the table."""
+    be there once (so the duplicate check can be skipped). A checked frame with every id once
+    is not staged but returned, for the merge to write from (import_merge.load_frame)."""
     checked = import_format(batch.kind).read_frame(path, batch.file_name, report)
     if checked is None:
         _stage_rows(batch, path, report)
         return None, False
-    if checked.ids_unique and import_merge.first_load_possible(checked):
+    if checked.ids_unique:
         with write_transaction():
             batch.rows_processed = report.rows_read
         return checked, True
     _stage_frame(batch, checked)
-    return None, checked.ids_unique
+    return None, False
 
 
 def _stage_rows(batch: ImportBatch, path: Path, report: ImportReport) -> None:
@@ -208,17 +207,13 @@ def _stage_rows(batch: ImportBatch, path: Path, report: ImportReport) -> None:
     _flush(batch, buffers, report.rows_read)
 
 
-def _stage_frame(batch: ImportBatch, checked: CheckedFrame, commit=True) -> None:
+def _stage_frame(batch: ImportBatch, checked: CheckedFrame) -> None:
     """A checked frame into staging, in the row path's order, so staged ids and everything
-    after are the same; committed a chunk at a time (progress shows) unless `commit` is False,
-    inside the caller's transaction."""
+    after are the same; committed a chunk at a time, so progress shows."""
     record_type = ReferralRecord if "referral_id" in checked.fields else PlanRecord
     table, columns = _STAGING[record_type]
     values = {"batch_id": pl.lit(batch.id), "location": pl.format("row {}", pl.col("row"))}
     values.update({c: pl.col(c) if c in checked.fields else pl.lit(None) for c in columns[2:]})
-    if not commit:
-        import_merge.copy_frame(table, checked.frame, values)
-        return
     for offset in range(0, checked.frame.height, import_merge.FRAME_CHUNK):
         with write_transaction():
             chunk = checked.frame.slice(offset, import_merge.FRAME_CHUNK)
@@ -262,19 +257,15 @@ def _report_duplicate_ids(batch: ImportBatch, report: ImportReport) -> None:
 
 
 def _merge(batch: ImportBatch, report: ImportReport, checked: CheckedFrame | None = None) -> None:
-    """Merge the staged rows, or load a checked frame's rows into their empty table; then the
+    """Merge the staged rows, or write a checked frame's rows into their table; then the
     data-quality checks. All in one transaction: all or nothing."""
     with write_transaction():
-        first_load = import_merge.load_first(batch.id, checked) if checked is not None else None
-        if checked is not None and first_load is None:
-            # Another import filled the table since this one looked: merge as usual.
-            _stage_frame(batch, checked, commit=False)
-        if first_load is not None:
-            counts = first_load.counts
-        else:
-            counts = _merge_staged(batch)
-        import_merge.record_quality_warnings(batch.id, report, first_load)
-        data_quality.record_for_batch(batch, report, first_load)
+        loaded = import_merge.load_frame(batch.id, checked) if checked is not None else None
+        counts = loaded.counts if loaded is not None else _merge_staged(batch)
+        import_merge.record_quality_warnings(batch.id, report, loaded)
+        data_quality.record_for_batch(batch, report, loaded)
+        if loaded is not None:
+            loaded.drop_temporary()
         _drop_staging(batch.id)
         batch.counts = counts
         batch.status = ImportStatus.SUCCEEDED.value
