@@ -7,7 +7,7 @@ import string
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, inspect, select, update
 
@@ -378,3 +378,104 @@ def test_a_big_file_with_a_quote_far_down_is_read_row_by_row_whole(app, tmp_path
         _empty_case_data()
     assert taken == [False]
     assert seen[0]["counts"]["referrals"]["added"] == 40 and len(stored["referrals"]) == 40
+
+
+# The findings per child read only the records that can take part in one
+# (import_merge._finding_queries); the reference reads every referral and plan of each child
+# the file touched. Days close together, so that same-day referrals, overlapping and same-day
+# plans and NFA referrals shortly before a plan all happen.
+BASE_DAY = date(2015, 4, 1)
+FINDING_DAYS = st.sampled_from([0, 1, 2, 31, 32, 33, 60])  # 30 days apart and 31, both ways
+finding_referrals = st.lists(st.tuples(st.sampled_from(["C1", "C2", "C3"]), FINDING_DAYS,
+                                       st.sampled_from(["NFA", "SWA"])), min_size=1, max_size=8)
+finding_plans = st.lists(st.tuples(st.sampled_from(["C1", "C2", "C3", "C4"]), FINDING_DAYS,
+                                   st.sampled_from([None, 0, 1, 30, 31])), min_size=1, max_size=5)
+
+
+def _finding_files(referrals, plans):
+    """A referrals file, then a plans file, then the referrals again with every other one
+    left out (staged and merged: a re-import)."""
+    referral_rows = [[child, f"R{n}", (BASE_DAY + timedelta(days=day)).isoformat(), decision, "", ""]
+                     for n, (child, day, decision) in enumerate(referrals)]
+    plan_rows = [[child, f"P{n}", (BASE_DAY + timedelta(days=day)).isoformat(),
+                  "" if length is None else (BASE_DAY + timedelta(days=day + length)).isoformat(), "", ""]
+                 for n, (child, day, length) in enumerate(plans)]
+    return [("referrals", referral_rows), ("cp-plans", plan_rows), ("referrals", referral_rows[::2])]
+
+
+def _reference_findings(batch, children) -> tuple[list, dict]:
+    """audit_tools.quality's findings over every record of the children the file touched, in
+    child id order, each put to an ImportReport as the import words it."""
+    from audit_tools.quality import child_findings
+    from audit_tools.readers import ImportReport
+    from qa_app.services.case_data import plan_record, referral_record
+    from qa_app.services.case_data import PLAN_COLUMNS, REFERRAL_COLUMNS
+    report = ImportReport(batch.file_name)
+    for child_id in sorted(children):
+        referrals = [referral_record(row) for row in db.session.execute(
+            select(*REFERRAL_COLUMNS).where(Referral.child_id == child_id))]
+        plans = [plan_record(row) for row in db.session.execute(
+            select(*PLAN_COLUMNS).where(CPPlan.child_id == child_id))]
+        for finding in child_findings(child_id, referrals, plans):
+            report.warning(f"child {child_id}", None, ", ".join(finding.record_ids),
+                           f"{finding.label}: {finding.detail}", kind=finding.kind)
+    return [p.as_dict() for p in report.warnings], report.warning_kinds
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(referrals=finding_referrals, plans=finding_plans)
+# Each finding at its edge: NFA 30 days before a plan and 31, the same day twice, a plan
+# starting and ending on one day (a child's only plan), plans overlapping or just meeting.
+@example(referrals=[("C1", 1, "NFA"), ("C1", 1, "SWA"), ("C2", 0, "NFA"), ("C3", 0, "NFA")],
+         plans=[("C1", 31, 30), ("C2", 31, None), ("C3", 0, 0), ("C4", 31, 0), ("C4", 32, None)])
+@example(referrals=[("C2", 2, "NFA"), ("C2", 2, "NFA"), ("C3", 60, "SWA")],
+         plans=[("C2", 32, 1), ("C2", 33, 30), ("C3", 1, 31), ("C3", 32, None)])
+def test_the_findings_per_child_equal_the_findings_over_every_record(app, tmp_path, referrals, plans):
+    from audit_tools.quality import KINDS
+    with app.app_context():
+        _empty_case_data()
+        for number, (kind, rows) in enumerate(_finding_files(referrals, plans)):
+            path = write_csv(tmp_path / f"findings-{number}.csv",
+                             REFERRAL_HEADINGS if kind == "referrals" else PLAN_HEADINGS, rows)
+            batch = import_file(kind, path, f"file-{number}.csv")
+            assert batch.status == "succeeded", batch.errors
+            listed, counted = _reference_findings(batch, {row[0] for row in rows})
+            assert [w for w in batch.warnings if w.get("kind") in KINDS] == listed
+            kinds = batch.layout["warning_kinds"]
+            assert [(k, n) for k, n in kinds.items() if k in KINDS] == list(counted.items())
+        _empty_case_data()
+
+
+# The batch checks on a child's date of birth count only the rows of children who have one,
+# and the checks on the plan alone count without the children (data_quality._count_passes);
+# the counts over everything loaded (in_loaded_data) still join every row to its child.
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(referrals=finding_referrals, plans=finding_plans,
+       births=st.lists(st.one_of(st.none(), st.integers(-18 * 366 - 5, 60)), min_size=4, max_size=4))
+# Referrals and plans before birth, a referral at 18 and one the day before, no date of birth.
+@example(referrals=[("C1", 0, "NFA"), ("C2", 1, "SWA"), ("C2", 0, "SWA"), ("C3", 2, "NFA")],
+         plans=[("C1", 1, None), ("C2", 31, 0), ("C3", 0, 30), ("C4", 60, None)],
+         births=[2, -(date(2015, 4, 2) - date(1997, 4, 2)).days, None, 33])
+def test_the_batch_checks_count_what_the_checks_over_everything_loaded_count(app, tmp_path, referrals,
+                                                                           plans, births):
+    with app.app_context():
+        _empty_case_data()
+        for child_id, offset in zip(["C1", "C2", "C3", "C4"], births):
+            born = None if offset is None else BASE_DAY + timedelta(days=offset)
+            db.session.add(Child(child_id=child_id, date_of_birth=born))
+        db.session.commit()
+        files = _finding_files(referrals, plans)[:2]
+        for number, (kind, rows) in enumerate(files * 2):  # each a first load, then a re-import
+            path = write_csv(tmp_path / f"checks-{number}.csv",
+                             REFERRAL_HEADINGS if kind == "referrals" else PLAN_HEADINGS, rows)
+            batch = import_file(kind, path, f"file-{number}.csv")
+            assert batch.status == "succeeded", batch.errors
+            records = "referral" if kind == "referrals" else "plan"
+            days = [date.fromisoformat(day) for row in rows for day in row[2:3 if records == "referral" else 4] if day]
+            loaded = {found.check.kind: found.count for found in data_quality.in_loaded_data(max(days))
+                      if found.check.records == records and found.check.kind != "no_birth_date"}
+            kinds = batch.layout["warning_kinds"]
+            assert {kind: kinds.get(kind, 0) for kind in loaded} == loaded
+        _empty_case_data()

@@ -11,7 +11,7 @@ from audit_tools.measures import RE_REFERRAL_MONTHS, ReferralHistory, measures_s
 from audit_tools.periods import Period, add_months, financial_year_of, parse_period
 from audit_tools.records import CPPlan as PlanRecord
 from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import collector_paused, from_db_date, placeholder, to_db_date, write_transaction
+from qa_app.db import collector_paused, driver_rows, from_db_date, placeholder, to_db_date, write_transaction
 from qa_app.extensions import db
 from qa_app.models import Benchmark, ChildPopulation, CPPlan, Referral
 from qa_app.services.audit_trail import record_event
@@ -129,11 +129,11 @@ def _referral_history_by_rows(connection, start: date, end: date) -> ReferralHis
     """referral_history read a row per referral: for data whose ids hold _UNIT."""
     marker = placeholder(connection)
     sqlite = connection.dialect.name == "sqlite"
-    earlier = dict(_driver_rows(  # date order: the latest day wins
+    earlier = dict(driver_rows(  # date order: the latest day wins
         connection, f"SELECT child_id, referral_date FROM referral WHERE referral_date >= {marker} "
         f"AND referral_date < {marker} ORDER BY referral_date",
         (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, start))))
-    rows = _driver_rows(
+    rows = driver_rows(
         connection, f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
         f"AND referral_date <= {marker} ORDER BY referral_date", (_db_date(connection, start), _db_date(connection, end)))
     dates, children, decisions = [list(column) for column in zip(*rows)] or ([], [], [])
@@ -143,17 +143,6 @@ def _referral_history_by_rows(connection, start: date, end: date) -> ReferralHis
         earlier = dict(zip(earlier, map(days.__getitem__, earlier.values())))
         dates = list(map(days.__getitem__, dates))
     return ReferralHistory.from_columns(dates, children, decisions, earlier)
-
-
-def _driver_rows(connection, sql: str, params) -> list[tuple]:
-    """Every row through the driver's own cursor: no result wrapping and no per-value
-    conversion, which for a year of a large council's referrals was most of the time."""
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _days_of(*texts) -> dict[str, date]:
@@ -169,7 +158,7 @@ def dated_referral_rows(start: date, end: date) -> list[tuple[date, str, str]]:
     the re-referrals in the period, and for the decision made on each earlier day."""
     connection = db.session.connection()
     marker = placeholder(connection)
-    rows = _driver_rows(
+    rows = driver_rows(
         connection, f"SELECT referral_date, child_id, decision FROM referral WHERE referral_date >= {marker} "
         f"AND referral_date <= {marker} ORDER BY referral_date",
         (_db_date(connection, add_months(start, -RE_REFERRAL_MONTHS)), _db_date(connection, end)))
@@ -208,7 +197,7 @@ def measure_plan_records(start: date, end: date) -> list[PlanRecord]:
     # (two to three times slower than reading the whole table); `+` keeps it off that index.
     started = "+start_date" if sqlite else "start_date"
     # No ORDER BY: the measures sort what they need.
-    rows = _driver_rows(
+    rows = driver_rows(
         connection, "SELECT plan_id, child_id, start_date, end_date, previous_plans FROM cp_plan "
         f"WHERE {started} <= {marker} AND (end_date IS NULL OR end_date >= {marker} OR child_id IN ("
         f" SELECT child_id FROM cp_plan WHERE start_date >= {marker} AND start_date <= {marker}))",
