@@ -112,7 +112,7 @@ def _referrals_by_day(connection, columns: tuple[str, ...], first: date, last: d
     marker = placeholder(connection)
     unit = f"{'char' if sqlite else 'chr'}({ord(_UNIT)})"
     values = f" || {unit} || ".join(columns)
-    rows = _driver_rows(
+    rows = driver_rows(
         connection, f"SELECT referral_date, count(*), {'group_concat' if sqlite else 'string_agg'}({values}, {unit}) "
         f"FROM referral WHERE referral_date >= {marker} AND referral_date {'<=' if last_included else '<'} {marker} "
         "GROUP BY referral_date ORDER BY referral_date", (_db_date(connection, first), _db_date(connection, last)))
