@@ -90,8 +90,8 @@ def restart_without_foreign_keys(off: bool = True) -> bool:
     and nothing changes. Another writer may get in between: the caller reads again whatever
     it read before. Every later statement of the transaction goes unchecked too; the checks
     are on again from the connection's next transaction."""
-    if not is_sqlite() or not _wants_write():
-        return False
+    if not is_sqlite() or not _wants_write() or db.session().in_nested_transaction():
+        return False  # (COMMIT would release a savepoint's caller's work too)
     connection = db.session.connection()
     driver = connection.connection.driver_connection
     if not driver.in_transaction or driver.total_changes != connection.info.get(_CHANGES_AT_BEGIN):
