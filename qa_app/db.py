@@ -16,6 +16,7 @@ from functools import lru_cache
 from flask import has_request_context, request
 from sqlalchemy import Date, cast, event, func, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from qa_app.extensions import db
 
@@ -53,10 +54,53 @@ def _configure_sqlite_connection(dbapi_connection, _record):
     cursor.close()
 
 
+# Kept in the connection's info (which lasts as long as the driver's connection): how many rows
+# it had written when its transaction began, and whether restart_without_foreign_keys turned
+# SQLite's foreign-key checks off for that transaction.
+_CHANGES_AT_BEGIN = "sqlite_changes_at_begin"
+_FOREIGN_KEYS_OFF = "sqlite_foreign_keys_off"
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite_transaction(connection):
     if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        _foreign_keys_back_on(driver, connection.info)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+        connection.info[_CHANGES_AT_BEGIN] = driver.total_changes
+
+
+@event.listens_for(Pool, "checkin")
+def _checked_in(dbapi_connection, record):
+    if dbapi_connection is not None and isinstance(dbapi_connection, sqlite3.Connection):
+        _foreign_keys_back_on(dbapi_connection, record.info)
+
+
+def _foreign_keys_back_on(driver, info) -> None:
+    if info.pop(_FOREIGN_KEYS_OFF, False):
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def restart_without_foreign_keys(off: bool = True) -> bool:
+    """SQLite: begin the current write transaction again with the per-row foreign-key checks
+    off (or, off=False, on again), for a bulk load that checks its keys itself in one pass
+    before the commit (for a million referrals, 1.1 s of the insert's 2.9 s). SQLite ignores
+    PRAGMA foreign_keys inside a transaction, hence the restart, which is only done if the
+    transaction has written no row yet, so that ending it commits nothing; otherwise False,
+    and nothing changes. Another writer may get in between: the caller reads again whatever
+    it read before. Every later statement of the transaction goes unchecked too; the checks
+    are on again from the connection's next transaction."""
+    if not is_sqlite() or not _wants_write() or db.session().in_nested_transaction():
+        return False  # (COMMIT would release a savepoint's caller's work too)
+    connection = db.session.connection()
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction or driver.total_changes != connection.info.get(_CHANGES_AT_BEGIN):
+        return False
+    driver.execute("COMMIT")  # of reads only
+    driver.execute(f"PRAGMA foreign_keys={'OFF' if off else 'ON'}")
+    connection.info[_FOREIGN_KEYS_OFF] = off
+    driver.execute("BEGIN IMMEDIATE")
+    return True
 
 
 def in_write_transaction() -> bool:

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from qa_app.db import write_transaction
+from qa_app.db import restart_without_foreign_keys, write_transaction
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Role, User
 from qa_app.services.audit_trail import record_event
@@ -21,6 +21,26 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+@sqlite_only
+def test_a_transaction_that_has_written_is_never_restarted_without_foreign_keys(app):
+    """All or nothing: the restart that turns SQLite's foreign-key checks off for a bulk load
+    would commit what came before it, so it is refused once anything is written, and what
+    was written still goes with the rest when the transaction fails."""
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            with write_transaction():
+                record_event("login", details={"reason": "test"})
+                db.session.flush()
+                assert not restart_without_foreign_keys()
+                assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+                raise RuntimeError("a fault after the write")
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == 0
+        with write_transaction():
+            assert restart_without_foreign_keys()
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 0
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1  # the next transaction's
 
 
 def test_the_audit_trail_cannot_be_changed_or_deleted(app):

@@ -7,16 +7,20 @@ import string
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 
 from audit_tools.readers import columnar, formats
+from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.services import data_quality, import_merge
 from qa_app.models import (Child, CPPlan, ImportBatch, Referral, StagedChild, StagedPlan,
                            StagedReferral)
 from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
+from tests.conftest import using_postgres
 
 TODAY = date.today()
 CHILDREN = ["C1", "C2", "C3", " C4 ", "C\xa05", "Ç6", "x" * 65]
@@ -363,6 +367,71 @@ def test_a_first_load_that_fails_part_way_writes_nothing_and_keeps_the_indexes(a
     assert batch.status == "failed" and "nothing was written" in batch.errors[0]["expected"]
     assert counts == (0, 0)
     assert after == indexes and "ix_referral_child_date" in after
+
+
+def test_a_first_load_naming_a_child_who_is_missing_writes_nothing(app, tmp_path, monkeypatch):
+    """A first load's keys are checked once for the whole table, not row by row, but as
+    surely: had a child not been added, no referral of it (nor anything else) is kept."""
+    rows = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-01", "S47", "", ""]]
+    with app.app_context():
+        _empty_case_data()
+        add_children, added = import_merge._add_children, []
+
+        def all_but_c2(ids):
+            added.extend(ids.filter(ids != "C2"))
+            return add_children(ids.filter(ids != "C2"))
+        monkeypatch.setattr(import_merge, "_add_children", all_but_c2)
+        batch = import_file("referrals", write_csv(tmp_path / "referrals.csv", REFERRAL_HEADINGS, rows))
+        counts = (db.session.scalar(select(func.count()).select_from(Referral)),
+                  db.session.scalar(select(func.count()).select_from(Child)))
+    assert added == ["C1"]  # a first load, short of a child
+    assert batch.status == "failed" and "nothing was written" in batch.errors[0]["expected"]
+    assert counts == (0, 0)
+
+
+def test_after_a_first_load_a_referral_of_an_unknown_child_is_refused_again(app, tmp_path):
+    rows = [["C1", "R1", "2015-04-01", "NFA", "", ""]]
+    with app.app_context():
+        _empty_case_data()
+        loaded = []
+        with noting_frame_loads(loaded):
+            batch = import_file("referrals", write_csv(tmp_path / "referrals.csv", REFERRAL_HEADINGS, rows))
+        assert loaded == ["first"] and batch.status == "succeeded"
+        with pytest.raises(IntegrityError):
+            with write_transaction():
+                db.session.add(Referral(referral_id="R2", child_id="nobody", referral_date=date(2015, 5, 1),
+                                        decision="nfa"))
+        assert db.session.scalars(select(Referral.referral_id)).all() == ["R1"]
+        _empty_case_data()
+
+
+@pytest.mark.skipif(using_postgres(), reason="PostgreSQL's first load locks the table instead")
+def test_a_table_filled_while_a_first_load_began_again_is_merged_as_usual(app, tmp_path, monkeypatch):
+    """On SQLite a first load begins its transaction again (for the foreign keys) and looks
+    at the table again: if another import filled it meanwhile, the file is merged."""
+    first = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-01", "S47", "", ""]]
+    second = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-02", "S47", "", ""],
+              ["C3", "R3", "2015-06-01", "SWA", "", ""]]
+    with app.app_context():
+        _empty_case_data()
+        import_file("referrals", write_csv(tmp_path / "first.csv", REFERRAL_HEADINGS, first))
+        empty, looks = import_merge._empty, []
+
+        def empty_at_first_look(target):
+            looks.append(target)
+            return len(looks) == 1 or empty(target)
+        monkeypatch.setattr(import_merge, "_empty", empty_at_first_look)
+        loaded = []
+        with noting_frame_loads(loaded):
+            batch = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
+        stored = db.session.execute(select(Referral.referral_id, Referral.referral_date)
+                                    .order_by(Referral.referral_id)).all()
+        _empty_case_data()
+    assert loaded == ["merged"]
+    assert batch.status == "succeeded"
+    assert batch.counts["referrals"] == {"added": 1, "updated": 1, "unchanged": 1}
+    assert batch.counts["children"] == {"added": 1, "already_known": 2}
+    assert stored == [("R1", date(2015, 4, 1)), ("R2", date(2015, 5, 2)), ("R3", date(2015, 6, 1))]
 
 
 def test_a_big_file_with_a_quote_far_down_is_read_row_by_row_whole(app, tmp_path):
