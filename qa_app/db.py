@@ -97,8 +97,9 @@ def restart_without_foreign_keys(off: bool = True) -> bool:
     if not driver.in_transaction or driver.total_changes != connection.info.get(_CHANGES_AT_BEGIN):
         return False
     driver.execute("COMMIT")  # of reads only
-    driver.execute(f"PRAGMA foreign_keys={'OFF' if off else 'ON'}")
+    # Noted before the PRAGMA: an interrupt between the two must still find the checks to put back.
     connection.info[_FOREIGN_KEYS_OFF] = off
+    driver.execute(f"PRAGMA foreign_keys={'OFF' if off else 'ON'}")
     driver.execute("BEGIN IMMEDIATE")
     return True
 

@@ -258,6 +258,56 @@ def test_a_first_load_into_an_empty_or_a_loaded_database_equals_the_row_path(app
     assert fast == slow
 
 
+# Good cells only, so that every file takes the columnar path and a second file of the same
+# kind is merged from its frame. Plans end on or after every start drawn.
+good_referral_cells = st.tuples(st.sampled_from(CHILDREN[:3]), st.sampled_from(DAYS[:6]),
+                                st.sampled_from(DECISIONS[:8]), st.sampled_from(SOURCES[:4]), st.sampled_from(TEAMS[:2]))
+good_plan_cells = st.tuples(st.sampled_from(CHILDREN[:3]), st.sampled_from(DAYS[:6]),
+                            st.sampled_from(["", "2016-03-31", "2017-01-01"]), st.sampled_from(CATEGORIES[:4]),
+                            st.sampled_from(TEAMS[:2]))
+
+
+@st.composite
+def re_imports(draw):
+    """A file of unique ids, then a second one: each row kept, changed (cells drawn again) or
+    left out, a few new rows, in a shuffled order."""
+    kind = draw(st.sampled_from(["referrals", "cp-plans"]))
+    cells, prefix = (good_referral_cells, "R") if kind == "referrals" else (good_plan_cells, "P")
+
+    def row(record_id, drawn):
+        child, *rest = drawn
+        return [child, record_id, *rest]
+    first = [row(f"{prefix}{n}", drawn) for n, drawn in enumerate(draw(st.lists(cells, min_size=1, max_size=8)), 1)]
+    second = []
+    for kept in first:
+        fate = draw(st.sampled_from(["keep", "change", "leave out"]))
+        if fate != "leave out":
+            second.append(list(kept) if fate == "keep" else row(kept[1], draw(cells)))
+    second += [row(f"{prefix}{100 + n}", drawn) for n, drawn in enumerate(draw(st.lists(cells, max_size=3)))]
+    return kind, first, draw(st.permutations(second or [first[0]]))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(re_import=re_imports())
+def test_a_re_import_merged_from_the_frame_equals_the_row_path(app, tmp_path, re_import):
+    """Counts of added, updated and unchanged, the stored rows and which import last wrote
+    each, warnings and their rows: as the row path gives, for random changes to a file."""
+    kind, first, second = re_import
+    sequence = [(kind, first, "plain"), (kind, second, "plain")]
+    with app.app_context():
+        _empty_case_data()
+        loaded = []
+        with noting_frame_loads(loaded):
+            fast = _run(tmp_path, sequence, "fast")
+        _empty_case_data()
+        with row_path_only():
+            slow = _run(tmp_path, sequence, "slow")
+        _empty_case_data()
+    assert loaded == ["first", "merged"]
+    assert fast == slow
+
+
 def test_a_re_import_writes_only_the_new_and_changed_rows(app, tmp_path):
     """A second file, in another order, with one row as before, one changed, one new and a
     row of the first left out: the counts say so, the unchanged row keeps the import that
@@ -463,7 +513,7 @@ finding_plans = st.lists(st.tuples(st.sampled_from(["C1", "C2", "C3", "C4"]), FI
 
 def _finding_files(referrals, plans):
     """A referrals file, then a plans file, then the referrals again with every other one
-    left out (staged and merged: a re-import)."""
+    left out (a re-import, merged from its frame)."""
     referral_rows = [[child, f"R{n}", (BASE_DAY + timedelta(days=day)).isoformat(), decision, "", ""]
                      for n, (child, day, decision) in enumerate(referrals)]
     plan_rows = [[child, f"P{n}", (BASE_DAY + timedelta(days=day)).isoformat(),

@@ -174,8 +174,9 @@ def load_frame(batch_id: int, checked: CheckedFrame) -> FrameLoad:
     keys_unchecked = first and restart_without_foreign_keys()
     if keys_unchecked and not _empty(target):
         # Another import filled the table while the transaction began again: a merge, which
-        # keeps the checks.
-        restart_without_foreign_keys(off=False)
+        # keeps the checks (the restart cannot be refused here: nothing has been written).
+        if not restart_without_foreign_keys(off=False):
+            raise RuntimeError("could not turn SQLite's foreign-key checks back on for the merge")
         first = keys_unchecked = False
     if first:
         children = _add_children(frame.get_column("child_id").unique())
