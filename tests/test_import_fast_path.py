@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from audit_tools.readers import columnar, formats
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.services import data_quality, import_merge
+from qa_app.services import data_quality, import_frame
 from qa_app.models import (Child, CPPlan, ImportBatch, Referral, StagedChild, StagedPlan,
                            StagedReferral)
 from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
@@ -218,17 +218,17 @@ def test_duplicate_ids_found_in_the_frame_are_named_as_the_row_path_names_them(a
 def noting_frame_loads(loaded: list):
     """Note, for each import that reached the merge with its rows still in a frame, whether
     they went straight into their empty table ("first") or were merged with stored rows."""
-    original = import_merge.load_frame
+    original = import_frame.load_frame
 
     def load_frame(*args):
         frame_load = original(*args)
         loaded.append("first" if frame_load.first else "merged")
         return frame_load
-    import_merge.load_frame = load_frame
+    import_frame.load_frame = load_frame
     try:
         yield
     finally:
-        import_merge.load_frame = original
+        import_frame.load_frame = original
 
 
 def test_a_first_load_into_an_empty_or_a_loaded_database_equals_the_row_path(app, tmp_path):
@@ -370,6 +370,18 @@ def test_a_merge_tells_apart_values_the_database_holds_differently(app, tmp_path
     assert outcomes["fast"] == outcomes["slow"]
 
 
+def _import_with_a_fault_in_the_checks(monkeypatch, path, rows):
+    """A referrals file imported with the batch data-quality checks failing, after the rows
+    are written: the batch, and how its frame was loaded."""
+    def failing(*args):
+        raise RuntimeError("a fault in the checks")
+    monkeypatch.setattr(data_quality, "record_for_batch", failing)
+    loaded = []
+    with noting_frame_loads(loaded):
+        batch = import_file("referrals", write_csv(path, REFERRAL_HEADINGS, rows))
+    return batch, loaded
+
+
 def test_a_merge_that_fails_part_way_leaves_the_stored_rows_as_they_were(app, tmp_path, monkeypatch):
     """All or nothing for a re-import too: a fault after the new and changed rows are written
     leaves the first file's rows, children and import batch ids untouched."""
@@ -380,13 +392,7 @@ def test_a_merge_that_fails_part_way_leaves_the_stored_rows_as_they_were(app, tm
         import_file("referrals", write_csv(tmp_path / "first.csv", REFERRAL_HEADINGS, first))
         before = db.session.execute(select(Referral.referral_id, Referral.referral_date, Referral.import_batch_id)
                                     .order_by(Referral.referral_id)).all()
-
-        def failing(*args):
-            raise RuntimeError("a fault in the checks")
-        monkeypatch.setattr(data_quality, "record_for_batch", failing)
-        loaded = []
-        with noting_frame_loads(loaded):
-            batch = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
+        batch, loaded = _import_with_a_fault_in_the_checks(monkeypatch, tmp_path / "second.csv", second)
         after = db.session.execute(select(Referral.referral_id, Referral.referral_date, Referral.import_batch_id)
                                    .order_by(Referral.referral_id)).all()
         children = db.session.scalars(select(Child.child_id).order_by(Child.child_id)).all()
@@ -403,13 +409,7 @@ def test_a_first_load_that_fails_part_way_writes_nothing_and_keeps_the_indexes(a
     with app.app_context():
         _empty_case_data()
         indexes = {index["name"] for index in inspect(db.session.connection()).get_indexes("referral")}
-
-        def failing(*args):
-            raise RuntimeError("a fault in the checks")
-        monkeypatch.setattr(data_quality, "record_for_batch", failing)
-        loaded = []
-        with noting_frame_loads(loaded):
-            batch = import_file("referrals", write_csv(tmp_path / "referrals.csv", REFERRAL_HEADINGS, rows))
+        batch, loaded = _import_with_a_fault_in_the_checks(monkeypatch, tmp_path / "referrals.csv", rows)
         counts = (db.session.scalar(select(func.count()).select_from(Referral)),
                   db.session.scalar(select(func.count()).select_from(Child)))
         after = {index["name"] for index in inspect(db.session.connection()).get_indexes("referral")}
@@ -425,12 +425,12 @@ def test_a_first_load_naming_a_child_who_is_missing_writes_nothing(app, tmp_path
     rows = [["C1", "R1", "2015-04-01", "NFA", "", ""], ["C2", "R2", "2015-05-01", "S47", "", ""]]
     with app.app_context():
         _empty_case_data()
-        add_children, added = import_merge._add_children, []
+        add_children, added = import_frame._add_children, []
 
         def all_but_c2(ids):
             added.extend(ids.filter(ids != "C2"))
             return add_children(ids.filter(ids != "C2"))
-        monkeypatch.setattr(import_merge, "_add_children", all_but_c2)
+        monkeypatch.setattr(import_frame, "_add_children", all_but_c2)
         batch = import_file("referrals", write_csv(tmp_path / "referrals.csv", REFERRAL_HEADINGS, rows))
         counts = (db.session.scalar(select(func.count()).select_from(Referral)),
                   db.session.scalar(select(func.count()).select_from(Child)))
@@ -465,12 +465,12 @@ def test_a_table_filled_while_a_first_load_began_again_is_merged_as_usual(app, t
     with app.app_context():
         _empty_case_data()
         import_file("referrals", write_csv(tmp_path / "first.csv", REFERRAL_HEADINGS, first))
-        empty, looks = import_merge._empty, []
+        empty, looks = import_frame.table_empty, []
 
         def empty_at_first_look(target):
             looks.append(target)
             return len(looks) == 1 or empty(target)
-        monkeypatch.setattr(import_merge, "_empty", empty_at_first_look)
+        monkeypatch.setattr(import_frame, "table_empty", empty_at_first_look)
         loaded = []
         with noting_frame_loads(loaded):
             batch = import_file("referrals", write_csv(tmp_path / "second.csv", REFERRAL_HEADINGS, second))
@@ -500,7 +500,7 @@ def test_a_big_file_with_a_quote_far_down_is_read_row_by_row_whole(app, tmp_path
 
 
 # The findings per child read only the records that can take part in one
-# (import_merge._finding_queries); the reference reads every referral and plan of each child
+# (import_findings._finding_queries); the reference reads every referral and plan of each child
 # the file touched. Days close together, so that same-day referrals, overlapping and same-day
 # plans and NFA referrals shortly before a plan all happen.
 BASE_DAY = date(2015, 4, 1)

@@ -101,7 +101,7 @@ class Found:
 def in_batch(batch_id: int, as_at: date | None, skip=(), loaded=None) -> list[Found]:
     """Each check over one import's staged rows (before they are dropped), with file locations.
     The counts take one pass over each staging table, as in_loaded_data's do. A file written
-    from its frame (import_merge.FrameLoad) is not staged: its rows are found in their table."""
+    from its frame (import_frame.FrameLoad) is not staged: its rows are found in their table."""
     wanted = [c for c in checks() if c.kind not in skip]
     params = _params(as_at, batch=batch_id)
     counts, sources = {}, {}

@@ -1,21 +1,15 @@
-"""The import's set-based merge of staged rows into the case data, a first load's rows written
-straight into their empty table, and the data-quality findings for the children a file
-touched. Called by `imports._merge` inside its one transaction."""
-import sqlite3
+"""The import's set-based merge of staged rows into the case data, and what every way of
+writing a file's rows shares: the tables' columns, setting secondary indexes aside around a
+load into an empty table, and writing a checked frame a chunk at a time. Called by
+`imports._merge` inside its one transaction; a file written from its frame is
+`import_frame`'s, its data-quality findings `import_findings`'."""
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
-from sqlalchemy import Date, text
+from sqlalchemy import text
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
-from audit_tools.quality import NFA_THEN_PLAN_DAYS, child_findings
-from audit_tools.readers import ImportReport
-from audit_tools.readers.columnar import CheckedFrame
-from audit_tools.records import CPPlan as PlanRecord
-from audit_tools.records import Referral as ReferralRecord
-from qa_app.db import driver_rows, from_db_date, is_sqlite, restart_without_foreign_keys
+from qa_app.db import is_sqlite
 from qa_app.extensions import db
 
 # Portable SQL (SQLite 3.35+ and PostgreSQL): set-based, so a million rows merge in seconds.
@@ -28,7 +22,7 @@ _INSERT = "INSERT INTO {target} ({key}, {columns}, import_batch_id) " \
           "SELECT {key}, {columns}, :batch FROM {staged} s WHERE s.batch_id = :batch"
 _UPSERT = _INSERT + " AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{key} = s.{key} AND {same}) " \
           "ON CONFLICT ({key}) DO UPDATE SET {updates}, import_batch_id = excluded.import_batch_id"
-_RECORD_COLUMNS = {
+RECORD_COLUMNS = {
     "referral": ("staged_referral", "referral_id",
                  ("child_id", "referral_date", "decision", "source", "team")),
     "cp_plan": ("staged_plan", "plan_id",
@@ -37,14 +31,14 @@ _RECORD_COLUMNS = {
 
 
 def merge_records(target: str, batch_id: int) -> dict:
-    staged, key, columns = _RECORD_COLUMNS[target]
+    staged, key, columns = RECORD_COLUMNS[target]
     names = {"staged": staged, "target": target, "key": key, "columns": ", ".join(columns),
              "same": " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in columns),
              "updates": ", ".join(f"{c} = excluded.{c}" for c in columns)}
     params = {"batch": batch_id}
     total, known, unchanged = db.session.execute(text(_COUNT.format(**names)), params).one()
-    if known == 0 and _empty(target):
-        with _indexes_set_aside(target):
+    if known == 0 and table_empty(target):
+        with indexes_set_aside(target):
             db.session.execute(text(_INSERT.format(**names)), params)
     elif known == 0:
         db.session.execute(text(_INSERT.format(**names)), params)
@@ -53,12 +47,12 @@ def merge_records(target: str, batch_id: int) -> dict:
     return {"added": total - known, "updated": known - unchanged, "unchanged": unchanged}
 
 
-def _empty(target: str) -> bool:
+def table_empty(target: str) -> bool:
     return db.session.execute(text(f"SELECT 1 FROM {target} LIMIT 1")).first() is None  # nosec B608
 
 
 @contextmanager
-def _indexes_set_aside(target: str):
+def indexes_set_aside(target: str):
     """For a first load into an empty table: each secondary index dropped, and built again in
     one sort after the rows are in, which is several times quicker than keeping it up a row
     at a time. On PostgreSQL the foreign keys too: checked row by row they took most of the
@@ -106,241 +100,6 @@ def copy_frame(table: str, frame: pl.DataFrame, columns: dict[str, pl.Expr]) -> 
     cursor.close()
 
 
-@dataclass
-class FrameLoad:
-    """A file's checked rows written from its frame, not staged (the frame had already found
-    each id once): into their empty table (a first load), or compared with the stored rows and
-    only the new and changed ones written (a merge). The data-quality checks then find the
-    file's rows in that table, and name their place in the file."""
-    table: str  # "referral" or "cp_plan"
-    key: str  # the council's id column
-    counts: dict
-    end_date: date | None  # the latest date in the file
-    frame: pl.DataFrame
-    first: bool  # a first load
-    whole_table: bool  # every row of the table is the file's (after a first load, always)
-
-    @property
-    def touched(self) -> str:
-        """SQL for the children the file touched."""
-        # After a first load, the table's (found through its child index).
-        return f"SELECT child_id FROM {self.table}" if self.first else "SELECT child_id FROM import_touched"  # nosec B608: our constants
-
-    def rows(self, record_id: str) -> tuple[str, str, str, str]:
-        """The file's rows in the table, as FROM clauses for counting them and for listing
-        them, their place in the file and the file's order."""
-        if self.first:
-            return f"{self.table} s", f"{self.table} s", f"s.{record_id}", "s.id"
-        # import_rows holds the file's ids and rows; the merge wrote every one of them.
-        in_file = f"{self.table} s JOIN import_rows f ON f.record_id = s.{record_id}"
-        # Counting every row of the table needs no join (for a million, 2 s less).
-        return (f"{self.table} s" if self.whole_table else in_file, in_file,
-                "'row ' || CAST(f.file_row AS VARCHAR(12))", "f.file_row")
-
-    def locations(self, record_ids) -> dict[str, str]:
-        """{record id: "row 12"} for the few rows of a first load that a warning lists."""
-        return dict(self.frame.filter(pl.col(self.key).is_in(list(record_ids)))
-                    .select(self.key, pl.format("row {}", pl.col("row"))).iter_rows())
-
-    def drop_temporary(self) -> None:
-        if not self.first and is_sqlite():
-            # PostgreSQL drops them at the commit (ON COMMIT DROP).
-            db.session.execute(text("DROP TABLE import_rows"))
-            db.session.execute(text("DROP TABLE import_touched"))
-
-
-_FRAME_LOAD = {
-    "referral_id": ("referral", "referrals", ("referral_date",)),
-    "plan_id": ("cp_plan", "cp_plans", ("start_date", "end_date")),
-}
-
-
-def _key_of(checked: CheckedFrame) -> str:
-    return next(field for field in checked.fields if field in _FRAME_LOAD)
-
-
-def load_frame(batch_id: int, checked: CheckedFrame) -> FrameLoad:
-    """The checked rows of a house file, each id once, into their table: straight in if it is
-    empty, else merged with the rows already there. In the caller's transaction."""
-    key = _key_of(checked)
-    target, counted_as, dates = _FRAME_LOAD[key]
-    if not is_sqlite():
-        # Another import of the same table waits for this one's commit, so the rows compared
-        # are the rows there when it writes.
-        db.session.execute(text(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE"))  # nosec B608
-    frame = checked.frame
-    first = _empty(target)
-    # On SQLite a first load's keys are checked once, after the load, instead of row by row.
-    keys_unchecked = first and restart_without_foreign_keys()
-    if keys_unchecked and not _empty(target):
-        # Another import filled the table while the transaction began again: a merge, which
-        # keeps the checks (the restart cannot be refused here: nothing has been written).
-        if not restart_without_foreign_keys(off=False):
-            raise RuntimeError("could not turn SQLite's foreign-key checks back on for the merge")
-        first = keys_unchecked = False
-    if first:
-        children = _add_children(frame.get_column("child_id").unique())
-        columns = {field: pl.col(field) for field in _RECORD_COLUMNS[target][2] if field in frame.columns}
-        with _indexes_set_aside(target):
-            copy_frame(target, frame, {key: pl.col(key), **columns, "import_batch_id": pl.lit(batch_id)})
-        if keys_unchecked:
-            _check_foreign_keys(target)
-        records = {"added": frame.height, "updated": 0, "unchanged": 0}
-        whole_table = True
-    else:
-        children = _add_touched_children(frame.get_column("child_id").unique())
-        records = _merge_frame(batch_id, target, key, frame)
-        # Table name is our own constant.
-        whole_table = db.session.execute(text(f"SELECT count(*) FROM {target}")).scalar() == frame.height  # nosec B608
-    latest = [day for day in (frame.get_column(column).max() for column in dates) if day]
-    return FrameLoad(target, key, {"children": children, counted_as: records},
-                     max(latest, default=None), frame, first, whole_table)
-
-
-def _merge_frame(batch_id: int, target: str, key: str, frame: pl.DataFrame) -> dict:
-    """Compare the file's rows with the stored ones by id, as merge_records does, and write
-    only the new and the changed: re-importing an unchanged file writes nothing to the table.
-    Each row's id and values as one text (its signature) go into a temporary table, and the
-    database compares each with the stored row's, so that only the new and changed ids come
-    back, not a million stored rows. The file's ids and rows stay, in import_rows, for the
-    data-quality checks to find the file's rows."""
-    columns = _RECORD_COLUMNS[target][2]
-    _temporary_table("import_rows", "record_id VARCHAR(64) NOT NULL, file_row INTEGER NOT NULL", frame,
-                     {"record_id": pl.col(key), "file_row": pl.col("row")})
-    # SQLite keeps temporary tables in this process's memory (temp_store=MEMORY): a chunk's
-    # signatures at a time, emptied after each (a million at once took 120 MB). PostgreSQL
-    # compares the whole file in one hash join.
-    step = FRAME_CHUNK if is_sqlite() else max(frame.height, 1)
-    _temporary_table("import_signature", "record_id VARCHAR(64) NOT NULL, signature TEXT NOT NULL",
-                     frame.clear(), {"record_id": pl.col(key), "signature": pl.lit("")})
-    # Table and column names are our own constants.
-    compare = text(f"SELECT f.record_id, t.{key} IS NULL FROM import_signature f LEFT JOIN {target} t "  # nosec B608
-                   f"ON t.{key} = f.record_id WHERE t.{key} IS NULL OR {_stored_signature(columns)} <> f.signature")
-    differing = []
-    for offset in range(0, frame.height, step):
-        chunk = frame.slice(offset, step)
-        copy_frame("import_signature", chunk, {"record_id": pl.col(key), "signature": _frame_signature(chunk, columns)})
-        if not is_sqlite():
-            db.session.execute(text("ANALYZE import_signature"))
-        differing += db.session.execute(compare).all()
-        db.session.execute(text("DELETE FROM import_signature"))
-    db.session.execute(text("DROP TABLE import_signature"))
-    new = [record_id for record_id, is_new in differing if is_new]
-    changed = [record_id for record_id, is_new in differing if not is_new]
-    written = {key: pl.col(key), **{c: pl.col(c) for c in columns if c in frame.columns},
-               "import_batch_id": pl.lit(batch_id)}
-    if new:
-        copy_frame(target, frame.filter(pl.col(key).is_in(new)), written)
-    if changed:
-        _update_changed(target, key, columns, frame.filter(pl.col(key).is_in(changed)), written)
-    return {"added": len(new), "updated": len(changed), "unchanged": frame.height - len(differing)}
-
-
-def _frame_signature(frame: pl.DataFrame, columns) -> pl.Expr:
-    """Each row's values as one text: per column "-" if blank, else its length, ":" and its
-    text (dates as ISO days), so that different values never give the same text. A column the
-    file lacks is blank, as staging would have it."""
-    parts = []
-    for column in columns:
-        if column not in frame.columns:
-            parts.append(pl.lit("-"))
-            continue
-        value = pl.col(column).cast(pl.String)
-        parts.append(pl.when(value.is_null()).then(pl.lit("-"))
-                     .otherwise(pl.concat_str(value.str.len_chars().cast(pl.String), pl.lit(":"), value)))
-    return pl.concat_str(parts)
-
-
-def _stored_signature(columns) -> str:
-    """The same text worked out by the database from a stored row `t` (SQLite keeps dates as
-    ISO text; PostgreSQL writes them out so, whatever its DateStyle)."""
-    types = {**db.metadata.tables["referral"].c, **db.metadata.tables["cp_plan"].c}
-    parts = []
-    for column in columns:
-        if not is_sqlite() and isinstance(types[column].type, Date):
-            value = f"to_char(t.{column}, 'YYYY-MM-DD')"
-        else:
-            value = f"CAST(t.{column} AS TEXT)"
-        parts.append(f"CASE WHEN t.{column} IS NULL THEN '-' ELSE length({value}) || ':' || {value} END")
-    return " || ".join(parts)
-
-
-def _update_changed(target: str, key: str, columns, changed: pl.DataFrame, written: dict) -> None:
-    """The changed rows into a temporary table, then one UPDATE … FROM (SQLite 3.33+ and
-    PostgreSQL), as merge_records' upsert sets them: each column to the file's value (blank
-    where the file has no such column) and the import that changed them."""
-    _temporary_table("import_changed", _declared(target, written), changed, written)
-    updates = ", ".join(f"{c} = c.{c}" if c in written else f"{c} = NULL" for c in (*columns, "import_batch_id"))
-    # Table and column names are our own constants.
-    db.session.execute(text(f"UPDATE {target} SET {updates} FROM import_changed c "  # nosec B608
-                            f"WHERE {target}.{key} = c.{key}"))
-    db.session.execute(text("DROP TABLE import_changed"))
-
-
-def _declared(target: str, columns) -> str:
-    """The columns as the target table declares them, for a temporary table of its rows."""
-    table, dialect = db.metadata.tables[target], db.session.get_bind().dialect
-    return ", ".join(f"{c} {table.c[c].type.compile(dialect=dialect)}" for c in columns)
-
-
-def _temporary_table(name: str, declared: str, frame: pl.DataFrame, columns: dict[str, pl.Expr]) -> None:
-    """A temporary table of the frame's values, for the statements of this transaction: gone
-    at its end on PostgreSQL (ON COMMIT DROP), dropped by its user on SQLite (and rolled back
-    with the transaction, as a temporary table created in one is)."""
-    db.session.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    db.session.execute(text(f"CREATE TEMPORARY TABLE {name} ({declared})"  # nosec B608: our constants
-                            + ("" if is_sqlite() else " ON COMMIT DROP")))
-    copy_frame(name, frame, columns)
-    if not is_sqlite():
-        db.session.execute(text(f"ANALYZE {name}"))
-
-
-def _add_touched_children(child_ids: pl.Series) -> dict:
-    """The children the file names into import_touched (which the findings read), and those
-    not known yet into child, counted as merge_children does."""
-    _temporary_table("import_touched", "child_id VARCHAR(64) PRIMARY KEY", child_ids.to_frame(),
-                     {"child_id": pl.col("child_id")})
-    # NOT EXISTS lets PostgreSQL anti-join the known children in one pass (2 s less for
-    # 316,668 of them than a conflict found per row); ON CONFLICT still guards the insert.
-    added = db.session.execute(text(
-        "INSERT INTO child (child_id) SELECT t.child_id FROM import_touched t WHERE NOT EXISTS "
-        "(SELECT 1 FROM child c WHERE c.child_id = t.child_id) ON CONFLICT (child_id) DO NOTHING")).rowcount
-    return {"added": added, "already_known": child_ids.len() - added}
-
-
-def _check_foreign_keys(target: str) -> None:
-    """Every key of the loaded table's rows checked at once, each distinct value looked up
-    once (the child ids through the index just built), where SQLite's own checks, row by row
-    or by foreign_key_check, look up every row's; failing as SQLite would have. The children
-    were added from the same frame, so it only fails on a fault."""
-    for key in db.metadata.tables[target].foreign_key_constraints:
-        columns = [column.name for column in key.columns]
-        matched = " AND ".join(f"p.{element.column.name} = k.{element.parent.name}" for element in key.elements)
-        present = " AND ".join(f"k.{column} IS NOT NULL" for column in columns)
-        # Names from the table's own metadata.
-        missing = db.session.execute(text(
-            f"SELECT 1 FROM (SELECT DISTINCT {', '.join(columns)} FROM {target}) k "  # nosec B608
-            f"WHERE {present} AND NOT EXISTS (SELECT 1 FROM {key.referred_table.name} p WHERE {matched}) LIMIT 1"))
-        if missing.first() is not None:
-            raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
-
-
-def _add_children(child_ids: pl.Series) -> dict:
-    """Add the children the file names who are not known yet, counted as merge_children does."""
-    # In key order, each new id goes in at the end of the child index, not somewhere in it:
-    # on either database about half the time of the ids in the file's order.
-    child_ids = child_ids.sort()
-    if is_sqlite():
-        added = db.session.connection().connection.driver_connection.executemany(
-            "INSERT INTO child (child_id) VALUES (?) ON CONFLICT (child_id) DO NOTHING",
-            ((child_id,) for child_id in child_ids)).rowcount
-    else:
-        added = db.session.execute(text(
-            "INSERT INTO child (child_id) SELECT unnest(CAST(:ids AS text[])) ON CONFLICT (child_id) DO NOTHING"),
-            {"ids": child_ids.to_list()}).rowcount
-    return {"added": added, "already_known": child_ids.len() - added}
-
-
 def merge_children(batch_id: int) -> dict:
     params = {"batch": batch_id}
     # `touched` is a constant; the batch goes in as a parameter.
@@ -365,95 +124,3 @@ def merge_children(batch_id: int) -> dict:
         f"INSERT INTO child (child_id) SELECT child_id FROM ({touched}) c WHERE true "  # nosec B608
         "ON CONFLICT (child_id) DO NOTHING"), params).rowcount
     return {"added": added, "already_known": total - added}
-
-
-# What the findings for a child touched by the file need (audit_tools.quality.child_findings):
-# its referrals on a day it has another referral (same-day pairs lie within those groups); each
-# NFA referral made at most NFA_THEN_PLAN_DAYS before one of its plans starts, with that plan;
-# and all its plans if it has two or more (overlaps) or one that starts and ends on the same
-# day. A child with none of these has no finding, and reading only these gives the same findings
-# as reading every record: after a plans file's first load, about 26,000 plans and 700 referrals
-# of a million-referral database instead of 100,000 plans and 52,000 referrals.
-_TOUCHED = ("SELECT child_id FROM staged_referral WHERE batch_id = :batch UNION "
-            "SELECT child_id FROM staged_plan WHERE batch_id = :batch")
-
-
-def _finding_queries(touched: str) -> tuple[str, str, str]:
-    plans = ("SELECT plan_id, child_id, start_date, end_date FROM cp_plan WHERE child_id IN "
-             f"(SELECT child_id FROM cp_plan WHERE child_id IN ({touched}) GROUP BY child_id "
-             " HAVING count(*) > 1 OR max(CASE WHEN end_date = start_date THEN 1 ELSE 0 END) = 1)")
-    earliest = (f"date(p.start_date, '-{NFA_THEN_PLAN_DAYS} days')" if is_sqlite()
-                else f"p.start_date - {NFA_THEN_PLAN_DAYS}")
-    nfa_before_plan = (
-        "SELECT r.referral_id, r.child_id, r.referral_date, r.decision, p.plan_id, p.start_date, p.end_date "
-        # From each plan to the child's referrals in the days before it (a range of the child's
-        # date index); CROSS JOIN keeps SQLite from starting at the referrals, a million of them
-        # after a referrals file.
-        f"FROM cp_plan p CROSS JOIN referral r WHERE p.child_id IN ({touched}) "
-        "AND r.child_id = p.child_id AND r.decision = 'nfa' "
-        f"AND r.referral_date <= p.start_date AND r.referral_date >= {earliest}")
-    same_day = (
-        "SELECT r.referral_id, r.child_id, r.referral_date, r.decision FROM referral r "
-        # A row-value IN, not a join: the databases look the few same-day pairs up in the index,
-        # where a join to the grouped rows compared every referral with every pair.
-        "WHERE (r.child_id, r.referral_date) IN "
-        f"(SELECT child_id, referral_date FROM referral WHERE child_id IN ({touched}) "
-        " GROUP BY child_id, referral_date HAVING count(*) > 1)")
-    return plans, nfa_before_plan, same_day
-
-
-def record_quality_warnings(batch_id: int, report: ImportReport, loaded: FrameLoad | None = None) -> None:
-    """Check each child the file touched who could have a finding, in child id order."""
-    params = {"batch": batch_id}
-    queries = _finding_queries(loaded.touched if loaded else _touched_children(params))
-    plan_rows, pair_rows, same_day_rows = (_finding_rows(db.session.connection(), sql) for sql in queries)
-    # {child: {id: row}}: a plan or referral can come from two of the queries, and counts once.
-    plans, referrals = {}, {}
-    for row in plan_rows:
-        plans.setdefault(row[1], {})[row[0]] = row
-    for referral_id, child_id, day, decision, plan_id, start, end in pair_rows:
-        referrals.setdefault(child_id, {})[referral_id] = (referral_id, child_id, day, decision)
-        plans.setdefault(child_id, {})[plan_id] = (plan_id, child_id, start, end)
-    for row in same_day_rows:
-        referrals.setdefault(row[1], {})[row[0]] = row
-    for child_id in sorted(plans.keys() | referrals.keys()):
-        child_plans = [PlanRecord(plan_id, child, from_db_date(start), from_db_date(end))
-                       for plan_id, child, start, end in plans.get(child_id, {}).values()]
-        child_referrals = [ReferralRecord(referral_id, child, from_db_date(day), decision)
-                           for referral_id, child, day, decision in referrals.get(child_id, {}).values()]
-        for finding in child_findings(child_id, child_referrals, child_plans):
-            report.warning(f"child {child_id}", None, ", ".join(finding.record_ids),
-                           f"{finding.label}: {finding.detail}", kind=finding.kind)
-    if loaded is None:
-        db.session.execute(text("DROP TABLE import_touched"))
-
-
-def _finding_rows(connection, sql: str) -> list[tuple]:
-    """The rows of one finding query, through the driver. On PostgreSQL in one process: for the
-    same-day groups its parallel plan built the touched children's hash again in each worker
-    and spilled the grouping to disk. The three queries took 2.2 s in parallel and 0.9 s in one
-    process after a first load of a million referrals, 0.45 and 0.38 s after a plans file's,
-    0.49 and 0.52 s after a re-import of the referrals."""
-    if is_sqlite():
-        return driver_rows(connection, sql)
-    workers = connection.exec_driver_sql("SELECT current_setting('max_parallel_workers_per_gather')").scalar()
-    connection.exec_driver_sql("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
-    rows = driver_rows(connection, sql)
-    connection.exec_driver_sql("SELECT set_config('max_parallel_workers_per_gather', %(workers)s, true)",
-                               {"workers": workers})
-    return rows
-
-
-def _touched_children(params: dict) -> str:
-    """The children the staged file touched, found once and kept in a temporary table, which
-    the findings' queries read: each of the three worked them out again from the staged
-    rows, and for a million of them that was most of a re-import's checks (3 s each)."""
-    db.session.execute(text("DROP TABLE IF EXISTS import_touched"))
-    # Gone at the end of the transaction (PostgreSQL) or dropped above (SQLite), and on
-    # SQLite rolled back with it, as a temporary table created in a transaction is.
-    db.session.execute(text("CREATE TEMPORARY TABLE import_touched (child_id VARCHAR(64) PRIMARY KEY)"
-                            + ("" if is_sqlite() else " ON COMMIT DROP")))
-    db.session.execute(text(f"INSERT INTO import_touched (child_id) {_TOUCHED}"), params)  # nosec B608: a constant
-    if not is_sqlite():
-        db.session.execute(text("ANALYZE import_touched"))
-    return "SELECT child_id FROM import_touched"

@@ -28,7 +28,7 @@ from qa_app.extensions import db
 from qa_app.models import ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan, StagedReferral
 from qa_app.models.base import utcnow
 from qa_app.services import data_quality
-from qa_app.services import import_merge, jobs, measures_cache
+from qa_app.services import import_findings, import_frame, import_merge, jobs, measures_cache
 from qa_app.services.audit_trail import record_event
 
 STAGING_CHUNK = 5_000
@@ -176,7 +176,7 @@ _STAGING = {
 def _stage(batch: ImportBatch, path: Path, report: ImportReport) -> tuple[CheckedFrame | None, bool]:
     """Stage the file's checked rows, and say whether every id in the file is already known to
     be there once (so the duplicate check can be skipped). A checked frame with every id once
-    is not staged but returned, for the merge to write from (import_merge.load_frame)."""
+    is not staged but returned, for the merge to write from (import_frame.load_frame)."""
     checked = import_format(batch.kind).read_frame(path, batch.file_name, report)
     if checked is None:
         _stage_rows(batch, path, report)
@@ -260,9 +260,9 @@ def _merge(batch: ImportBatch, report: ImportReport, checked: CheckedFrame | Non
     """Merge the staged rows, or write a checked frame's rows into their table; then the
     data-quality checks. All in one transaction: all or nothing."""
     with write_transaction():
-        loaded = import_merge.load_frame(batch.id, checked) if checked is not None else None
+        loaded = import_frame.load_frame(batch.id, checked) if checked is not None else None
         counts = loaded.counts if loaded is not None else _merge_staged(batch)
-        import_merge.record_quality_warnings(batch.id, report, loaded)
+        import_findings.record_quality_warnings(batch.id, report, loaded)
         data_quality.record_for_batch(batch, report, loaded)
         if loaded is not None:
             loaded.drop_temporary()
