@@ -58,21 +58,21 @@ class FrameLoad:
             db.session.execute(text("DROP TABLE import_touched"))
 
 
-_FRAME_LOAD = {
-    "referral_id": ("referral", "referrals", ("referral_date",)),
-    "plan_id": ("cp_plan", "cp_plans", ("start_date", "end_date")),
-}
+# Per table (its id column and values are import_merge.RECORD_COLUMNS'): what the batch's
+# counts call its rows, and the dates whose latest is the file's end date.
+_COUNTED_AS = {"referral": ("referrals", ("referral_date",)), "cp_plan": ("cp_plans", ("start_date", "end_date"))}
 
 
-def _key_of(checked: CheckedFrame) -> str:
-    return next(field for field in checked.fields if field in _FRAME_LOAD)
+def _table_of(checked: CheckedFrame) -> str:
+    return next(table for table, (_, key, _) in RECORD_COLUMNS.items() if key in checked.fields)
 
 
 def load_frame(batch_id: int, checked: CheckedFrame) -> FrameLoad:
     """The checked rows of a house file, each id once, into their table: straight in if it is
     empty, else merged with the rows already there. In the caller's transaction."""
-    key = _key_of(checked)
-    target, counted_as, dates = _FRAME_LOAD[key]
+    target = _table_of(checked)
+    key = RECORD_COLUMNS[target][1]
+    counted_as, dates = _COUNTED_AS[target]
     if not is_sqlite():
         # Another import of the same table waits for this one's commit, so the rows compared
         # are the rows there when it writes.
