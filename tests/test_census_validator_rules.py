@@ -165,3 +165,53 @@ def test_the_cli_lists_a_refused_census_s_findings_with_code_child_and_episode(a
     assert "Child 1 (K2) > CINdetails 1, column 'ReferralNFA': 'true': 8831: Activity is recorded" in result.output
     assert "Also to check: cli.xml, Child 2 (K3) > CINdetails 2" in result.output
     assert "Please check (8816)" in result.output or "Please check (8820)" in result.output
+
+
+# Annex A: the same conflicts where a workbook can hold them (List 3 referrals, List 5
+# section 47 enquiries, List 7 plans).
+def _referral_row(child_id, day, nfa="b) No"):
+    return [child_id, "a) Male", "a) WBRI", "2015-06-01", 9, day, "q) 6: Police", nfa, 0, "T", "W"]
+
+
+def _plan_row(child_id, start):
+    return [child_id, "a) Male", "a) WBRI", "2015-06-01", 9, "b) No", start, "a) Neglect", "a) Neglect", None, 0, "T"]
+
+
+LIST_5 = ["Child Unique ID", "Strategy discussion initiating Section 47 Enquiry Start Date"]
+ANNEX_A_CASES = {
+    "AA8831": ({"List 3": [_referral_row("X1", "2024-06-01", "a) Yes")], "List 5": [["X1", "2024-06-10"]]},
+               {"List 3": [_referral_row("X1", "2024-06-01")], "List 5": [["X1", "2024-06-10"]]}),
+    "AA8832": ({"List 3": [_referral_row("X1", "2024-06-01", "a) Yes")], "List 7": [_plan_row("X1", "2024-06-20")]},
+               {"List 3": [_referral_row("X1", "2024-06-01")], "List 7": [_plan_row("X1", "2024-06-20")]}),
+    "AA8510": ({"List 3": [_referral_row("X1", "2024-06-01"), _referral_row("X1", "2024-06-01")]},
+               {"List 3": [_referral_row("X1", "2024-06-01"), _referral_row("X1", "2024-06-10")]}),
+}
+
+
+def _annex_a(tmp_path, name, lists):
+    from tests.real_format_files import LIST_3, LIST_7, annex_a
+    headings = {"List 3": LIST_3, "List 5": LIST_5, "List 7": LIST_7}
+    return annex_a(tmp_path / f"{name}.xlsx", {sheet: (headings[sheet], rows) for sheet, rows in lists.items()})
+
+
+@pytest.mark.parametrize("code", ANNEX_A_CASES)
+def test_an_annex_a_that_contradicts_itself_is_refused_naming_the_rows(app, tmp_path, code):
+    defect, clean = ANNEX_A_CASES[code]
+    with app.app_context():
+        refused = import_file("annex-a", _annex_a(tmp_path, f"defect-{code}", defect))
+        assert db.session.scalar(db.select(db.func.count(Referral.id))) == 0
+        imported = import_file("annex-a", _annex_a(tmp_path, f"clean-{code}", clean))
+    assert refused.status == "failed"
+    [error] = [e for e in refused.errors if e["expected"].startswith(f"{code}: ")]
+    assert error["location"].startswith("List 3, row ") and "X1" in error["expected"]
+    assert "To fix: " in error["expected"]
+    assert imported.status == "succeeded", imported.errors
+    assert imported.warning_count == 0, imported.warnings
+
+
+def test_an_enquiry_after_a_later_referral_is_that_referral_s_not_the_nfa_one(app, tmp_path):
+    lists = {"List 3": [_referral_row("X1", "2024-06-01", "a) Yes"), _referral_row("X1", "2024-06-05")],
+             "List 5": [["X1", "2024-06-10"]]}
+    with app.app_context():
+        batch = import_file("annex-a", _annex_a(tmp_path, "later", lists))
+    assert batch.status == "succeeded", batch.errors
