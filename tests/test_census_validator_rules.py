@@ -4,7 +4,7 @@ with no warning at all. The census year is 2024/25 (ReferenceDate 31/03/2025).""
 import pytest
 
 from qa_app.extensions import db
-from qa_app.models import Referral
+from qa_app.models import Referral, Role
 from tests.case_data_helpers import import_file
 from tests.real_format_files import cin_census
 
@@ -215,3 +215,16 @@ def test_an_enquiry_after_a_later_referral_is_that_referral_s_not_the_nfa_one(ap
     with app.app_context():
         batch = import_file("annex-a", _annex_a(tmp_path, "later", lists))
     assert batch.status == "succeeded", batch.errors
+
+
+def test_the_import_page_and_the_measures_page_show_the_validator_s_queries(app, client, login_as, tmp_path):
+    path = _census(tmp_path, "queried", [child("K3", episode("2024-05-01", closure="2024-08-01")
+                                               + episode("2024-07-01", closure="2024-09-01"))])
+    with app.app_context():
+        batch_id = import_file("cin-census", path).id
+    login_as(Role.QA_LEAD)
+    page = client.get(f"/data/imports/{batch_id}").get_data(as_text=True)
+    assert "1 × 8820: The dates on the CIN episodes for this child overlap" in page
+    assert "Child 1 (K3) &gt; CINdetails 2" in page and "To fix: close the earlier episode" in page
+    measures = client.get("/measures/").get_data(as_text=True)
+    assert "queried.xml</a>: 1 × 8820: The dates on the CIN episodes for this child overlap" in measures

@@ -11,11 +11,12 @@ from datetime import date
 from sqlalchemy import func, select, text
 
 from audit_tools.measures import LEGAL_PLANNING_MONTHS
+from audit_tools.readers.census_rules import RULES as VALIDATOR_RULES
 from audit_tools.quality import KINDS as CHILD_FINDINGS
 from audit_tools.periods import add_months
 from qa_app.db import from_db_date, is_sqlite, to_db_date
 from qa_app.extensions import db
-from qa_app.models import StagedPlan, StagedReferral
+from qa_app.models import ImportBatch, ImportStatus, StagedPlan, StagedReferral
 
 LISTED = 100
 _BIRTH_KINDS = ("referral_before_birth", "referral_aged_18", "plan_before_birth")
@@ -247,8 +248,38 @@ def summary_lines(warning_kinds: dict) -> list[str]:
             lines.append(named[kind].summary(count))
         elif kind in FILE_KINDS:
             lines.append(f"{count:,} {FILE_KINDS[kind][0 if count == 1 else 1]}")
+        elif kind.startswith("rule_") and kind[5:] in VALIDATOR_RULES:
+            rule = VALIDATOR_RULES[kind[5:]]
+            lines.append(f"{count:,} × {rule.code}: {rule.message.rstrip('.')}")
         elif kind in CHILD_FINDINGS:
             lines.append(f"{count:,} × {CHILD_FINDINGS[kind].lower()}")
         else:
             lines.append(f"{count:,} other thing{'' if count == 1 else 's'} to check in the file")
     return lines
+
+
+@dataclass(frozen=True)
+class ValidatorQueries:
+    batch_id: int
+    file_name: str
+    lines: list[str]
+
+
+def validator_queries(limit: int = 10) -> list[ValidatorQueries]:
+    """The DfE CIN validator's queries on the census files whose records are loaded, for the
+    measures page: its records are counted as recorded, and these say where that may be wrong.
+    Found on each file's import (they rest on what the file states, such as closure dates,
+    that is not stored), so a file imported again counts once, at its latest import."""
+    batches = db.session.scalars(
+        select(ImportBatch).where(ImportBatch.status == ImportStatus.SUCCEEDED.value,
+                                  ImportBatch.kind == "cin-census")
+        .order_by(ImportBatch.id.desc()).limit(200)).all()
+    found, seen = [], set()
+    for batch in batches:
+        if batch.file_name in seen:
+            continue
+        seen.add(batch.file_name)
+        kinds = {k: n for k, n in ((batch.layout or {}).get("warning_kinds") or {}).items() if k.startswith("rule_")}
+        if kinds:
+            found.append(ValidatorQueries(batch.id, batch.file_name, summary_lines(kinds)))
+    return found[:limit]
