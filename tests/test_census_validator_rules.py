@@ -110,6 +110,15 @@ def test_the_clean_twin_imports_with_no_warning(app, tmp_path, rule):
     assert batch.warning_count == 0, batch.warnings
 
 
+def test_an_nfa_flag_that_is_not_a_boolean_is_8568(app, tmp_path):
+    with app.app_context():
+        batch = import_file("cin-census", _census(tmp_path, "maybe", [child(details=episode(nfa="maybe"))]))
+    assert batch.status == "failed"
+    [error] = batch.errors
+    assert (error["location"], error["value"]) == ("Child 1 (K1) > CINdetails 1", "maybe")
+    assert error["expected"].startswith("8568: RNFA flag is missing or invalid. expected true, false, 1 or 0")
+
+
 def test_activity_on_an_nfa_referral_is_refused_for_a_section_47_or_a_conference_too(app, tmp_path):
     for name, inside in (("s47", SECTION_47), ("icpc", CONFERENCE)):
         with app.app_context():

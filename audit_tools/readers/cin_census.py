@@ -254,8 +254,15 @@ def _referral(details, where, child_id, census, ids) -> tuple[Referral, census_r
     report = census.report
     day = _event_date(census, where, "CINreferralDate", _text(details, "CINreferralDate"), True)
     source = _parsed(report, where, "ReferralSource", parse_referral_source, _text(details, "ReferralSource"))
-    # xs:boolean: true, false, 1 or 0 (parse_yes_no also takes Yes/No).
-    nfa = _parsed(report, where, "ReferralNFA", parse_yes_no, _text(details, "ReferralNFA"))
+    # xs:boolean: true, false, 1 or 0 (parse_yes_no also takes Yes/No). Missing is rule 8568 too,
+    # found with the episode's other rules.
+    raw_nfa = _text(details, "ReferralNFA")
+    try:
+        nfa = parse_yes_no(raw_nfa)
+    except BadValue:
+        census.report_finding(census_rules.Finding("8568", where, "ReferralNFA", raw_nfa,
+                                                   "expected true, false, 1 or 0"))
+        raise
     closure = _parsed(report, where, "CINclosureDate", parse_date, _text(details, "CINclosureDate"))
     if nfa:
         decision = "nfa"

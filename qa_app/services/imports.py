@@ -306,6 +306,11 @@ def _quality_of_refused_file(batch: ImportBatch, report: ImportReport, checked: 
             raise _NothingWritten
     except _NothingWritten:
         pass
+    except Exception:
+        # The file is refused for its errors either way: a fault here must not add one of its own.
+        current_app.logger.exception("Data-quality checks on refused import %s failed", batch.id)
+        db.session.rollback()
+        report.layout.append("Data-quality checks not run on this refused file (a fault in the service)")
 
 
 def _merge_staged(batch: ImportBatch) -> dict:
