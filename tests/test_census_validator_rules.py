@@ -110,6 +110,15 @@ def test_the_clean_twin_imports_with_no_warning(app, tmp_path, rule):
     assert batch.warning_count == 0, batch.warnings
 
 
+def test_a_census_header_with_no_reference_date_is_100(app, tmp_path):
+    path = _census(tmp_path, "no-reference", [child(details=episode())])
+    path.write_text(path.read_text().replace("<ReferenceDate>2025-03-31</ReferenceDate>", ""))
+    with app.app_context():
+        batch = import_file("cin-census", path)
+    assert batch.status == "failed"
+    assert [e["expected"][:5] for e in batch.errors] == ["100: "]
+
+
 def test_an_nfa_flag_that_is_not_a_boolean_is_8568(app, tmp_path):
     with app.app_context():
         batch = import_file("cin-census", _census(tmp_path, "maybe", [child(details=episode(nfa="maybe"))]))

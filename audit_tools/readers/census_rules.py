@@ -133,8 +133,12 @@ def working_day_before(day: date) -> date:
     return day
 
 
-def header_findings(year: int | None, reference_date: date | None) -> list[Finding]:
-    """Rule 100: <ReferenceDate> must be 31 March of the header's <Year>."""
+def header_findings(year: int | None, reference_date: date | None, reference_given: bool = True) -> list[Finding]:
+    """Rule 100: <ReferenceDate> must be present and 31 March of the header's <Year>. (One
+    given but unreadable is already an error of its own.)"""
+    if year is not None and not reference_given:
+        return [Finding("100", "Header", "ReferenceDate", None,
+                        f"the header has no <ReferenceDate>; for census <Year> {year} it is 31/03/{year}")]
     if year is None or reference_date is None or reference_date == date(year, 3, 31):
         return []
     return [Finding("100", "Header", "ReferenceDate", reference_date.isoformat(),

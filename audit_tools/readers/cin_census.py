@@ -6,7 +6,9 @@ Schema years 2021 to 2026 (the <Year> in the header: 2022 is the 2021/22 collect
 2024/25 census (Year 2025) replaced <GenderCurrent> (codes 0, 1, 2, 9) with <Sex> (M, F, U);
 both are read, whichever the file has, and the schema year is named on the import page.
 Dates after the header's <ReferenceDate> are errors, as in the DfE validator (rule 8600:
-"Child referral date missing or after data collection period")."""
+"Child referral date missing or after data collection period"). The validator's rules that
+bear on a measure are checked on each child's episodes (census_rules): some refuse the file,
+some import it with the validator's query."""
 from collections.abc import Iterator
 
 from defusedxml import DefusedXmlException
@@ -80,7 +82,8 @@ class _Census:
         self.year = year
         report.end_date = self.reference_date
         if year_text and year_text.isdigit():
-            for finding in census_rules.header_findings(year, self.reference_date):
+            given = _text(header, "CollectionDetails/ReferenceDate") is not None
+            for finding in census_rules.header_findings(year, self.reference_date, given):
                 self.report_finding(finding)
         if year is None:
             report.layout.append("CIN census: no <Year> or <ReferenceDate> in the header, so the "
