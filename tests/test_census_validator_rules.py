@@ -246,3 +246,13 @@ def test_the_import_page_and_the_measures_page_show_the_validator_s_queries(app,
     assert "Child 1 (K3) &gt; CINdetails 2" in page and "To fix: close the earlier episode" in page
     measures = client.get("/measures/").get_data(as_text=True)
     assert "queried.xml</a>: 1 × 8820: The dates on the CIN episodes for this child overlap" in measures
+
+
+def test_the_working_day_before_the_census_year_skips_weekends_and_easter():
+    from datetime import date
+
+    from audit_tools.readers.census_rules import working_day_before
+    assert working_day_before(date(2024, 4, 1)) == date(2024, 3, 28)  # Easter Monday 1st, Good Friday 29th
+    assert working_day_before(date(2018, 4, 1)) == date(2018, 3, 29)  # Easter Sunday 1st
+    assert working_day_before(date(2025, 4, 1)) == date(2025, 3, 31)  # a Monday
+    assert working_day_before(date(2023, 4, 1)) == date(2023, 3, 31)  # a Saturday: Friday
