@@ -125,7 +125,7 @@ def test_an_nfa_flag_that_is_not_a_boolean_is_8568(app, tmp_path):
     assert batch.status == "failed"
     [error] = batch.errors
     assert (error["location"], error["value"]) == ("Child 1 (K1) > CINdetails 1", "maybe")
-    assert error["expected"].startswith("8568: RNFA flag is missing or invalid. expected true, false, 1 or 0")
+    assert error["expected"].startswith("8568: RNFA flag is missing or invalid. Expected true, false, 1 or 0")
 
 
 def test_activity_on_an_nfa_referral_is_refused_for_a_section_47_or_a_conference_too(app, tmp_path):

@@ -105,7 +105,8 @@ ANNEX_A_RULES = {
 
 def _rule_error(report, code, location, column, value, detail, fix):
     what, census = ANNEX_A_RULES[code]
-    report.error(location, column, value, f"{code}: {what[0].upper()}{what[1:]} ({census}). {detail}. To fix: {fix}")
+    report.error(location, column, value, f"{code}: {what[0].upper()}{what[1:]} ({census}). "
+                                          f"{detail[:1].upper()}{detail[1:]}. To fix: {fix}")
 
 
 class _WorkbookRows:

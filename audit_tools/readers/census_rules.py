@@ -64,7 +64,7 @@ def rule_text(code: str, detail: str) -> str:
     found, what to fix. A query starts "Please check", as the validator's queries do."""
     rule = RULES[code]
     lead = f"{code}: " if rule.refuses else f"Please check ({code}): "
-    return f"{lead}{rule.message.rstrip('.')}. {detail}. To fix: {rule.fix}"
+    return f"{lead}{rule.message.rstrip('.')}. {detail[:1].upper()}{detail[1:]}. To fix: {rule.fix}"
 
 
 @dataclass
