@@ -85,6 +85,9 @@ def import_command(kind, path, blank_bad_optional):
             click.echo("  " + imports.describe_problem(problem), err=True)
         if batch.error_count > len(batch.errors):
             click.echo(f"  ... and {batch.error_count - len(batch.errors)} more", err=True)
+        for problem in batch.warnings:
+            # Shown with the errors, so the file is corrected once.
+            click.echo("  Also to check: " + imports.describe_problem(problem), err=True)
         if (batch.layout or {}).get("can_blank_optional"):
             click.echo("Every error is in an optional column: run again with --blank-bad-optional "
                        "to import with those cells left blank.", err=True)

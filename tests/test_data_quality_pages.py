@@ -18,12 +18,13 @@ def _quality_workbook(path):
         ["N1", "a) Male", "a) WBRI", None, None, "2020-05-01", "q) 6: Police", "b) No", 0, "T", "W"],
         ["N2", "a) Male", "a) WBRI", None, None, "2020-05-02", "q) 6: Police", "b) No", 0, "T", "W"],
         ["N3", "a) Male", "a) WBRI", None, None, "2020-05-03", "q) 6: Police", "b) No", 0, "T", "W"],
-        ["B1", "a) Male", "a) WBRI", "2020-07-01", 0, "2020-06-01", "q) 6: Police", "b) No", 0, "T", "W"],
+        # Referred 334 days before birth: more than the 40 weeks the census allows (rule 8606).
+        ["B1", "a) Male", "a) WBRI", "2021-05-01", 0, "2020-06-01", "q) 6: Police", "b) No", 0, "T", "W"],
         ["A1", "b) Female", "a) WBRI", "2002-01-01", 18, "2020-06-01", "q) 6: Police", "b) No", 0, "T", "W"],
     ]
     plans = [
         ["P1", "a) Male", "a) WBRI", "2015-01-01", 5, "b) No", "2019-01-01", "a) Neglect", "a) Neglect", None, 0, "T"],
-        ["B1", "a) Male", "a) WBRI", "2020-07-01", 0, "b) No", "2020-06-20", "a) Neglect", "a) Neglect", "2020-08-01", 0, "T"],
+        ["B1", "a) Male", "a) WBRI", "2021-05-01", 0, "b) No", "2020-06-20", "a) Neglect", "a) Neglect", "2020-08-01", 0, "T"],
     ]
     return annex_a(path, {"List 3": (LIST_3, referrals), "List 7": (LIST_7, plans)})
 
@@ -36,7 +37,7 @@ def test_data_quality_warnings_are_counted_and_listed_on_the_import_page(app, cl
     login_as(Role.QA_LEAD)
     html = client.get(f"/data/imports/{batch_id}").get_data(as_text=True)
     assert "3 referrals for children with no date of birth" in html
-    assert "1 referral before the child&#39;s date of birth" in html
+    assert "1 referral more than 40 weeks before the child&#39;s date of birth" in html
     assert "1 referral for a child aged 18 or over" in html
     assert "1 CP plan starting before the child&#39;s date of birth" in html
     assert "1 CP plan starting before any referral for the child" in html  # P1; B1 was referred first

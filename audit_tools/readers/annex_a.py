@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
+from audit_tools.readers.census_rules import RULES as CENSUS_RULES
 from audit_tools.readers.columns import Column, birth_date, checked_rows, event_date, plan_dates_in_order
 from audit_tools.readers.common import (FileRejected, ImportReport, IdSequence,
                                         parse_category, parse_child_id, parse_count, parse_date,
@@ -77,22 +78,76 @@ def read_annex_a(path, file_name: str,
                                "not an Ofsted Annex A return. Sheets found: "
                                + ", ".join(f"'{ws.title}'" for ws in workbook.worksheets))
         dropped = []
-        s47_dates = _section_47_dates(sheets["List 5"], file_name, report, dropped)
+        rows = _WorkbookRows()
+        s47_dates = _section_47_dates(sheets["List 5"], file_name, report, dropped, rows)
         if sheets["List 3"] is not None:
-            yield from _referrals(sheets["List 3"], file_name, report, s47_dates, dropped)
+            yield from _referrals(sheets["List 3"], file_name, report, s47_dates, dropped, rows)
         if sheets["List 7"] is not None:
-            yield from _plans(sheets["List 7"], file_name, report, dropped)
+            yield from _plans(sheets["List 7"], file_name, report, dropped, rows)
+        rows.check(report)
         report.dropped_columns = sorted(set(dropped))
     finally:
         workbook.close()
 
 
-def _section_47_dates(table, file_name, report, dropped) -> dict:
+# The DfE CIN validator's rules, where an Annex A workbook can contradict itself the same way
+# (docs/decisions.md): an NFA referral with a section 47 enquiry or a plan after it (8831,
+# 8832), and the same referral or plan listed twice (as 8510 for a child listed twice).
+ANNEX_A_RULES = {
+    "AA8831": ("a referral with no further action is followed by a section 47 enquiry",
+               "CIN census rule 8831: " + CENSUS_RULES["8831"].message),
+    "AA8832": ("a referral with no further action is followed by a child protection plan",
+               "CIN census rule 8832: " + CENSUS_RULES["8832"].message.rstrip(".")),
+    "AA8510": ("the same referral or plan is listed twice", "as CIN census rule 8510: "
+               + CENSUS_RULES["8510"].message),
+}
+
+
+def _rule_error(report, code, location, column, value, detail, fix):
+    what, census = ANNEX_A_RULES[code]
+    report.error(location, column, value, f"{code}: {what[0].upper()}{what[1:]} ({census}). "
+                                          f"{detail[:1].upper()}{detail[1:]}. To fix: {fix}")
+
+
+class _WorkbookRows:
+    """What the rules between lists need: each child's referrals, enquiries and plans, with
+    where each is in the workbook."""
+
+    def __init__(self):
+        self.referrals = defaultdict(list)  # child -> [(date, nfa, location)]
+        self.later = []  # (child, date, location, code): enquiries and plans
+        self.first_at = {}  # (list, child, date) -> the first row listing it
+
+    def listed(self, report, sheet, child_id, day, location, column) -> None:
+        first = self.first_at.setdefault((sheet, child_id, day), location)
+        if first != location:
+            _rule_error(report, "AA8510", location, column, day.isoformat(),
+                        f"{first} lists child {child_id} on the same date; both would be counted",
+                        "list each referral or plan once")
+
+    def check(self, report) -> None:
+        window = S47_WINDOW
+        for child_id, day, location, code in self.later:
+            # The enquiry or plan follows the child's latest referral on or before its date.
+            earlier = [r for r in self.referrals.get(child_id, ()) if r[0] <= day]
+            if not earlier:
+                continue
+            referral_day, nfa, referral_at = max(earlier, key=lambda r: r[0])
+            if nfa is True and day - referral_day <= window:
+                _rule_error(report, code, referral_at, "Referral NFA?", "Yes",
+                            f"child {child_id}'s referral on {referral_day:%d/%m/%Y} is NFA, but {location} "
+                            f"starts {day:%d/%m/%Y}, {(day - referral_day).days} days later, with no referral "
+                            "in between",
+                            "record the referral as not NFA, or add the referral that led to it to List 3")
+
+
+def _section_47_dates(table, file_name, report, dropped, rows) -> dict:
     dates = defaultdict(list)
     if table is None:
         return dates
-    for _, values in _rows(table, LIST_5, file_name, "List 5", report, dropped):
+    for number, values in _rows(table, LIST_5, file_name, "List 5", report, dropped):
         dates[values["child_id"]].append(values["s47_date"])
+        rows.later.append((values["child_id"], values["s47_date"], f"List 5, row {number}", "AA8831"))
     return dates
 
 
@@ -118,11 +173,13 @@ def _rows(table, columns, file_name, sheet_name, report, dropped):
     dropped.extend(f"{sheet_name}: {column}" for column in sheet_report.dropped_columns)
 
 
-def _referrals(table, file_name, report, s47_dates, dropped):
+def _referrals(table, file_name, report, s47_dates, dropped, rows):
     ids = IdSequence("AA-REF")
     for number, values in _rows(table, LIST_3, file_name, "List 3", report, dropped):
         child_id, day = values["child_id"], values["referral_date"]
         location = f"List 3, row {number}"
+        rows.referrals[child_id].append((day, values["nfa"], location))
+        rows.listed(report, "List 3", child_id, day, location, "Date of Referral")
         if values["nfa"] is True:
             decision = "nfa"
         elif any(day <= s47 <= day + S47_WINDOW for s47 in s47_dates.get(child_id, ())):
@@ -134,9 +191,12 @@ def _referrals(table, file_name, report, s47_dates, dropped):
                                  values["source"], values["team"])
 
 
-def _plans(table, file_name, report, dropped):
+def _plans(table, file_name, report, dropped, rows):
     ids = IdSequence("AA-CP")
     for number, values in _rows(table, LIST_7, file_name, "List 7", report, dropped):
+        rows.later.append((values["child_id"], values["start_date"], f"List 7, row {number}", "AA8832"))
+        rows.listed(report, "List 7", values["child_id"], values["start_date"], f"List 7, row {number}",
+                    "Child Protection Plan Start Date")
         if not plan_dates_in_order(values["start_date"], values["end_date"],
                                    f"List 7, row {number}", "Child Protection Plan End Date", report):
             continue

@@ -6,7 +6,9 @@ Schema years 2021 to 2026 (the <Year> in the header: 2022 is the 2021/22 collect
 2024/25 census (Year 2025) replaced <GenderCurrent> (codes 0, 1, 2, 9) with <Sex> (M, F, U);
 both are read, whichever the file has, and the schema year is named on the import page.
 Dates after the header's <ReferenceDate> are errors, as in the DfE validator (rule 8600:
-"Child referral date missing or after data collection period")."""
+"Child referral date missing or after data collection period"). The validator's rules that
+bear on a measure are checked on each child's episodes (census_rules): some refuse the file,
+some import it with the validator's query."""
 from collections.abc import Iterator
 
 from defusedxml import DefusedXmlException
@@ -16,6 +18,7 @@ from xml.etree.ElementTree import ParseError
 from audit_tools.readers.common import (EARLIEST_CASE_DATE, BadValue, FileRejected, ImportReport,
                                         IdSequence, clean_text, parse_category, parse_child_id,
                                         parse_count, parse_date, parse_referral_source, parse_yes_no)
+from audit_tools.readers import census_rules
 from audit_tools.readers.columns import birth_date, plan_dates_in_order
 from audit_tools.readers.safety import check_file
 from audit_tools.records import Child, CPPlan, Referral
@@ -55,6 +58,15 @@ class _Census:
         self.reference_date = None
         self.year = None
         self.sex_elements = set()
+        self.child_numbers = {}  # LAchildID -> the first <Child> it was on (rule 8510)
+
+    def report_finding(self, finding) -> None:
+        """A validator rule's finding: an error that refuses the file, or a query."""
+        if finding.refuses:
+            self.report.error(finding.where, finding.column, finding.value, finding.text)
+        else:
+            self.report.warning(finding.where, finding.column, finding.value, finding.text,
+                                kind=f"rule_{finding.code}")
 
     def read_header(self, header) -> None:
         report = self.report
@@ -69,6 +81,10 @@ class _Census:
             year = self.reference_date.year
         self.year = year
         report.end_date = self.reference_date
+        if year_text and year_text.isdigit():
+            given = _text(header, "CollectionDetails/ReferenceDate") is not None
+            for finding in census_rules.header_findings(year, self.reference_date, given):
+                self.report_finding(finding)
         if year is None:
             report.layout.append("CIN census: no <Year> or <ReferenceDate> in the header, so the "
                                  "schema year is not known; <GenderCurrent> and <Sex> are both read")
@@ -180,46 +196,87 @@ def _child_records(element, number, census, referral_ids, plan_ids):
     except BadValue:
         return
     location = f"Child {number} ({child_id})"
+    if child_id in census.child_numbers:
+        # Read as one child, the two children's referrals would become re-referrals of each other.
+        earlier = census.child_numbers[child_id]
+        census.report_finding(census_rules.Finding(
+            "8510", location, "LAchildID", child_id,
+            f"Child {earlier} has the same LAchildID; both would be read as one child"))
+        return
+    census.child_numbers[child_id] = number
     records = []
-    try:
-        birth = _parsed(report, location, "PersonBirthDate", _birth_date(report),
-                        _text(element, "ChildIdentifiers/PersonBirthDate"), optional=True)
-    except BadValue:
-        birth = None
+    birth = _birth(element, location, report, "PersonBirthDate")
+    # An unborn child has only its expected date: that is its date of birth for the checks.
+    expected = _birth(element, location, report, "ExpectedPersonBirthDate")
     disabilities = [clean_text(d.text) for d in _find(element, "ChildCharacteristics/Disabilities/Disability")]
-    records.append((location, Child(child_id, birth, _sex(element, census),
+    records.append((location, Child(child_id, birth or expected, _sex(element, census),
                                     _text(element, "ChildCharacteristics/Ethnicity"),
                                     ", ".join(d for d in disabilities if d) or None)))
     ok = True
+    episodes = []
     for index, details in enumerate(_find(element, "CINdetails"), start=1):
         where = f"{location} > CINdetails {index}"
         try:
-            records.append((where, _referral(details, where, child_id, census, referral_ids)))
+            referral, episode = _referral(details, where, child_id, census, referral_ids)
+            records.append((where, referral))
+            episodes.append(episode)
         except BadValue:
-            ok = False
+            ok, episode = False, None
         for plan_index, plan in enumerate(_find(details, "ChildProtectionPlans"), start=1):
             try:
                 plan_where = f"{where} > ChildProtectionPlans {plan_index}"
-                records.append((plan_where, _plan(plan, plan_where, child_id, census, plan_ids)))
+                record = _plan(plan, plan_where, child_id, census, plan_ids)
+                records.append((plan_where, record))
+                if episode is not None:
+                    episode.plans.append(census_rules.Plan(
+                        plan_where, record.start_date, record.end_date,
+                        _text(plan, "NumberOfPreviousCPP") is not None))
             except BadValue:
                 ok = False
+    for finding in census_rules.episode_findings(episodes, census.reference_date, birth or expected):
+        census.report_finding(finding)
     if ok:
         yield from records
 
 
-def _referral(details, where, child_id, census, ids) -> Referral:
+def _birth(element, location, report, name):
+    try:
+        return _parsed(report, location, name, _birth_date(report),
+                       _text(element, f"ChildIdentifiers/{name}"), optional=True)
+    except BadValue:
+        return None
+
+
+# What rule 8831 counts as activity on an episode: an assessment, a section 47 enquiry or an
+# initial child protection conference.
+_ACTIVITY = ("Assessments/AssessmentActualStartDate", "Assessments/AssessmentAuthorisationDate",
+             "Section47/S47ActualStartDate", "Section47/DateOfInitialCPC", "DateOfInitialCPC")
+
+
+def _referral(details, where, child_id, census, ids) -> tuple[Referral, census_rules.Episode]:
     report = census.report
     day = _event_date(census, where, "CINreferralDate", _text(details, "CINreferralDate"), True)
     source = _parsed(report, where, "ReferralSource", parse_referral_source, _text(details, "ReferralSource"))
-    # xs:boolean: true, false, 1 or 0 (parse_yes_no also takes Yes/No).
-    nfa = _parsed(report, where, "ReferralNFA", parse_yes_no, _text(details, "ReferralNFA"))
+    # xs:boolean: true, false, 1 or 0 (parse_yes_no also takes Yes/No). Missing is rule 8568 too,
+    # found with the episode's other rules.
+    raw_nfa = _text(details, "ReferralNFA")
+    try:
+        nfa = parse_yes_no(raw_nfa)
+    except BadValue:
+        census.report_finding(census_rules.Finding("8568", where, "ReferralNFA", raw_nfa,
+                                                   "expected true, false, 1 or 0"))
+        raise
+    closure = _parsed(report, where, "CINclosureDate", parse_date, _text(details, "CINclosureDate"))
     if nfa:
         decision = "nfa"
     elif _find(details, "Section47"):
         decision = "section_47"
     else:
         decision = "assessment"
-    return Referral(ids.next_id(child_id, day), child_id, day, decision, source, None)
+    activity = [f"{path.rsplit('/', 1)[-1]} {_text(details, path)}" for path in _ACTIVITY
+                if _text(details, path)]
+    episode = census_rules.Episode(where, day, nfa, closure, activity, len(_find(details, "CINPlanDates")))
+    return Referral(ids.next_id(child_id, day), child_id, day, decision, source, None), episode
 
 
 def _plan(plan, where, child_id, census, ids) -> CPPlan:

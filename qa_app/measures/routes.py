@@ -34,6 +34,7 @@ def dashboard():
             [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%")
     return render_template("measures/dashboard.html", board=board, charts=charts,
                            quality=[f for f in quality if f.count],
+                           validator_queries=data_quality.validator_queries(),
                            decisions=DECISIONS, decision_labels=DECISION_LABELS,
                            comparison=comparison, form=form, period_text=form.period.data or "",
                            interval_bands=RE_REFERRAL_INTERVAL_BANDS, duration_bands=PLAN_DURATION_BANDS)

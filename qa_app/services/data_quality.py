@@ -11,11 +11,12 @@ from datetime import date
 from sqlalchemy import func, select, text
 
 from audit_tools.measures import LEGAL_PLANNING_MONTHS
+from audit_tools.readers.census_rules import RULES as VALIDATOR_RULES
 from audit_tools.quality import KINDS as CHILD_FINDINGS
 from audit_tools.periods import add_months
 from qa_app.db import from_db_date, is_sqlite, to_db_date
 from qa_app.extensions import db
-from qa_app.models import StagedPlan, StagedReferral
+from qa_app.models import ImportBatch, ImportStatus, StagedPlan, StagedReferral
 
 LISTED = 100
 _BIRTH_KINDS = ("referral_before_birth", "referral_aged_18", "plan_before_birth")
@@ -43,14 +44,22 @@ def _plus_18_years() -> str:
             else "(c.date_of_birth + interval '18 years')")
 
 
+def _birth_less_280_days() -> str:
+    # The census allows a referral up to 40 weeks before the (expected) birth: rule 8606.
+    return ("date(c.date_of_birth, '-280 days')" if is_sqlite()
+            else "(c.date_of_birth - 280)")
+
+
 def checks() -> list[Check]:
     return [
         Check("no_birth_date", "referral", "c.date_of_birth IS NULL",
               "referral for a child with no date of birth", "referrals for children with no date of birth",
               "Please check: the child's date of birth is missing"),
-        Check("referral_before_birth", "referral", "s.referral_date < c.date_of_birth",
-              "referral before the child's date of birth", "referrals before the child's date of birth",
-              "Please check: the referral date is before the child's date of birth", reads="birth date"),
+        Check("referral_before_birth", "referral", f"s.referral_date < {_birth_less_280_days()}",
+              "referral more than 40 weeks before the child's date of birth",
+              "referrals more than 40 weeks before the child's date of birth",
+              "Please check (8606): Child referral date is more than 40 weeks before DOB or expected DOB",
+              reads="birth date"),
         Check("referral_aged_18", "referral", f"s.referral_date >= {_plus_18_years()}",
               "referral for a child aged 18 or over", "referrals for children aged 18 or over",
               "Please check: the child was 18 or over on the referral date", reads="birth date"),
@@ -213,6 +222,10 @@ def record_for_batch(batch, report, loaded=None) -> None:
     # The house format has no date of birth column: its children's birth dates come from
     # Annex A or census files, so a missing one there is not this file's fault.
     skip = ("no_birth_date",) if batch.kind in ("referrals", "cp-plans") else ()
+    if batch.kind == "cin-census":
+        # The census reader checks these on each episode itself (rules 8606 and 1105), against
+        # the episode's own referral, which is stricter than any referral for the child.
+        skip = ("referral_before_birth", "plan_before_referral")
     as_at = _file_end_date(batch.id, report, loaded)
     for found in in_batch(batch.id, as_at, skip, loaded):
         for location, record_id, child_id, day, birth in found.rows:
@@ -235,8 +248,38 @@ def summary_lines(warning_kinds: dict) -> list[str]:
             lines.append(named[kind].summary(count))
         elif kind in FILE_KINDS:
             lines.append(f"{count:,} {FILE_KINDS[kind][0 if count == 1 else 1]}")
+        elif kind.startswith("rule_") and kind[5:] in VALIDATOR_RULES:
+            rule = VALIDATOR_RULES[kind[5:]]
+            lines.append(f"{count:,} × {rule.code}: {rule.message.rstrip('.')}")
         elif kind in CHILD_FINDINGS:
             lines.append(f"{count:,} × {CHILD_FINDINGS[kind].lower()}")
         else:
             lines.append(f"{count:,} other thing{'' if count == 1 else 's'} to check in the file")
     return lines
+
+
+@dataclass(frozen=True)
+class ValidatorQueries:
+    batch_id: int
+    file_name: str
+    lines: list[str]
+
+
+def validator_queries(limit: int = 10) -> list[ValidatorQueries]:
+    """The DfE CIN validator's queries on the census files whose records are loaded, for the
+    measures page: its records are counted as recorded, and these say where that may be wrong.
+    Found on each file's import (they rest on what the file states, such as closure dates,
+    that is not stored), so a file imported again counts once, at its latest import."""
+    batches = db.session.scalars(
+        select(ImportBatch).where(ImportBatch.status == ImportStatus.SUCCEEDED.value,
+                                  ImportBatch.kind == "cin-census")
+        .order_by(ImportBatch.id.desc()).limit(200)).all()
+    found, seen = [], set()
+    for batch in batches:
+        if batch.file_name in seen:
+            continue
+        seen.add(batch.file_name)
+        kinds = {k: n for k, n in ((batch.layout or {}).get("warning_kinds") or {}).items() if k.startswith("rule_")}
+        if kinds:
+            found.append(ValidatorQueries(batch.id, batch.file_name, summary_lines(kinds)))
+    return found[:limit]

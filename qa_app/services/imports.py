@@ -144,6 +144,8 @@ def run_import(batch_id: int) -> ImportBatch:
             _report_duplicate_ids(batch, report)
         if report.ok:
             _merge(batch, report, checked)
+        else:
+            _quality_of_refused_file(batch, report, checked)
     except FileRejected as error:
         report.error(None, None, None, str(error).removeprefix(f"{batch.file_name}: "))
     except Exception:
@@ -277,6 +279,38 @@ def _merge(batch: ImportBatch, report: ImportReport, checked: CheckedFrame | Non
             details["optional_cells_left_blank"] = report.blanked_count
         record_event("import_succeeded", actor=batch.created_by, object_type="import_batch",
                      object_id=batch.id, details=details)
+
+
+class _NothingWritten(Exception):
+    """Rolls back the look at a refused file's data quality."""
+
+
+def _quality_of_refused_file(batch: ImportBatch, report: ImportReport, checked: CheckedFrame | None) -> None:
+    """A refused file's data-quality warnings, found as an import would find them, so the page
+    shows them with its errors and the council corrects the file in one round. The rows that
+    passed their checks are merged and checked in a transaction that is then rolled back:
+    nothing of the file is written."""
+    if checked is not None:
+        _stage_frame(batch, checked)
+    # Rows sharing an id cannot be merged; their errors say so, and the checks wait for them.
+    for model, id_column in ((StagedReferral, StagedReferral.referral_id), (StagedPlan, StagedPlan.plan_id)):
+        if db.session.execute(select(id_column).where(model.batch_id == batch.id)
+                              .group_by(id_column).having(func.count() > 1).limit(1)).first():
+            report.layout.append("Data-quality checks not run: some ids are in the file more than once")
+            return
+    try:
+        with write_transaction():
+            _merge_staged(batch)
+            import_findings.record_quality_warnings(batch.id, report)
+            data_quality.record_for_batch(batch, report)
+            raise _NothingWritten
+    except _NothingWritten:
+        pass
+    except Exception:
+        # The file is refused for its errors either way: a fault here must not add one of its own.
+        current_app.logger.exception("Data-quality checks on refused import %s failed", batch.id)
+        db.session.rollback()
+        report.layout.append("Data-quality checks not run on this refused file (a fault in the service)")
 
 
 def _merge_staged(batch: ImportBatch) -> dict:
