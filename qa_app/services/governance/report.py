@@ -84,7 +84,10 @@ def access_section() -> ReportSection:
         "inside it. Anyone else gets 'You do not have permission' (403), recorded in the audit trail.",
         ["Endpoint", "Address", "Methods"] + [r.label for r in ROLE_ORDER] + ["Row rule"], access_rows(),
         table_name="WhoSeesWhat",
-        notes=["A user may hold several roles. " + AGENCY_RULE])
+        notes=["A user may hold several roles. " + AGENCY_RULE,
+               "Command-line tools (flask --app wsgi …) run with the server's own access, not a role: they are "
+               "for whoever administers the server. The subject access export needs an active admin's email "
+               "and exports from the command line are recorded in the audit trail."])
 
 
 def row_rules_section() -> ReportSection:
@@ -136,7 +139,7 @@ def retention_section(config) -> ReportSection:
     years = config["RETENTION_YEARS"]
     rows = [[f"closed audit programme: {table}", f"{years} years after the programme closes (RETENTION_YEARS)",
              "deleted by flask retention, unless under a legal hold"]
-            for table in tables_deleted_with_a_programme()]
+            for table in tables_deleted_with_a_programme() if table != "legal_hold"]  # held: never deleted
     rows += [
         ["action evidence files", f"{years} years after the programme closes", "deleted with their action update"],
         ["import reports (errors, warnings, blanked cells)", f"{years} years after the import finished",
@@ -146,7 +149,8 @@ def retention_section(config) -> ReportSection:
         ["children, referrals, CP plans", "as the council's source system", "replaced by each import; "
          "not touched by retention"],
         ["audit trail", TRAIL_KEPT, "kept; gains an event for each deletion"],
-        ["users", "until an admin disables them", "kept disabled, so the trail still names them"],
+        ["user accounts", "while the account exists: the app has no delete",
+         "an admin disables a leaver's account; it is kept so the audit trail still names them"],
         ["backups", "the council's schedule", "outside the app: see docs/operations.md"],
     ]
     holds = db.session.execute(
