@@ -140,6 +140,10 @@ def test_files_holding_records_are_readable_only_by_their_owner(app, report, tmp
     result = app.test_cli_runner().invoke(args=["subject-access", "C9", str(sar), "--by", admin.email])
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(sar.stat().st_mode) == 0o600
+    backup = tmp_path / "backup.db"
+    result = app.test_cli_runner().invoke(args=["backup", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
 
 
 def test_a_report_over_an_old_one_replaces_it(app, report):
