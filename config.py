@@ -56,6 +56,18 @@ def trusted_hosts_from(value: str | None, public_url: str | None) -> list[str] |
     return None
 
 
+def privacy_notice_file_from(value: str | None) -> str | None:
+    """The council's privacy notice for staff, checked at start so a wrong path is not found
+    out by the first person who opens the page."""
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise RuntimeError(f"PRIVACY_NOTICE_FILE {value!r} is not a file")
+    path.read_text(encoding="utf-8")  # unreadable or not UTF-8: fail now
+    return str(path)
+
+
 class Config:
     APP_NAME = "Casefile QA"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -116,6 +128,9 @@ class Config:
     # Secret for child and case pseudonyms in exports. Development and test keep a random one in
     # the instance folder; production must set it (and keep it: changing it changes every pseudonym).
     PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY")
+    # The privacy notice for staff (/privacy): plain text in the council's words; unset, the
+    # app's default text (templates/main/privacy.html).
+    PRIVACY_NOTICE_FILE = privacy_notice_file_from(os.environ.get("PRIVACY_NOTICE_FILE"))
 
 
 class DevelopmentConfig(Config):

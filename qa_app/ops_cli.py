@@ -1,4 +1,5 @@
-"""Operations commands: backup and restore, the job queue, retention and subject access."""
+"""Operations commands: backup and restore, the job queue, retention, subject access and the
+information governance report."""
 import json
 import sys
 from datetime import timedelta
@@ -9,6 +10,7 @@ from flask.cli import with_appcontext
 from qa_app.extensions import db
 from qa_app.models import Role, User
 from qa_app.services import backups, jobs, retention, subject_access
+from qa_app.services.governance import report as governance
 
 
 @click.command("backup")
@@ -86,4 +88,25 @@ def subject_access_command(child_id, path, email):
         click.echo(f"No records about {child_id} are held (the export itself is now in the audit trail).")
 
 
-COMMANDS = (backup_command, restore_command, jobs_command, retention_command, subject_access_command)
+@click.group("governance")
+def governance_group():
+    """Information governance: the report a council's IG lead reads before go-live."""
+
+
+@governance_group.command("report")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for governance-report.md and governance-report.xlsx (made if missing).")
+@with_appcontext
+def governance_report_command(out_dir):
+    """Write the data map, who sees what, what is logged, retention and the security controls
+    (with the tests that prove them), as Markdown and as an accessible workbook."""
+    try:
+        paths = governance.write_report(out_dir)
+    except governance.GovernanceReportError as error:
+        raise click.ClickException(str(error)) from error
+    for path in paths:
+        click.echo(f"Wrote {path}")
+
+
+COMMANDS = (backup_command, restore_command, jobs_command, retention_command, subject_access_command,
+            governance_group)

@@ -24,6 +24,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "static",
     "main.health",
     "main.accessibility_statement",
+    "main.privacy_notice",
 })
 ALL_ROLES = frozenset(Role)
 # Forms whose typed answers survive a session that ends while someone is typing: the POST is

@@ -1,4 +1,4 @@
-"""Home pages per role, the health check and the accessibility statement."""
+"""Home pages per role, the health check, the accessibility statement and the privacy notice."""
 from flask import Blueprint, render_template
 from flask_login import current_user
 
@@ -7,6 +7,7 @@ from qa_app.models import Role
 from qa_app.moderation.forms import AcknowledgeForm
 from qa_app.security import any_signed_in_user
 from qa_app.services import accounts, action_lists, actions, case_data, imports, programmes, safeguarding
+from qa_app.services.governance import privacy_notice as privacy
 
 main = Blueprint("main", __name__)
 
@@ -42,3 +43,9 @@ def health():
 @main.get("/accessibility")
 def accessibility_statement():
     return render_template("main/accessibility.html")
+
+
+@main.get("/privacy")
+def privacy_notice():
+    """Public, like the accessibility statement: staff should read it before they sign in."""
+    return render_template("main/privacy.html", blocks=privacy.notice_blocks())

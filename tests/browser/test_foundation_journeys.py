@@ -47,6 +47,7 @@ PAGES = {
     "sign-in": (None, "/sign-in"),
     "sign-in with errors": (None, None),
     "accessibility": (None, "/accessibility"),
+    "privacy notice": (None, "/privacy"),
     "home (all roles)": ("multi.role@demo.casefile.test", "/"),
     "users": ("admin@demo.casefile.test", "/admin/users"),
     "create user": ("admin@demo.casefile.test", "/admin/users/new"),

@@ -1,0 +1,123 @@
+"""Who sees what: the roles each endpoint admits, and the rules on rows inside them, in words.
+
+One table read three ways: tests/test_access.py tries every endpoint as every role against it
+(and checks it equals the @roles_required on each view), and the governance report prints it
+as the DPIA's "who sees what". Change a route's decorator and this table together; a new
+endpoint missing here fails tests/test_access.py.
+"""
+from qa_app.models import Role
+
+ALL = frozenset(Role)
+ADMIN = frozenset({Role.ADMIN})
+QA_LEAD = frozenset({Role.QA_LEAD})
+AUDITOR = frozenset({Role.AUDITOR})
+
+ENDPOINT_ROLES: dict[str, frozenset] = {
+    "main.home": ALL,
+    "auth.logout": ALL,
+    "auth.change_password": ALL,
+    "admin.list_users": ADMIN,
+    "admin.create_user": ADMIN,
+    "admin.edit_user": ADMIN,
+    "admin.set_one_time_password": ADMIN,
+    "admin.audit_trail": ADMIN,
+    "admin.child_reads": ADMIN,
+    "admin.legal_holds": ADMIN,
+    "admin.release_legal_hold": ADMIN,
+    "data.import_history": QA_LEAD,
+    "data.new_import": QA_LEAD,
+    "data.import_batch": QA_LEAD,
+    "data.import_status": QA_LEAD,
+    "data.blank_optional_import": QA_LEAD,
+    "data.population": QA_LEAD,
+    "data.benchmarks": QA_LEAD,
+    "measures.dashboard": QA_LEAD,
+    "measures.re_referrals": QA_LEAD,
+    "measures.repeat_plans": QA_LEAD,
+    "measures.data_quality_list": QA_LEAD,
+    "programmes.list_programmes": QA_LEAD,
+    "programmes.new_programme": QA_LEAD,
+    "programmes.show_programme": QA_LEAD,
+    "programmes.draw": QA_LEAD,
+    "programmes.check": QA_LEAD,
+    "programmes.moderation_policy": QA_LEAD,
+    "programmes.add_case": QA_LEAD,
+    "programmes.remove_case": QA_LEAD,
+    "programmes.assign": QA_LEAD,
+    "programmes.reassign": QA_LEAD,
+    "audits.show": AUDITOR,
+    "audits.complete": AUDITOR,
+    "audits.raise_concern": AUDITOR,
+    "moderation.queue": QA_LEAD,
+    "moderation.moderate": QA_LEAD,
+    "moderation.reopen": QA_LEAD,
+    "moderation.acknowledge": frozenset({Role.TEAM_MANAGER, Role.QA_LEAD}),
+    "questionnaires.list_questionnaires": QA_LEAD,
+    "questionnaires.preview": QA_LEAD,
+    "exports.programme_findings": QA_LEAD,
+    "exports.board_pack": QA_LEAD,
+    "actions.list_actions": ALL,
+    "actions.raise_action": frozenset({Role.AUDITOR, Role.QA_LEAD}),
+    "actions.show_action": ALL,
+    "actions.record_progress": ALL,
+    "actions.change_status": ALL,
+    "actions.download_evidence": ALL,
+    "findings.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "findings.close": QA_LEAD,
+}
+
+# Rules on rows past the role check, in words, with the function that applies each. A role
+# that may open the page but not this row gets 404, as for a row that does not exist.
+ROW_RULES: dict[str, str] = {
+    "own audits": "Auditors open only the case audits they lead or hold an agency section of "
+                  "(qa_app/audits/routes.py); a section's auditor sees the other agencies' answers "
+                  "only once their own is submitted. Sections go only to auditors of that agency.",
+    "actions": "QA leads and admins read every action. Anyone else reads the actions they own, those "
+               "of their teams, and, as an auditor of a partner agency, their agency's "
+               "(qa_app/services/actions.visibility_clause and can_read). Progress and 'done' are for "
+               "the owning team's managers, the named owner or the agency's auditors (can_work); "
+               "only QA leads verify, return or cancel.",
+    "raise action": "A lead auditor raises actions only on their own case audit; QA leads on any.",
+    "findings": "QA leads read every programme's findings; auditors only a closed programme they "
+                "audited in (qa_app/services/findings.readable_programme).",
+    "concerns": "QA leads see every safeguarding concern; team managers their teams' concerns "
+                "(qa_app/services/safeguarding.concerns_for).",
+    "home": "The home page has a section per role held, each showing only what the rules above allow.",
+    "evidence": "An evidence file downloads only for someone who may read its action.",
+}
+
+ENDPOINT_ROW_RULES: dict[str, str] = {
+    "main.home": "home",
+    "audits.show": "own audits",
+    "audits.complete": "own audits",
+    "audits.raise_concern": "own audits",
+    "actions.list_actions": "actions",
+    "actions.show_action": "actions",
+    "actions.record_progress": "actions",
+    "actions.change_status": "actions",
+    "actions.download_evidence": "evidence",
+    "actions.raise_action": "raise action",
+    "findings.show": "findings",
+    "moderation.acknowledge": "concerns",
+}
+
+# Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).
+PUBLIC_PAGES: dict[str, str] = {
+    "auth.login": "Sign in",
+    "auth.resume": "Sign in again and keep typed answers",
+    "main.health": "Health check for load balancers (says only whether the database answers)",
+    "main.accessibility_statement": "Accessibility statement",
+    "main.privacy_notice": "Privacy notice for staff",
+}
+
+# Partner agencies: a user's agency (qa_app.models.Agency) decides which agency sections of a
+# case audit they may be given and, for auditors outside children's social care, which actions
+# they read and work. Roles decide everything else.
+AGENCY_RULE = ("Every user belongs to one agency. Agency sections of a case audit go only to "
+               "auditors of that agency; auditors of a partner agency read and work their agency's "
+               "actions. Children's social care auditors see actions only as owner or team member.")
+
+
+def row_rule_for(endpoint: str) -> str:
+    key = ENDPOINT_ROW_RULES.get(endpoint)
+    return ROW_RULES[key] if key else ""

@@ -1,0 +1,360 @@
+"""The data map: for every column of every table, whose data it is, how sensitive, where it
+comes from and what the Excel exports do with it.
+
+It lives beside the models rather than as `info=` on each column so that a branch adding a
+column and a branch classifying one merge cleanly. tests/test_governance.py walks db.metadata
+and fails on any column missing here; `flask --app wsgi governance report` prints it as the
+data map of the DPIA.
+
+Export treatment is what the findings workbook and the board pack (the everyday exports) do.
+The subject access export (`flask subject-access`) holds all of one child's records,
+identifiably, by design.
+"""
+from dataclasses import dataclass
+
+# Whose data a column holds.
+CHILD, FAMILY, STAFF, NO_ONE = "child", "family", "staff", "none"
+SUBJECTS = (CHILD, FAMILY, STAFF, NO_ONE)
+# How sensitive it is. Special category: UK GDPR Art 9 (health, ethnicity, disability), and
+# the CP plan's abuse category, which can reveal sexual abuse or a health condition and is
+# handled with the same care.
+PERSONAL, SPECIAL, NOT_PERSONAL = "personal", "special category", "not personal"
+CATEGORIES = (PERSONAL, SPECIAL, NOT_PERSONAL)
+# What the findings workbook and board pack do with it.
+PSEUDONYMISED = "pseudonymised"  # a keyed hash (CH-…, CA-…) unless the export is ticked identifiable
+LEFT_OUT = "left out"
+KEPT = "kept"  # written as it is (text as text, never a formula)
+COUNTED = "counted only"  # appears in totals and percentages, never row by row
+EXPORT_TREATMENTS = (PSEUDONYMISED, LEFT_OUT, KEPT, COUNTED)
+
+# Where values come from.
+REFERRAL_FILES = "referral import: house CSV/XLSX, Annex A List 3, CIN census XML"
+PLAN_FILES = "CP plan import: house CSV/XLSX, Annex A List 7, CIN census XML"
+CHILD_FILES = "child details in Annex A lists and the CIN census (house files: id only)"
+ANY_IMPORT = "any case data import"
+SYSTEM = "set by the app"
+ADMIN_FORM = "admin: user form or create-user command"
+SIGN_IN = "sign-in and password forms"
+PROGRAMME_FORM = "QA lead: programme pages"
+AUDIT_FORM = "auditor: case audit form"
+MODERATION_FORM = "QA lead: moderation form"
+ACTION_FORM = "action pages (raise, progress, evidence, status)"
+CONCERN_FORM = "auditor: safeguarding concern form; team manager: acknowledgement"
+DATA_FORM = "QA lead: population and benchmarks pages"
+QUESTIONNAIRE_UPLOAD = "QA lead: questionnaire upload (or the files shipped with the app)"
+REQUEST = "the request (address, signed-in user)"
+
+
+@dataclass(frozen=True)
+class ColumnUse:
+    subject: str
+    category: str
+    source: str
+    export: str
+    note: str = ""
+
+
+def _use(subject, category, source, export, note=""):
+    return ColumnUse(subject, category, source, export, note)
+
+
+def _none(source=SYSTEM, export=LEFT_OUT, note=""):
+    return ColumnUse(NO_ONE, NOT_PERSONAL, source, export, note)
+
+
+def _staff(source, export=LEFT_OUT, note=""):
+    return ColumnUse(STAFF, PERSONAL, source, export, note)
+
+
+def _child(source, export, note="", category=PERSONAL):
+    return ColumnUse(CHILD, category, source, export, note)
+
+
+STAFF_LINK = "links to a user: the person's name appears only where the column says kept"
+
+DATA_MAP: dict[str, ColumnUse] = {
+    # --- case data -------------------------------------------------------------------------
+    "child.child_id": _child(ANY_IMPORT, PSEUDONYMISED, "the council's case-management id"),
+    "child.date_of_birth": _child(CHILD_FILES, LEFT_OUT, "age at referral is worked out, never exported"),
+    "child.sex": _child(CHILD_FILES, LEFT_OUT),
+    "child.ethnicity": _child(CHILD_FILES, LEFT_OUT, category=SPECIAL),
+    "child.disability": _child(CHILD_FILES, LEFT_OUT, "health", category=SPECIAL),
+    "referral.id": _none(),
+    "referral.referral_id": _child(REFERRAL_FILES, PSEUDONYMISED, "case ref when the case is a referral"),
+    "referral.child_id": _child(REFERRAL_FILES, PSEUDONYMISED),
+    "referral.referral_date": _child(REFERRAL_FILES, COUNTED),
+    "referral.decision": _child(REFERRAL_FILES, COUNTED),
+    "referral.source": _use(FAMILY, PERSONAL, REFERRAL_FILES, COUNTED,
+                            "who referred (police, school, a relative…): can point at a family member"),
+    "referral.team": _none(REFERRAL_FILES, KEPT, "the allocated team"),
+    "referral.import_batch_id": _none(),
+    "cp_plan.id": _none(),
+    "cp_plan.plan_id": _child(PLAN_FILES, PSEUDONYMISED, "case ref when the case is a plan"),
+    "cp_plan.child_id": _child(PLAN_FILES, PSEUDONYMISED),
+    "cp_plan.start_date": _child(PLAN_FILES, COUNTED),
+    "cp_plan.end_date": _child(PLAN_FILES, COUNTED),
+    "cp_plan.category": _child(PLAN_FILES, LEFT_OUT, "abuse category (NEG, PHY, SAB, EMO, MUL)",
+                               category=SPECIAL),
+    "cp_plan.team": _none(PLAN_FILES, KEPT),
+    "cp_plan.previous_plans": _child(PLAN_FILES, LEFT_OUT, "Annex A List 7 only"),
+    "cp_plan.import_batch_id": _none(),
+    "child_population.year": _none(DATA_FORM, KEPT),
+    "child_population.population": _none(DATA_FORM, KEPT, "ONS estimate, no person"),
+    "benchmark.id": _none(),
+    "benchmark.measure": _none(DATA_FORM, KEPT),
+    "benchmark.period": _none(DATA_FORM, KEPT),
+    "benchmark.comparator": _none(DATA_FORM, KEPT),
+    "benchmark.value": _none(DATA_FORM, KEPT, "published SN or England figure"),
+    # --- imports: the staged copy lives only while an import runs ---------------------------
+    "import_batch.id": _none(),
+    "import_batch.kind": _none(ANY_IMPORT),
+    "import_batch.file_name": _staff(ANY_IMPORT, note="as uploaded; may name a child if staff name files so"),
+    "import_batch.checksum": _none(ANY_IMPORT),
+    "import_batch.status": _none(),
+    "import_batch.created_by_id": _staff(REQUEST, note=STAFF_LINK),
+    "import_batch.created_at": _none(),
+    "import_batch.finished_at": _none(),
+    "import_batch.rows_processed": _none(),
+    "import_batch.counts": _none(),
+    "import_batch.errors": _child(ANY_IMPORT, LEFT_OUT, "the first 100 problems quote values from the file; "
+                                  "cleared by retention", category=SPECIAL),
+    "import_batch.error_count": _none(),
+    "import_batch.warnings": _child(ANY_IMPORT, LEFT_OUT, "the first 100 data-quality warnings with ids; "
+                                    "cleared by retention"),
+    "import_batch.warning_count": _none(),
+    "import_batch.dropped_columns": _none(ANY_IMPORT, note="headings of columns not used"),
+    "import_batch.layout": _none(ANY_IMPORT),
+    "import_batch.blank_bad_optional": _none(),
+    "import_batch.blanked": _child(ANY_IMPORT, LEFT_OUT, "cells left blank, quoting their values; "
+                                   "cleared by retention", category=SPECIAL),
+    "import_batch.blanked_count": _none(),
+    "import_batch.retry_of_id": _none(),
+    "staged_child.id": _none(),
+    "staged_child.batch_id": _none(),
+    "staged_child.child_id": _child(ANY_IMPORT, LEFT_OUT, "deleted when its import ends"),
+    "staged_child.date_of_birth": _child(CHILD_FILES, LEFT_OUT, "deleted when its import ends"),
+    "staged_child.sex": _child(CHILD_FILES, LEFT_OUT, "deleted when its import ends"),
+    "staged_child.ethnicity": _child(CHILD_FILES, LEFT_OUT, "deleted when its import ends", category=SPECIAL),
+    "staged_child.disability": _child(CHILD_FILES, LEFT_OUT, "deleted when its import ends", category=SPECIAL),
+    "staged_referral.id": _none(),
+    "staged_referral.batch_id": _none(),
+    "staged_referral.location": _none(ANY_IMPORT),
+    "staged_referral.referral_id": _child(REFERRAL_FILES, LEFT_OUT, "deleted when its import ends"),
+    "staged_referral.child_id": _child(REFERRAL_FILES, LEFT_OUT, "deleted when its import ends"),
+    "staged_referral.referral_date": _child(REFERRAL_FILES, LEFT_OUT),
+    "staged_referral.decision": _child(REFERRAL_FILES, LEFT_OUT),
+    "staged_referral.source": _use(FAMILY, PERSONAL, REFERRAL_FILES, LEFT_OUT),
+    "staged_referral.team": _none(REFERRAL_FILES),
+    "staged_plan.id": _none(),
+    "staged_plan.batch_id": _none(),
+    "staged_plan.location": _none(ANY_IMPORT),
+    "staged_plan.plan_id": _child(PLAN_FILES, LEFT_OUT, "deleted when its import ends"),
+    "staged_plan.child_id": _child(PLAN_FILES, LEFT_OUT, "deleted when its import ends"),
+    "staged_plan.start_date": _child(PLAN_FILES, LEFT_OUT),
+    "staged_plan.end_date": _child(PLAN_FILES, LEFT_OUT),
+    "staged_plan.category": _child(PLAN_FILES, LEFT_OUT, category=SPECIAL),
+    "staged_plan.team": _none(PLAN_FILES),
+    "staged_plan.previous_plans": _child(PLAN_FILES, LEFT_OUT),
+    # --- audit programmes and samples --------------------------------------------------------
+    "audit_programme.id": _none(),
+    "audit_programme.name": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.theme": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.questionnaire_id": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.questionnaire_version": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.questionnaire_title": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.frame_kind": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.period_label": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.period_start": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.period_end": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.filters": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.previous_decisions": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.agencies": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.due_date": _none(PROGRAMME_FORM, KEPT),
+    "audit_programme.status": _none(),
+    "audit_programme.moderation_policy": _none(PROGRAMME_FORM),
+    "audit_programme.created_by_id": _staff(REQUEST, note=STAFF_LINK),
+    "audit_programme.created_at": _none(),
+    "audit_programme.closed_at": _none(SYSTEM, KEPT),
+    "sample.id": _none(),
+    "sample.programme_id": _none(),
+    "sample.method": _none(PROGRAMME_FORM, KEPT),
+    "sample.requested_size": _none(PROGRAMME_FORM, KEPT),
+    "sample.requested_percent": _none(PROGRAMME_FORM, KEPT),
+    "sample.stratify_by": _none(PROGRAMME_FORM, KEPT),
+    "sample.minimum_per_stratum": _none(PROGRAMME_FORM, KEPT),
+    "sample.exclude_audited_months": _none(PROGRAMME_FORM, KEPT),
+    "sample.seed": _none(PROGRAMME_FORM, KEPT),
+    "sample.algorithm_version": _none(SYSTEM, KEPT),
+    "sample.frame_definition": _none(PROGRAMME_FORM, KEPT),
+    "sample.frame_size": _none(SYSTEM, KEPT),
+    "sample.frame_hash": _none(SYSTEM, KEPT, "SHA-256 of the sorted case ids: not reversible to one id"),
+    "sample.frame_ids": _child(SYSTEM, LEFT_OUT, "every eligible referral or plan id, for re-checking"),
+    "sample.excluded": _child(SYSTEM, LEFT_OUT, "case ids left out as audited recently"),
+    "sample.drawn_ids": _child(SYSTEM, LEFT_OUT, "the drawn case ids, in order"),
+    "sample.allocation": _none(SYSTEM, KEPT, "cases per stratum"),
+    "sample.drawn_by_id": _staff(REQUEST, note=STAFF_LINK),
+    "sample.drawn_at": _none(SYSTEM, KEPT),
+    "sample_change.id": _none(),
+    "sample_change.sample_id": _none(),
+    "sample_change.case_id": _child(PROGRAMME_FORM, LEFT_OUT),
+    "sample_change.change": _none(PROGRAMME_FORM),
+    "sample_change.reason": _child(PROGRAMME_FORM, LEFT_OUT, "free text: may describe the case"),
+    "sample_change.changed_by_id": _staff(REQUEST, note=STAFF_LINK),
+    "sample_change.changed_at": _none(),
+    # --- case audits, moderation, concerns ----------------------------------------------------
+    "case_audit.id": _none(),
+    "case_audit.programme_id": _none(),
+    "case_audit.case_id": _child(SYSTEM, PSEUDONYMISED, "the sampled referral or plan id"),
+    "case_audit.child_id": _child(SYSTEM, PSEUDONYMISED),
+    "case_audit.lead_auditor_id": _staff(PROGRAMME_FORM, KEPT, "the lead auditor's name is on the Cases sheet"),
+    "case_audit.due_date": _none(PROGRAMME_FORM),
+    "case_audit.status": _none(SYSTEM, KEPT),
+    "case_audit.created_at": _none(),
+    "case_audit.answers": _child(AUDIT_FORM, KEPT, "answers and free text about the child and family; "
+                                 "may hold health or abuse details", category=SPECIAL),
+    "case_audit.version": _none(),
+    "case_audit.submitted_at": _none(SYSTEM, KEPT),
+    "case_audit_section.id": _none(),
+    "case_audit_section.case_audit_id": _none(),
+    "case_audit_section.agency": _none(PROGRAMME_FORM, KEPT),
+    "case_audit_section.auditor_id": _staff(PROGRAMME_FORM),
+    "case_audit_section.status": _none(SYSTEM, KEPT),
+    "case_audit_section.answers": _child(AUDIT_FORM, KEPT, "an agency's answers and free text",
+                                         category=SPECIAL),
+    "case_audit_section.version": _none(),
+    "case_audit_section.submitted_at": _none(SYSTEM, KEPT),
+    "moderation.id": _none(),
+    "moderation.case_audit_id": _none(),
+    "moderation.moderator_id": _staff(MODERATION_FORM),
+    "moderation.grades": _none(MODERATION_FORM, KEPT, "the moderator's grades, per question"),
+    "moderation.outcome": _none(MODERATION_FORM, KEPT),
+    "moderation.comments": _child(MODERATION_FORM, LEFT_OUT, "free text about the audit and the case"),
+    "moderation.created_at": _none(),
+    "safeguarding_concern.id": _none(),
+    "safeguarding_concern.case_audit_id": _none(),
+    "safeguarding_concern.team": _none(SYSTEM),
+    "safeguarding_concern.details": _child(CONCERN_FORM, LEFT_OUT, "what worries the auditor about the child now",
+                                           category=SPECIAL),
+    "safeguarding_concern.raised_by_id": _staff(REQUEST),
+    "safeguarding_concern.raised_at": _none(),
+    "safeguarding_concern.acknowledged_by_id": _staff(REQUEST),
+    "safeguarding_concern.acknowledged_at": _none(),
+    "safeguarding_concern.acknowledgement": _child(CONCERN_FORM, LEFT_OUT, "what the manager is doing"),
+    # --- actions ----------------------------------------------------------------------------
+    "action.id": _none(SYSTEM, KEPT, "the action ref"),
+    "action.programme_id": _none(),
+    "action.case_audit_id": _none(),
+    "action.team_id": _none(ACTION_FORM, KEPT),
+    "action.agency": _none(ACTION_FORM, KEPT),
+    "action.description": _child(ACTION_FORM, KEPT, "what must be done; may describe the case"),
+    "action.finding": _child(ACTION_FORM, KEPT, "the finding it answers; may describe the case"),
+    "action.question_id": _none(ACTION_FORM, KEPT),
+    "action.answer": _none(ACTION_FORM),
+    "action.owner_id": _staff(ACTION_FORM, KEPT, "findings workbook: the owner's name; board pack: the role"),
+    "action.due_date": _none(ACTION_FORM, KEPT),
+    "action.priority": _none(ACTION_FORM, KEPT),
+    "action.status": _none(ACTION_FORM, KEPT),
+    "action.raised_by_id": _staff(REQUEST),
+    "action.raised_at": _none(SYSTEM, KEPT),
+    "action.done_at": _none(),
+    "action.closed_at": _none(SYSTEM, KEPT),
+    "action.version": _none(),
+    "action_update.id": _none(),
+    "action_update.action_id": _none(),
+    "action_update.kind": _none(),
+    "action_update.text": _child(ACTION_FORM, KEPT, "progress notes: the latest is on the Actions sheet"),
+    "action_update.link": _child(ACTION_FORM, LEFT_OUT, "a link into the case-management record"),
+    "action_update.file_name": _child(ACTION_FORM, LEFT_OUT, "the evidence file's name as uploaded"),
+    "action_update.stored_name": _none(SYSTEM, LEFT_OUT, "a random name in instance/evidence; the file "
+                                       "itself may hold anything about the case"),
+    "action_update.file_size": _none(),
+    "action_update.from_status": _none(),
+    "action_update.to_status": _none(),
+    "action_update.user_id": _staff(REQUEST),
+    "action_update.created_at": _none(),
+    "action_reminder.id": _none(),
+    "action_reminder.user_id": _staff(SYSTEM),
+    "action_reminder.sent_on": _none(),
+    "action_reminder.action_ids": _none(SYSTEM),
+    "action_reminder.sent_at": _none(),
+    # --- people and sign-in -----------------------------------------------------------------
+    "user.id": _none(),
+    "user.email": _staff(ADMIN_FORM),
+    "user.display_name": _staff(ADMIN_FORM, KEPT, "as lead auditor, action owner and exporter"),
+    "user.password_hash": _staff(SIGN_IN, note="scrypt hash; never shown"),
+    "user.active": _staff(ADMIN_FORM),
+    "user.agency": _staff(ADMIN_FORM),
+    "user.must_change_password": _staff(ADMIN_FORM),
+    "user.session_token": _staff(SYSTEM, note="changes at sign-out and password change"),
+    "user.failed_login_count": _staff(SIGN_IN),
+    "user.failed_login_window_start": _staff(SIGN_IN),
+    "user.locked_until": _staff(SIGN_IN),
+    "user.created_at": _staff(SYSTEM),
+    "user.last_login_at": _staff(SIGN_IN),
+    "user_role.user_id": _none(),
+    "user_role.role": _staff(ADMIN_FORM),
+    "user_team.user_id": _none(),
+    "user_team.team_id": _staff(ADMIN_FORM),
+    "team.id": _none(),
+    "team.name": _none(ANY_IMPORT, KEPT, "from case data and the user form"),
+    "sign_in_failure.id": _none(),
+    "sign_in_failure.occurred_at": _none(),
+    "sign_in_failure.email": _staff(SIGN_IN, note="as typed: may be anyone's"),
+    "sign_in_failure.ip_address": _staff(REQUEST),
+    "sign_in_failure.locks_until": _none(),
+    # --- the audit trail --------------------------------------------------------------------
+    "audit_event.id": _none(),
+    "audit_event.occurred_at": _none(),
+    "audit_event.user_id": _staff(REQUEST),
+    "audit_event.user_email": _staff(REQUEST),
+    "audit_event.role": _staff(REQUEST),
+    "audit_event.action": _none(),
+    "audit_event.object_type": _none(),
+    "audit_event.object_id": _none(SYSTEM, LEFT_OUT, "a row's id; for some events a case id"),
+    "audit_event.ip_address": _staff(REQUEST),
+    "audit_event.outcome": _none(),
+    "audit_event.details": _staff(SYSTEM, LEFT_OUT, "ids, field names and before/after of settings, "
+                                  "never case content"),
+    "audit_event_child.event_id": _none(),
+    "audit_event_child.child_id": _child(SYSTEM, LEFT_OUT, "which child a read named"),
+    # --- the app's own working tables --------------------------------------------------------
+    "questionnaire_version.id": _none(),
+    "questionnaire_version.questionnaire_id": _none(QUESTIONNAIRE_UPLOAD, KEPT),
+    "questionnaire_version.version": _none(QUESTIONNAIRE_UPLOAD, KEPT),
+    "questionnaire_version.title": _none(QUESTIONNAIRE_UPLOAD, KEPT),
+    "questionnaire_version.source": _none(QUESTIONNAIRE_UPLOAD, KEPT, "the questions"),
+    "questionnaire_version.uploaded_by_id": _staff(REQUEST),
+    "questionnaire_version.uploaded_at": _none(),
+    "job.id": _none(),
+    "job.kind": _none(),
+    "job.payload": _none(SYSTEM, note="the import batch id and the uploaded file's stored name"),
+    "job.status": _none(),
+    "job.attempts": _none(),
+    "job.worker": _none(SYSTEM, note="host name and process id"),
+    "job.created_at": _none(),
+    "job.started_at": _none(),
+    "job.heartbeat_at": _none(),
+    "job.finished_at": _none(),
+    "job.error": _none(SYSTEM, note="why a job failed"),
+    "measures_cache.name": _none(),
+    "measures_cache.data_version": _none(),
+    "measures_cache.figures": _none(SYSTEM, COUNTED, "counts and rates only"),
+    "measures_cache.computed_at": _none(),
+    "legal_hold.id": _none(),
+    "legal_hold.programme_id": _none(),
+    "legal_hold.reason": _none(ADMIN_FORM, note="the admin's reason, e.g. a court case reference"),
+    "legal_hold.placed_by_id": _staff(REQUEST),
+    "legal_hold.placed_at": _none(),
+}
+
+
+def unclassified_columns(metadata) -> list[str]:
+    """Every "table.column" in the schema that DATA_MAP does not classify."""
+    return sorted(f"{table.name}.{column.name}" for table in metadata.sorted_tables
+                  for column in table.columns if f"{table.name}.{column.name}" not in DATA_MAP)
+
+
+def classified_but_gone(metadata) -> list[str]:
+    """Entries for columns the schema no longer has (a renamed or dropped column)."""
+    present = {f"{table.name}.{column.name}" for table in metadata.sorted_tables for column in table.columns}
+    return sorted(set(DATA_MAP) - present)
