@@ -107,6 +107,8 @@ def can_work(user, action: Action) -> bool:
     return _partner_auditor(user) and action.agency == user.agency
 
 
+# The owners' own moves (the rest are QA leads' checks and cancelling).
+OWNERS_MOVES = frozenset(to for (_, to), who in TRANSITIONS.items() if who == "team")
 OWN_WORK = "You worked on this action, so another QA lead must verify or return it"
 # Moves that check the owners' work: whoever did that work never makes them.
 CHECKS = frozenset({ActionStatus.CLOSED, ActionStatus.RETURNED})
@@ -301,13 +303,15 @@ def _store_upload(stream, file_name: str) -> tuple[str, int]:
 
 
 def record_progress(action_id: int, *, note: str | None, link: str | None = None, upload=None,
-                    upload_name: str | None = None, version: int | None = None, user) -> Action:
-    """A progress note, a link to the case record, or an uploaded file: at least one."""
+                    upload_name: str | None = None, version: int | None = None, mark_done: bool = False,
+                    user) -> Action:
+    """A progress note, a link to the case record, or an uploaded file, and optionally "done":
+    at least one of them, all in one change so nothing typed is lost to another form."""
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ActionError(f"The note must be {NOTE_MAX:,} characters or fewer", "note")
     link = _checked_link(link)
-    if not (note or link or upload_name):
+    if not (note or link or upload_name or mark_done):
         raise ActionError("Enter a progress note, a link to the case record, or choose a file", "note")
     stored = size = None
     if upload_name:
@@ -323,14 +327,20 @@ def record_progress(action_id: int, *, note: str | None, link: str | None = None
             if action.state not in OUTSTANDING or action.state == ActionStatus.DONE:
                 raise ActionError(f"The action is {action.state.label.lower()}, so progress can no longer be recorded")
             kind = "evidence" if (link or stored) else "note"
-            db.session.add(ActionUpdate(action_id=action.id, kind=kind, text=note or None, link=link,
-                                        file_name=Path(upload_name).name[:200] if stored else None,
-                                        stored_name=stored, file_size=size, user_id=user.id))
-            if action.state in (ActionStatus.OPEN, ActionStatus.RETURNED):
-                _move(action, ActionStatus.IN_PROGRESS, user, None)
+            if note or link or stored:
+                db.session.add(ActionUpdate(action_id=action.id, kind=kind, text=note or None, link=link,
+                                            file_name=Path(upload_name).name[:200] if stored else None,
+                                            stored_name=stored, file_size=size, user_id=user.id))
+                if action.state in (ActionStatus.OPEN, ActionStatus.RETURNED) and not mark_done:
+                    _move(action, ActionStatus.IN_PROGRESS, user, None)
+            if mark_done:
+                if not may_move(user, action, ActionStatus.DONE):
+                    raise ActionError("This action cannot be marked done by you", "mark_done")
+                _move(action, ActionStatus.DONE, user, None)
             action.version += 1
             record_event("action_progress_recorded", actor=user, object_type="action", object_id=action.id,
-                         details={"kind": kind, "file": bool(stored), "link": bool(link), "version": action.version})
+                         details={"kind": kind, "file": bool(stored), "link": bool(link), "done": mark_done,
+                                  "version": action.version})
     except Exception:
         if stored:
             (evidence_dir() / stored).unlink(missing_ok=True)
