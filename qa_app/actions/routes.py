@@ -11,6 +11,7 @@ from qa_app.models import Action, ActionStatus, AuditProgramme, CaseAudit, Role
 from qa_app.security import roles_required
 from qa_app.services import accounts, action_lists
 from qa_app.services import actions as service
+from qa_app.services.programmes import case_number
 from qa_app.services.programmes import programmes as all_programmes
 from qa_app.services.safeguarding import case_team
 from qa_app.services.case_reads import record_case_read
@@ -74,7 +75,9 @@ def raise_action():
         chosen = request.args.get("recommendation", type=int)
         if chosen is not None and 0 <= chosen < len(suggested):
             form.description.data = suggested[chosen]
-            form.finding.data = f"Recommendation from the audit of case {case_audit.case_id}"
+            # Text the app writes names the case by its number in the programme, never its real id.
+            form.finding.data = (f"Recommendation from the audit of case "
+                                 f"{case_number(case_audit)} in this programme")
         form.team.data = default_team or ""
     if form.validate_on_submit():
         question = form.question_id.data or None

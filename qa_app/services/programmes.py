@@ -296,6 +296,13 @@ def active_case_audits(programme: AuditProgramme) -> list[CaseAudit]:
     return sorted(audits, key=lambda c: (order.get(c.case_id, len(order)), c.id))
 
 
+def case_number(case_audit: CaseAudit) -> int:
+    """The case's number within its programme (1 for the first drawn), for text that must not
+    carry the real referral or plan id."""
+    return next(index for index, c in enumerate(active_case_audits(case_audit.programme) + [case_audit], 1)
+                if c.id == case_audit.id)
+
+
 def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date | None, user=None) -> dict:
     """Lead auditors in turn from the chosen auditors; each agency section to the chosen
     auditors of that agency in turn. Returns what could not be matched."""
