@@ -18,6 +18,7 @@ from qa_app.services.case_audits import parts_for
 
 
 DETAILS_MAX = 5000
+ACKNOWLEDGEMENT_MAX = 2000
 
 
 class ConcernError(ValueError):
@@ -97,6 +98,8 @@ def acknowledge(concern_id: int, note: str, user) -> None:
     note = (note or "").strip()
     if not note:
         raise ConcernError("Enter what is being done about the concern")
+    if len(note) > ACKNOWLEDGEMENT_MAX:
+        raise ConcernError(f"What is being done must be {ACKNOWLEDGEMENT_MAX:,} characters or fewer")
     with write_transaction():
         concern = db.session.get(SafeguardingConcern, concern_id, with_for_update=True)
         if concern is None or concern not in concerns_for(user):
@@ -105,7 +108,7 @@ def acknowledge(concern_id: int, note: str, user) -> None:
             raise ConcernError("This concern has already been acknowledged")
         concern.acknowledged_by_id = user.id
         concern.acknowledged_at = utcnow()
-        concern.acknowledgement = note[:2000]
+        concern.acknowledgement = note
         record_event("safeguarding_concern_acknowledged", actor=user, object_type="safeguarding_concern",
                      object_id=concern.id, details={"case_audit": concern.case_audit_id})
 
