@@ -28,12 +28,14 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
         my_actions = action_lists.actions_for(current_user, action_lists.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
         users = accounts.users_by_name()
+    unmanaged = safeguarding.teams_nobody_manages() if current_user.has_role(Role.QA_LEAD, Role.ADMIN) else []
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
-                           my_actions=my_actions, today=actions.today(),
+                           my_actions=my_actions, today=actions.today(), unmanaged=unmanaged,
+                           unmanaged_names={t.name for t in unmanaged},
                            acknowledge_form=AcknowledgeForm(formdata=None), refused_form=acknowledge_form,
                            refused_concern_id=refused_concern_id,
                            form=acknowledge_form if acknowledge_form is not None else None), status

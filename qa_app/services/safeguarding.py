@@ -2,6 +2,7 @@
 case's team and the QA leads at once, by their home pages and by email when SMTP is set up,
 and must be acknowledged."""
 import smtplib
+from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -10,7 +11,8 @@ from sqlalchemy import select
 
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, CaseAudit, CPPlan, Referral, Role, SafeguardingConcern, User
+from qa_app.models import (OUTSTANDING, Action, AuditEvent, CaseAudit, CPPlan, Referral, Role, SafeguardingConcern, Team,
+                           User)
 from qa_app.models.base import utcnow
 from qa_app.services import people
 from qa_app.services.audit_trail import record_event
@@ -135,3 +137,22 @@ def concerns_on_case(case_audit: CaseAudit) -> list[SentConcern]:
         names = [f"{u.display_name} ({'QA lead' if u.has_role(Role.QA_LEAD) else 'team manager'})" for u in users]
         sent.append(SentConcern(concern, names))
     return sent
+
+
+@dataclass
+class UnmanagedTeam:
+    name: str
+    concerns: int  # not yet acknowledged
+    actions: int  # outstanding
+
+
+def teams_nobody_manages() -> list[UnmanagedTeam]:
+    """Teams with concerns waiting or actions outstanding and no active team manager: the QA
+    leads see their concerns and actions already; these are shown to them and to admins, marked
+    "no team manager for team X", until a manager exists."""
+    concerns = Counter(db.session.scalars(select(SafeguardingConcern.team).where(
+        SafeguardingConcern.acknowledged_at.is_(None), SafeguardingConcern.team.is_not(None))))
+    actions = Counter(db.session.scalars(select(Team.name).join(Action, Action.team_id == Team.id).where(
+        Action.status.in_([s.value for s in OUTSTANDING]))))
+    return [UnmanagedTeam(name, concerns[name], actions[name]) for name in sorted(set(concerns) | set(actions))
+            if not people.team_managers(name)]
