@@ -20,7 +20,7 @@ from audit_tools.readers import FileRejected
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionStatus, ActionUpdate, Agency,
-                           AuditProgramme, CaseAudit, CPPlan, Referral, Role, Team, User)
+                           AuditProgramme, CaseAudit, Role, Team, User)
 from qa_app.models.base import utcnow
 from qa_app.services import people
 from qa_app.services.audit_trail import record_event
@@ -155,12 +155,6 @@ class NewAction:
     answer: str | None = None
 
 
-def case_data_teams() -> set[str]:
-    """The teams named in the loaded referrals and plans."""
-    return ({t for t in db.session.scalars(select(Referral.team).distinct()) if t}
-            | {t for t in db.session.scalars(select(CPPlan.team).distinct()) if t})
-
-
 def possible_owners() -> list[User]:
     """People who can own an action: active team managers, and auditors of partner agencies."""
     return people.active_users(or_(people.holds(Role.TEAM_MANAGER), people.partner_auditor()))
@@ -204,13 +198,12 @@ def raise_action(programme_id: int, case_audit_id: int | None, new: NewAction, u
         team = None
         if new.team:
             team = db.session.scalar(select(Team).filter_by(name=new.team))
-            if team is None and new.team in case_data_teams():
-                team = Team(name=new.team[:100])  # a team of the loaded case data, known from now on
+            if team is None:
+                # The page offers only known teams; a team with no manager is named on the QA
+                # leads' and admins' home pages (safeguarding.teams_nobody_manages).
+                team = Team(name=new.team[:100])
                 db.session.add(team)
                 db.session.flush()
-            if team is None:
-                # A typo must not become a team of nobody that the action then waits in.
-                raise ActionError(f"There is no team called {new.team}: choose a team from the list", "team")
         if new.owner_id is not None:
             owner = db.session.get(User, new.owner_id)
             if owner is None or not owner.active:
