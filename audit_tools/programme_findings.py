@@ -305,36 +305,40 @@ class CaseOutcome:
     case_id: str
     grade: str | None  # after moderation
     outcome: str  # CAME_BACK, STAYED_AWAY or NOT_KNOWN
-    window_start: date | None
+    window_start: date | None  # the audit date: the window is the days after it
     window_end: date | None
     came_back_on: date | None
+    # Re-referred before the audit: reported beside the outcome, never as one.
+    re_referred_before: bool = False
 
 
 def case_outcome(audit: AuditRecord, later_dates, data_until: date | None, grade_question) -> CaseOutcome:
-    """Did the child come back after the audit?
+    """Did the child come back after the audit? The definition is DESIGN.md's "Outcomes after
+    an audit", counted from the audit date D (when the lead's part was submitted):
 
-    Referral cases: a referral dated after both the audited referral and the audit, and within
-    12 months of the audited referral (the re-referral it would have been). Plan cases: a plan
-    starting after both the audited plan's start and the audit, within 24 months of the audit.
-    What happened before the audit was known to the auditor, so it does not count. Until the
-    case data reaches the window's end, a child who has not come back is "not known yet".
+    referral cases: a referral dated after D and not more than RE_REFERRAL_MONTHS after D;
+    plan cases: a plan starting after D and not more than REPEAT_PLAN_MONTHS after D;
+    "not known yet" while the loaded data ends before the window's last day. A re-referral
+    after the audited referral, within RE_REFERRAL_MONTHS of it and on or before D (the auditor
+    could see it) is `re_referred_before`, never an outcome.
     """
     grade = grade_after(audit, grade_question)
     if audit.case_date is None or audit.audited_on is None:
         return CaseOutcome(audit.case_audit_id, audit.case_id, grade, NOT_KNOWN, None, None, None)
-    start = max(audit.case_date, audit.audited_on)
-    if audit.case_kind == "plan":
-        end = add_months(audit.audited_on, REPEAT_PLAN_MONTHS)
-    else:
-        end = add_months(audit.case_date, RE_REFERRAL_MONTHS)
+    start = audit.audited_on
+    months = REPEAT_PLAN_MONTHS if audit.case_kind == "plan" else RE_REFERRAL_MONTHS
+    end = add_months(start, months)
     hits = sorted(d for d in later_dates if start < d <= end)
+    before = audit.case_kind != "plan" and any(
+        audit.case_date < d <= min(start, add_months(audit.case_date, RE_REFERRAL_MONTHS)) for d in later_dates)
     if hits:
         outcome = CAME_BACK
     elif data_until is not None and data_until >= end:
         outcome = STAYED_AWAY
     else:
         outcome = NOT_KNOWN
-    return CaseOutcome(audit.case_audit_id, audit.case_id, grade, outcome, start, end, hits[0] if hits else None)
+    return CaseOutcome(audit.case_audit_id, audit.case_id, grade, outcome, start, end, hits[0] if hits else None,
+                       before)
 
 
 @dataclass(frozen=True)
@@ -344,6 +348,7 @@ class OutcomeRow:
     came_back: int
     did_not: int
     not_known: int
+    re_referred_before: int = 0  # before the audit, its own column: not an outcome
 
     @property
     def known(self) -> int:
@@ -367,7 +372,8 @@ def outcomes_by_grade(outcomes) -> tuple[OutcomeRow, ...]:
         if grades is None and not members:
             continue
         tally = Counter(o.outcome for o in members)
-        rows.append(OutcomeRow(name, len(members), tally[CAME_BACK], tally[STAYED_AWAY], tally[NOT_KNOWN]))
+        rows.append(OutcomeRow(name, len(members), tally[CAME_BACK], tally[STAYED_AWAY], tally[NOT_KNOWN],
+                               sum(1 for o in members if o.re_referred_before)))
     return tuple(rows)
 
 

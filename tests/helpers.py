@@ -39,6 +39,8 @@ def post_form(client, url, data=None, **kwargs):
 def make_user(*roles, email=None, password=PASSWORD, agency=Agency.CHILDRENS_SOCIAL_CARE.value,
               teams=(), name=None, must_change_password=False):
     number = next(_numbers)
+    if "team_manager" in {str(r) for r in roles} and not teams:
+        teams = ("Test team",)  # a team manager must have a team; this one holds no cases
     return accounts.create_user(
         email=email or f"user{number}@test.casefile.test",
         display_name=name or f"Test User {number}", password=password,

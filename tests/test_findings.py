@@ -127,10 +127,11 @@ def test_outcomes_count_a_child_re_referred_after_the_audit_and_not_one_re_refer
         db.session.commit()
         import_file("referrals", write_csv(tmp_path / "later.csv", REFERRAL_HEADINGS, [
             ["C1", "D1", "2014-09-01", "nfa", "", "Compass"], ["C2", "D2", "2014-06-01", "nfa", "", "North"],
-            ["C9", "Z9", "2015-06-30", "nfa", "", "North"]]))  # data now reaches past every window
+            ["C9", "Z9", "2015-07-01", "nfa", "", "North"]]))  # data now reaches every window's end
         result = findings.outcomes_for(db.session.get(AuditProgramme, programme_id))
     outcome = {c.case_id: c.outcome for c in result.cases}
     assert outcome == {"B1": "came_back", "B2": "did_not_come_back", "B3": "did_not_come_back"}
+    assert {c.case_id for c in result.cases if c.re_referred_before} == {"B2"}  # its own column
     rows = {r.grade_group: r for r in result.by_grade}
     assert (rows["Good or better"].came_back, rows["Good or better"].did_not) == (1, 1)
     assert rows["Requires improvement or inadequate"].came_back == 0

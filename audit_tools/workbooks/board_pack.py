@@ -189,12 +189,20 @@ def programmes_sheet(data: BoardPackData) -> Sheet:
                   Column("Actions open", "count")], rows)
 
 
+# The board pack carries no free text from audits or actions (what must be done, the finding,
+# progress notes): states, owners' roles and dates only. The findings workbook has the text.
+_BOARD_ACTION_COLUMNS = ("Action ref", "Programme", "Question id", "Team or agency", "Owner's role", "Priority",
+                         "Due", "Status", "Overdue", "Days open")
+
+
 def actions_sheet(data: BoardPackData) -> Sheet:
     ordered = sorted(data.actions, key=lambda a: (a.owned_by, a.due, a.reference))
+    columns = action_columns("Owner's role")
+    kept = [i for i, c in enumerate(columns) if c.name in _BOARD_ACTION_COLUMNS]
     return Sheet("Actions", "Open actions by team",
                  "Every action not yet verified closed, by the team or agency that owns it, with the owner's "
                  "role (not their name), when it is due and whether it is overdue.", "OpenActions",
-                 action_columns("Owner's role"), [action_values(a) for a in ordered])
+                 [columns[i] for i in kept], [[action_values(a)[i] for i in kept] for a in ordered])
 
 
 def write_board_pack(data: BoardPackData, target) -> None:

@@ -292,9 +292,11 @@ def actions_sheet(data: FindingsExport) -> Sheet:
 
 def outcomes_sheet(data: FindingsExport) -> Sheet:
     rows = [[r.grade_group, r.audited, r.came_back, r.did_not, r.not_known, r.known, _pct(r.came_back_pct),
-             _yes_no(r.small_base)] for r in (data.outcomes or [])]
-    description = ("Whether audited children came back (a new referral within 12 months, or a new plan "
-                   "within 24 months of the audit), by the case's grade after moderation [note 5].")
+             _yes_no(r.small_base), r.re_referred_before] for r in (data.outcomes or [])]
+    description = ("Whether audited children came back, counted from the audit date (a new referral within "
+                   "12 months, or a new plan within 24 months, after the audit; not known yet until the case "
+                   "data reaches the end of that window), by the case's grade after moderation [note 5]. "
+                   "A re-referral before the audit is its own column, not an outcome.")
     if data.outcomes is None:
         description += " Not available: no case data has been loaded."
     elif data.outcomes_until:
@@ -303,7 +305,7 @@ def outcomes_sheet(data: FindingsExport) -> Sheet:
                  [Column("Grade after moderation", width=36), Column("Audited", "count"),
                   Column("Came back", "count"), Column("Did not come back", "count"),
                   Column("Not known yet", "count"), Column("Known", "count"), Column("Came back %", "percent"),
-                  Column("Small base")], rows)
+                  Column("Small base"), Column("Re-referred before the audit", "count")], rows)
 
 
 def reaudit_sheet(data: FindingsExport) -> Sheet:

@@ -4,6 +4,7 @@ workbooks) but nobody without the key can work back from, or test guesses agains
 import base64
 import hashlib
 import hmac
+import re
 
 PREFIXES = {"child": "CH", "case": "CA"}
 
@@ -36,3 +37,37 @@ class Identifiable:
 
     def case(self, case_id: str) -> str:
         return case_id
+
+
+# A run of letters and digits, with single joiners inside (R-0007/119): the shape an id takes in
+# text. Whole runs and their letter-and-digit parts are checked, so "C1" never matches inside
+# "C12" or "C1x", and "R1/R2" finds both.
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-_/.][A-Za-z0-9]+)*")
+_PART = re.compile(r"[A-Za-z0-9]+")
+
+
+def id_candidates(text: str) -> set[str]:
+    """Every token of the text that could be an id, to look up among the known ids."""
+    found = set()
+    for match in _TOKEN.finditer(text or ""):
+        found.add(match.group(0))
+        found.update(_PART.findall(match.group(0)))
+    return found
+
+
+def scrub_ids(text, *, children: set[str], cases: set[str], pseudonyms) -> str:
+    """The text with every known child id and case (referral or plan) id, standing as a whole
+    token, replaced by its pseudonym. A child id wins where an id is both."""
+    if not isinstance(text, str) or not text:
+        return text
+
+    def part(match):
+        token = match.group(0)
+        if token in children:
+            return pseudonyms.child(token)
+        if token in cases:
+            return pseudonyms.case(token)
+        return _PART.sub(lambda p: (pseudonyms.child(p.group(0)) if p.group(0) in children else
+                                    pseudonyms.case(p.group(0)) if p.group(0) in cases else p.group(0)), token)
+
+    return _TOKEN.sub(part, text)

@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from qa_app.forms import DATE_HINT, GovDateField, choices
@@ -41,7 +41,9 @@ class ProgressForm(FlaskForm):
                        description="A web address starting https://", validators=[Optional(), Length(max=500)])
     evidence = FileField("Evidence file (optional)", widget=GovFileInput(),
                          description="PDF, Word, Excel, PNG, JPEG, text or CSV, up to the size your admin allows")
-    submit = SubmitField("Record progress", widget=GovSubmitInput())
+    # Part of the same form, so a note and a file are never lost by saving "done" on its own.
+    mark_done = BooleanField("Mark it done: a QA lead will then verify it", widget=GovCheckboxInput())
+    submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class StatusForm(FlaskForm):

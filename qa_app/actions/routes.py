@@ -7,10 +7,11 @@ from qa_app.actions.forms import MOVE_LABELS, FilterForm, ProgressForm, RaiseAct
 from qa_app.db import MAX_DATABASE_ID
 from qa_app.extensions import db
 from qa_app.forms import choices
-from qa_app.models import Action, AuditProgramme, CaseAudit, Role
+from qa_app.models import Action, ActionStatus, AuditProgramme, CaseAudit, Role
 from qa_app.security import roles_required
 from qa_app.services import accounts, action_lists
 from qa_app.services import actions as service
+from qa_app.services.programmes import case_number
 from qa_app.services.programmes import programmes as all_programmes
 from qa_app.services.safeguarding import case_team
 from qa_app.services.case_reads import record_case_read
@@ -74,7 +75,9 @@ def raise_action():
         chosen = request.args.get("recommendation", type=int)
         if chosen is not None and 0 <= chosen < len(suggested):
             form.description.data = suggested[chosen]
-            form.finding.data = f"Recommendation from the audit of case {case_audit.case_id}"
+            # Text the app writes names the case by its number in the programme, never its real id.
+            form.finding.data = (f"Recommendation from the audit of case "
+                                 f"{case_number(case_audit)} in this programme")
         form.team.data = default_team or ""
     if form.validate_on_submit():
         question = form.question_id.data or None
@@ -99,8 +102,20 @@ def raise_action():
 
 
 def _status_form(action, formdata=None):
+    """The checks (verify, return, cancel) for the page; the owners' own moves ("done") are part
+    of the progress form. A posted move the user may make is still accepted, from any client."""
     form = StatusForm(formdata=formdata, version=action.version)
-    form.to_status.choices = choices((s.value, MOVE_LABELS[s]) for s in service.next_states(current_user, action))
+    moves = service.next_states(current_user, action)
+    if formdata is None and service.can_work(current_user, action):
+        moves = [m for m in moves if m not in service.OWNERS_MOVES]
+    form.to_status.choices = choices((s.value, MOVE_LABELS[s]) for s in moves)
+    return form
+
+
+def _progress_form(action, formdata=None):
+    form = ProgressForm(formdata=formdata, version=action.version) if formdata is None else ProgressForm()
+    if not service.may_move(current_user, action, ActionStatus.DONE):
+        del form.mark_done  # only those who may mark it done see the box
     return form
 
 
@@ -111,7 +126,7 @@ def show_action(action_id):
     if action.case_audit is not None:
         record_case_read("action", child_ids=[action.case_audit.child_id], object_type="action",
                          object_id=action.id)
-    return _show(action, ProgressForm(formdata=None, version=action.version), _status_form(action))
+    return _show(action, _progress_form(action), _status_form(action))
 
 
 def _show(action, progress_form, status_form, status=200):
@@ -125,23 +140,35 @@ def _show(action, progress_form, status_form, status=200):
 @roles_required(*READERS)
 def record_progress(action_id):
     action = _readable_action_or_404(action_id)
-    form = ProgressForm()
+    form = _progress_form(action, formdata=request.form)
+    upload = form.evidence.data
+    chosen = upload.filename if upload and upload.filename else None
     if form.validate_on_submit():
-        upload = form.evidence.data
+        mark_done = bool(form.mark_done.data) if "mark_done" in form else False
         try:
             service.record_progress(action.id, note=form.note.data, link=form.link.data,
-                                    upload=upload.stream if upload else None,
-                                    upload_name=upload.filename if upload and upload.filename else None,
+                                    upload=upload.stream if chosen else None, upload_name=chosen,
                                     version=int(form.version.data) if (form.version.data or "").isdigit() else None,
-                                    user=current_user)
+                                    mark_done=mark_done, user=current_user)
         except service.ActionError as error:
-            field = error.field if error.field in ("note", "link", "evidence") else "note"
+            field = error.field if error.field in ("note", "link", "evidence", "mark_done") and error.field in form \
+                else "note"
             form[field].errors = list(form[field].errors) + [str(error)]
             db.session.refresh(action)
-            return _show(action, form, _status_form(action), 409 if isinstance(error, service.ActionConflict) else 200)
-        flash("Progress recorded.", "success")
+            return _refused_progress(action, form, chosen, 409 if isinstance(error, service.ActionConflict) else 200)
+        db.session.refresh(action)
+        flash("Progress recorded." if action.state != ActionStatus.DONE
+              else "Saved, and marked done: a QA lead will verify it.", "success")
         return redirect(url_for("actions.show_action", action_id=action.id))
-    return _show(action, form, _status_form(action))
+    return _refused_progress(action, form, chosen)
+
+
+def _refused_progress(action, form, chosen, status=200):
+    """Everything typed comes back; a browser cannot be given a chosen file back, so say so."""
+    if chosen:
+        form.evidence.description = (f"You chose {chosen}, but it was not saved: choose the file again "
+                                     "(a browser cannot keep a chosen file when a form is refused).")
+    return _show(action, form, _status_form(action), status)
 
 
 @actions.post("/<int:action_id>/status")
@@ -158,12 +185,12 @@ def change_status(action_id):
             field = "reason" if error.field == "reason" else "to_status"
             form[field].errors = list(form[field].errors) + [str(error)]
             db.session.refresh(action)
-            return _show(action, ProgressForm(formdata=None, version=action.version), form,
+            return _show(action, _progress_form(action), form,
                          409 if isinstance(error, service.ActionConflict) else 200)
         db.session.refresh(action)
         flash(f"Action {action.id} is now {action.state.label.lower()}.", "success")
         return redirect(url_for("actions.show_action", action_id=action.id))
-    return _show(action, ProgressForm(formdata=None, version=action.version), form)
+    return _show(action, _progress_form(action), form)
 
 
 @actions.get("/<int:action_id>/evidence/<int:update_id>")

@@ -30,29 +30,39 @@ def show(case_audit_id):
     parts = service.parts_for(current_user, case_audit)
     if not parts:
         deny(404)
-    history = child_histories([case_audit.child_id])[case_audit.child_id]
     record_case_read("case audit", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
+    return _show(case_audit, parts, ConcernForm(formdata=None))
+
+
+def _show(case_audit, parts, concern_form, concern_open=False):
+    history = child_histories([case_audit.child_id])[case_audit.child_id]
     return render_template("audits/show.html", case_audit=case_audit, parts=parts, history=history,
                            others=service.visible_agency_sections(current_user, case_audit),
                            decision_labels=DECISION_LABELS, questionnaire=service.questionnaire_for(case_audit),
-                           concern_form=ConcernForm(formdata=None))
+                           concern_form=concern_form, concern_open=concern_open,
+                           form=concern_form if concern_form.errors else None,
+                           sections=[service.audit_part(case_audit, s.agency) for s in case_audit.sections],
+                           concerns=safeguarding.concerns_on_case(case_audit))
 
 
 @audits.post("/<int:case_audit_id>/concerns")
 @roles_required(Role.AUDITOR)
 def raise_concern(case_audit_id):
     case_audit = _case_audit_or_404(case_audit_id)
-    if not service.parts_for(current_user, case_audit):
+    parts = service.parts_for(current_user, case_audit)
+    if not parts:
         deny(404)
+    form = ConcernForm()
     try:
-        safeguarding.raise_concern(case_audit.id, ConcernForm().details.data, current_user)
+        safeguarding.raise_concern(case_audit.id, form.details.data, current_user)
     except safeguarding.ConcernError as error:
-        flash(f"The concern was not sent: {error}", "info")
-    else:
-        flash("Your safeguarding concern has been sent to the team manager and the QA leads. "
-              "If a child is at immediate risk, also phone the front door now.", "success")
-    return redirect(url_for("audits.show", case_audit_id=case_audit.id))
+        # Not sent: the page comes back with the text as typed and the form open.
+        form.details.errors = [f"The concern was not sent: {error}"]
+        return _show(case_audit, parts, form, concern_open=True)
+    flash("Your safeguarding concern has been sent to the team manager and the QA leads. "
+          "If a child is at immediate risk, also phone the front door now.", "success")
+    return redirect(url_for("audits.show", case_audit_id=case_audit.id) + "#concerns")
 
 
 @audits.route("/<int:case_audit_id>/<part>", methods=["GET", "POST"])
@@ -88,7 +98,10 @@ def complete(case_audit_id, part):
                                resubmit=answer_form(current.sections, formdata=None,
                                                     data={**answers, "version": conflict.saved_version})), 409
     except service.AnswersInvalid as invalid:
-        return _render(case_audit, current, form, history, problems=invalid.problems), 200
+        if invalid.saved_version is not None:
+            form.version.data = invalid.saved_version  # the draft just saved is the one to submit
+        return _render(case_audit, current, form, history, problems=invalid.problems,
+                       saved_as_draft=invalid.saved_version is not None), 200
     except service.AuditRefused as refused:
         flash(str(refused), "info")
         return redirect(url_for("audits.show", case_audit_id=case_audit.id))
@@ -98,7 +111,7 @@ def complete(case_audit_id, part):
                     else url_for("audits.complete", case_audit_id=case_audit.id, part=part))
 
 
-def _render(case_audit, current, form, history, problems):
+def _render(case_audit, current, form, history, problems, saved_as_draft=False):
     for question_id, message in problems.items():
         if question_id in form:
             form[question_id].errors = [message]
@@ -107,5 +120,6 @@ def _render(case_audit, current, form, history, problems):
                            answer_form=form, history=history, page_errors=page_errors,
                            labels={q.id: q.label for s in current.sections for q in s.questions},
                            decision_labels=DECISION_LABELS, read_only=current.submitted,
+                           saved_as_draft=saved_as_draft,
                            recommendations=actions.recommendations(case_audit) if current.part == service.LEAD else [],
                            raised_actions=action_lists.actions_of_case_audit(case_audit.id) if current.part == service.LEAD else [])

@@ -16,6 +16,11 @@ main = Blueprint("main", __name__)
 @any_signed_in_user
 def home():
     """One page with a section for each role the user holds."""
+    return home_page()
+
+
+def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
+    """The home page; with a refused acknowledgement, its form comes back as typed on its concern."""
     users, latest_imports, data_covers, assignments, my_actions = [], [], (None, None), [], []
     concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
@@ -24,13 +29,17 @@ def home():
         my_actions = action_lists.actions_for(current_user, action_lists.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
         users = accounts.users_by_name()
+    unmanaged = safeguarding.teams_nobody_manages() if current_user.has_role(Role.QA_LEAD, Role.ADMIN) else []
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
-                           my_actions=my_actions, today=actions.today(),
-                           acknowledge_form=AcknowledgeForm(formdata=None))
+                           my_actions=my_actions, today=actions.today(), unmanaged=unmanaged,
+                           unmanaged_names={t.name for t in unmanaged},
+                           acknowledge_form=AcknowledgeForm(formdata=None), refused_form=acknowledge_form,
+                           refused_concern_id=refused_concern_id,
+                           form=acknowledge_form if acknowledge_form is not None else None), status
 
 
 @main.get("/health")

@@ -12,13 +12,13 @@ from qa_app.models.moderation import Moderation, ModerationOutcome, Safeguarding
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.retention import LegalHold
 from qa_app.models.programmes import (CASE_AUDIT_TRANSITIONS, FINISHED, NOT_STARTED, PROGRAMME_TRANSITIONS,
-                                      AuditProgramme, CaseAudit, CaseAuditSection, CaseAuditStatus,
+                                      AuditProgramme, CaseAudit, CaseAuditAuthor, CaseAuditSection, CaseAuditStatus,
                                       ProgrammeStatus, Sample, SampleChange, SampleChangeKind)
 from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, user_team
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "ModerationOutcome", "SafeguardingConcern",
-           "CASE_AUDIT_TRANSITIONS", "FINISHED", "NOT_STARTED", "PROGRAMME_TRANSITIONS", "IllegalTransition", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
+           "CASE_AUDIT_TRANSITIONS", "FINISHED", "NOT_STARTED", "PROGRAMME_TRANSITIONS", "IllegalTransition", "AuditProgramme", "CaseAudit", "CaseAuditAuthor", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",

@@ -215,6 +215,7 @@ class CaseAudit(AuditWork, db.Model):
     lead_auditor: Mapped[User | None] = relationship()
     sections: Mapped[list["CaseAuditSection"]] = relationship(back_populates="case_audit",
                                                                order_by="CaseAuditSection.agency")
+    authors: Mapped[list["CaseAuditAuthor"]] = relationship(order_by="CaseAuditAuthor.id")
 
     __table_args__ = (UniqueConstraint("programme_id", "case_id", name="uq_case_audit_programme_case"),)
 
@@ -274,3 +275,20 @@ class CaseAuditSection(AuditWork, db.Model):
     def assign_auditor(self, auditor_id: int | None) -> None:
         self.auditor_id = auditor_id
         self._follow_assignment(auditor_id is not None)
+
+
+class CaseAuditAuthor(db.Model):
+    """Someone who saved or submitted a part of a case audit (the lead's or an agency's), kept
+    whoever the part is later assigned to: nobody who ever wrote any part moderates the audit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_audit_id: Mapped[int] = mapped_column(ForeignKey("case_audit.id"), index=True)
+    part: Mapped[str] = mapped_column(String(40))  # "lead" or an Agency value
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    did: Mapped[str] = mapped_column(String(20))  # "saved" or "submitted"
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("case_audit_id", "part", "user_id", "did",
+                                       name="uq_case_audit_author"),)

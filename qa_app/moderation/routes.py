@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from audit_tools.records import DECISION_LABELS
 from qa_app.extensions import db
+from qa_app.main.routes import home_page
 from qa_app.forms import error_link
 from qa_app.models import CaseAudit, ModerationOutcome, Role
 from qa_app.moderation.forms import AcknowledgeForm, ReopenForm, chosen_grades, moderation_form
@@ -41,8 +42,19 @@ def moderate(case_audit_id):
             accepted = form.outcome.data == ModerationOutcome.ACCEPTED
             flash(f"Case {case_audit.case_id} {'accepted' if accepted else 'returned to the auditor'}.", "success")
             return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id) + "#agreement")
-    else:  # the auditor's grades are the starting point
-        form = moderation_form(graded, formdata=None, data={q.id: grade for q, grade in graded})
+    else:
+        form = _starting_form(case_audit)
+    return _moderation_page(case_audit, form, problems)
+
+
+def _starting_form(case_audit):
+    """The auditor's grades are the starting point."""
+    graded = service.graded_questions(case_audit)
+    return moderation_form(graded, formdata=None, data={q.id: grade for q, grade in graded})
+
+
+def _moderation_page(case_audit, form, problems, reopen_form=None):
+    graded = service.graded_questions(case_audit)
     for key, text in problems.items():
         if key in form:
             form[key].errors = [text]
@@ -51,7 +63,8 @@ def moderate(case_audit_id):
                      object_id=case_audit.id)
     return render_template("moderation/moderate.html", case_audit=case_audit, lead=audit_part(case_audit, LEAD),
                            graded=graded, moderation_form=form, page_errors=page_errors,
-                           reopen_form=ReopenForm(formdata=None),
+                           reopen_form=reopen_form or ReopenForm(formdata=None), reopen_open=reopen_form is not None,
+                           form=reopen_form if reopen_form is not None else None,
                            own_work=service.is_own_work(case_audit, current_user),
                            reasons=service.queue_reasons(case_audit) if case_audit.may("moderate") else [],
                            history=child_histories([case_audit.child_id])[case_audit.child_id],
@@ -66,19 +79,22 @@ def reopen(case_audit_id):
     try:
         service.reopen(case_audit.id, form.part.data or LEAD, form.reason.data, current_user)
     except service.ModerationError as error:
-        flash(f"Not reopened: {error}", "info")
-    else:
-        flash(f"Case {case_audit.case_id} reopened for its auditor.", "success")
+        # The moderation page again, with the reason as typed and why it was refused.
+        form.reason.errors = [f"Not reopened: {error}"]
+        return _moderation_page(case_audit, _starting_form(case_audit), {}, reopen_form=form)
+    flash(f"Case {case_audit.case_id} reopened for its auditor.", "success")
     return redirect(url_for("moderation.moderate", case_audit_id=case_audit.id))
 
 
 @moderation.post("/safeguarding/<int:concern_id>/acknowledge")
 @roles_required(Role.TEAM_MANAGER, Role.QA_LEAD)
 def acknowledge(concern_id):
+    form = AcknowledgeForm()
     try:
-        safeguarding.acknowledge(concern_id, AcknowledgeForm().note.data, current_user)
+        safeguarding.acknowledge(concern_id, form.note.data, current_user)
     except safeguarding.ConcernError as error:
-        flash(f"Not acknowledged: {error}", "info")
-    else:
-        flash("Concern acknowledged.", "success")
+        # The home page again, with the note as typed and the reason it was not saved.
+        form.note.errors = [f"Not acknowledged: {error}"]
+        return home_page(form, concern_id)
+    flash("Concern acknowledged.", "success")
     return redirect(url_for("main.home") + "#safeguarding")

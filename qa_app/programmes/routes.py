@@ -68,6 +68,19 @@ def show_programme(programme_id):
     return render_template("programmes/show.html", **context)
 
 
+def _refused_on_programme_page(programme, *, refused_case_audit_id=None, **forms):
+    """The programme page again with a refused form as typed, its errors beside its fields.
+    A refused removal's form is drawn only on its own case's row."""
+    context = _sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {}))
+    refused = next(iter(forms.values()))
+    if refused_case_audit_id is None:
+        context.update(forms)
+    return render_template("programmes/show.html", programme=programme, frames=FRAMES,
+                           strata_fields=STRATIFY_FIELDS, decision_labels=DECISION_LABELS, form=refused,
+                           refused_case_audit_id=refused_case_audit_id, refused_remove_form=forms.get("remove_form"),
+                           **context)
+
+
 def _sample_context(programme, policy_form) -> dict:
     """What the page shows once the sample is drawn: its case audits, agreement and the forms."""
     audits = service.active_case_audits(programme)
@@ -186,12 +199,11 @@ def add_case(programme_id):
         try:
             service.add_case_by_hand(programme.id, form.case_id.data, form.reason.data, current_user)
         except service.ProgrammeError as error:
-            flash(f"The case was not added: {error}", "info")
+            form.case_id.errors = [f"The case was not added: {error}"]
         else:
             flash(f"Case {form.case_id.data} added to the sample.", "success")
-    else:
-        flash("The case was not added: " + "; ".join(e for errors in form.errors.values() for e in errors), "info")
-    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+            return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    return _refused_on_programme_page(programme, add_form=form)
 
 
 @programmes.post("/case-audits/<int:case_audit_id>/remove")
@@ -203,12 +215,13 @@ def remove_case(case_audit_id):
         try:
             service.remove_case_by_hand(case_audit.id, form.reason.data, current_user)
         except service.ProgrammeError as error:
-            flash(f"The case was not removed: {error}", "info")
+            form.reason.errors = [f"The case was not removed: {error}"]
         else:
             flash(f"Case {case_audit.case_id} removed from the sample.", "success")
-    else:
-        flash("The case was not removed: enter why it is being removed.", "info")
-    return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id))
+            return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id))
+    elif not form.reason.errors:
+        form.reason.errors = ["The case was not removed: enter why it is being removed."]
+    return _refused_on_programme_page(case_audit.programme, refused_case_audit_id=case_audit.id, remove_form=form)
 
 
 @programmes.post("/<int:programme_id>/assign")
@@ -220,7 +233,8 @@ def assign(programme_id):
         try:
             result = service.assign_round_robin(programme.id, form.auditor_ids.data, form.due_date.data, current_user)
         except service.ProgrammeError as error:
-            flash(f"Nothing was assigned: {error}", "info")
+            form.auditor_ids.errors = [f"Nothing was assigned: {error}"]
+            return _refused_on_programme_page(programme, assign_form=form)
         else:
             message = f"{result['assigned']} case audits assigned."
             if result["agencies_without_auditor"]:
@@ -229,7 +243,8 @@ def assign(programme_id):
                             + "; those sections are unassigned.")
             flash(message, "success")
     else:
-        flash("Nothing was assigned: select at least one auditor.", "info")
+        form.auditor_ids.errors = list(form.auditor_ids.errors) or ["Nothing was assigned: select at least one auditor."]
+        return _refused_on_programme_page(programme, assign_form=form)
     return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
 

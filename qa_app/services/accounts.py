@@ -203,7 +203,7 @@ def team_names() -> list[str]:
     return db.session.scalars(select(Team.name).order_by(Team.name)).all()
 
 
-def _validate_profile(email, display_name, roles, agency):
+def _validate_profile(email, display_name, roles, agency, team_names=()):
     if not EMAIL_PATTERN.match(email):
         raise AccountError("Enter an email address in the correct format, like name@example.org", "email")
     if not display_name.strip():
@@ -212,13 +212,16 @@ def _validate_profile(email, display_name, roles, agency):
         raise AccountError("Select at least one role", "roles")
     if agency not in {a.value for a in Agency}:
         raise AccountError("Select the person's agency", "agency")
+    if Role.TEAM_MANAGER in {Role(r) for r in roles} and not [t for t in team_names if t and t.strip()]:
+        # Concerns and actions reach a manager through their team: one without a team sees nothing.
+        raise AccountError("A team manager must have a team: enter the team they manage", "teams")
 
 
 def create_user(*, email, display_name, password, roles, agency=Agency.CHILDRENS_SOCIAL_CARE.value,
                 team_names=(), must_change_password=False, created_by=None) -> User:
     email = normalise_email(email)
     roles = {Role(r) for r in roles}
-    _validate_profile(email, display_name, roles, agency)
+    _validate_profile(email, display_name, roles, agency, team_names)
     password_hash = hash_password(password)
     with write_transaction():
         if db.session.scalars(db.select(User).filter_by(email=email)).first():
@@ -246,7 +249,7 @@ def update_user(user_id: int, *, display_name, roles, agency, team_names, active
         user = db.session.get(User, user_id)
         if user is None:
             raise AccountError("That user does not exist")
-        _validate_profile(user.email, display_name, roles, agency)
+        _validate_profile(user.email, display_name, roles, agency, team_names)
         if user.id == changed_by.id and (not active or Role.ADMIN not in roles):
             raise AccountError("You cannot remove your own admin role or disable your own account",
                                "roles")

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import false, or_, select
+from sqlalchemy import or_, select
 
 from audit_tools.evidence import CONTENT_TYPES, check_evidence_file, evidence_type
 from audit_tools.programme_findings import NOT_EVIDENCED, RI_OR_INADEQUATE
@@ -67,41 +67,65 @@ def reads_actions(user) -> bool:
     return _sees_everything(user) or works_actions(user)
 
 
+def _sees_team_actions(user) -> bool:
+    """Team-based visibility: a team's managers, and children's social care staff in the team.
+    A partner agency's auditor who is also listed in a team sees only their agency's actions."""
+    return user.has_role(Role.TEAM_MANAGER) or user.agency == Agency.CHILDRENS_SOCIAL_CARE
+
+
 def visibility_clause(user):
-    """SQL for the actions a user may read: QA leads and admins every one; anyone else the
-    actions of their teams, those they own, and (auditors of a partner agency) their agency's.
-    No user (the command line) reads every action."""
+    """Who sees which actions, the one rule every list, count and page uses (README, "Who sees
+    and does what"): QA leads and admins every one; anyone else the actions they own, the
+    actions of their teams if they are a team manager or children's social care staff, and
+    (auditors of a partner agency) their agency's. No user (the command line) reads every action."""
     if user is None or _sees_everything(user):
         return None
-    team_ids = [team.id for team in user.teams]
     clauses = [Action.owner_id == user.id]
+    team_ids = [team.id for team in user.teams] if _sees_team_actions(user) else []
     if team_ids:
         clauses.append(Action.team_id.in_(team_ids))
     if _partner_auditor(user):
         clauses.append(Action.agency == user.agency)
-    return or_(*clauses) if clauses else false()
+    return or_(*clauses)
 
 
 def can_read(user, action: Action) -> bool:
-    if _sees_everything(user):
+    """The same rule as visibility_clause, asked of one action."""
+    clause = visibility_clause(user)
+    if clause is None:
         return True
-    return (action.owner_id == user.id or (action.team_id is not None and action.team_id in {t.id for t in user.teams})
-            or (action.agency is not None and action.agency == user.agency and _partner_auditor(user)))
+    return db.session.scalar(select(Action.id).where(Action.id == action.id, clause)) is not None
 
 
 def can_work(user, action: Action) -> bool:
-    """Record progress and mark done: the team's managers, the named owner, or the agency's auditors."""
+    """Record progress and mark done: the named owner, a manager of the owning team, or an
+    auditor of the owning partner agency. Reading every action (a QA lead) is not enough."""
     if action.owner_id == user.id:
         return True
     if action.team_id is not None:
         return user.has_role(Role.TEAM_MANAGER) and action.team_id in {t.id for t in user.teams}
-    return can_read(user, action) and user.has_role(Role.AUDITOR)
+    return _partner_auditor(user) and action.agency == user.agency
+
+
+# The owners' own moves (the rest are QA leads' checks and cancelling).
+OWNERS_MOVES = frozenset(to for (_, to), who in TRANSITIONS.items() if who == "team")
+OWN_WORK = "You worked on this action, so another QA lead must verify or return it"
+# Moves that check the owners' work: whoever did that work never makes them.
+CHECKS = frozenset({ActionStatus.CLOSED, ActionStatus.RETURNED})
+
+
+def worked_on(user, action: Action) -> bool:
+    """Recorded progress or evidence on the action, or moved it along as its owners do."""
+    return any(u.user_id == user.id and (u.kind in ("note", "evidence")
+                                         or (u.kind == "status" and TRANSITIONS.get((ActionStatus(u.from_status),
+                                                                                     ActionStatus(u.to_status))) == "team"))
+               for u in action.updates)
 
 
 def may_move(user, action: Action, to_status: ActionStatus) -> bool:
     who = TRANSITIONS.get((action.state, to_status))
     if who == "qa":
-        return user.has_role(Role.QA_LEAD)
+        return user.has_role(Role.QA_LEAD) and not (to_status in CHECKS and worked_on(user, action))
     return who == "team" and can_work(user, action)
 
 
@@ -175,6 +199,8 @@ def raise_action(programme_id: int, case_audit_id: int | None, new: NewAction, u
         if new.team:
             team = db.session.scalar(select(Team).filter_by(name=new.team))
             if team is None:
+                # The page offers only known teams; a team with no manager is named on the QA
+                # leads' and admins' home pages (safeguarding.teams_nobody_manages).
                 team = Team(name=new.team[:100])
                 db.session.add(team)
                 db.session.flush()
@@ -279,13 +305,15 @@ def _store_upload(stream, file_name: str) -> tuple[str, int]:
 
 
 def record_progress(action_id: int, *, note: str | None, link: str | None = None, upload=None,
-                    upload_name: str | None = None, version: int | None = None, user) -> Action:
-    """A progress note, a link to the case record, or an uploaded file: at least one."""
+                    upload_name: str | None = None, version: int | None = None, mark_done: bool = False,
+                    user) -> Action:
+    """A progress note, a link to the case record, or an uploaded file, and optionally "done":
+    at least one of them, all in one change so nothing typed is lost to another form."""
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ActionError(f"The note must be {NOTE_MAX:,} characters or fewer", "note")
     link = _checked_link(link)
-    if not (note or link or upload_name):
+    if not (note or link or upload_name or mark_done):
         raise ActionError("Enter a progress note, a link to the case record, or choose a file", "note")
     stored = size = None
     if upload_name:
@@ -301,14 +329,20 @@ def record_progress(action_id: int, *, note: str | None, link: str | None = None
             if action.state not in OUTSTANDING or action.state == ActionStatus.DONE:
                 raise ActionError(f"The action is {action.state.label.lower()}, so progress can no longer be recorded")
             kind = "evidence" if (link or stored) else "note"
-            db.session.add(ActionUpdate(action_id=action.id, kind=kind, text=note or None, link=link,
-                                        file_name=Path(upload_name).name[:200] if stored else None,
-                                        stored_name=stored, file_size=size, user_id=user.id))
-            if action.state in (ActionStatus.OPEN, ActionStatus.RETURNED):
-                _move(action, ActionStatus.IN_PROGRESS, user, None)
+            if note or link or stored:
+                db.session.add(ActionUpdate(action_id=action.id, kind=kind, text=note or None, link=link,
+                                            file_name=Path(upload_name).name[:200] if stored else None,
+                                            stored_name=stored, file_size=size, user_id=user.id))
+                if action.state in (ActionStatus.OPEN, ActionStatus.RETURNED) and not mark_done:
+                    _move(action, ActionStatus.IN_PROGRESS, user, None)
+            if mark_done:
+                if not may_move(user, action, ActionStatus.DONE):
+                    raise ActionError("This action cannot be marked done by you", "mark_done")
+                _move(action, ActionStatus.DONE, user, None)
             action.version += 1
             record_event("action_progress_recorded", actor=user, object_type="action", object_id=action.id,
-                         details={"kind": kind, "file": bool(stored), "link": bool(link), "version": action.version})
+                         details={"kind": kind, "file": bool(stored), "link": bool(link), "done": mark_done,
+                                  "version": action.version})
     except Exception:
         if stored:
             (evidence_dir() / stored).unlink(missing_ok=True)
@@ -342,6 +376,8 @@ def change_status(action_id: int, to_status: str, *, reason: str | None = None, 
         raise ActionError(f"Enter why the action is being {verb}", "reason")
     with write_transaction():
         action = _locked(action_id, version)
+        if target in CHECKS and user.has_role(Role.QA_LEAD) and worked_on(user, action):
+            raise ActionError(OWN_WORK, "to_status")
         if not may_move(user, action, target):
             raise ActionError(f"An action that is {action.state.label.lower()} cannot be marked "
                               f"{target.label.lower()} by you")

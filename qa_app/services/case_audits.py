@@ -10,7 +10,9 @@ from audit_tools.questionnaires import Questionnaire, Section, check_answers, vi
 from audit_tools.records import DECISION_ANSWERS
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import Agency, CaseAudit, CaseAuditSection, IllegalTransition
+from sqlalchemy import select
+
+from qa_app.models import Agency, CaseAudit, CaseAuditAuthor, CaseAuditSection, IllegalTransition
 from qa_app.models.base import utcnow
 from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
@@ -24,9 +26,11 @@ class AuditRefused(ValueError):
 
 
 class AnswersInvalid(ValueError):
-    def __init__(self, problems: dict[str, str]):
+    def __init__(self, problems: dict[str, str], saved_version: int | None = None):
         super().__init__("; ".join(problems.values()))
         self.problems = problems
+        # A refused submit whose answers could still be kept: saved as a draft at this version.
+        self.saved_version = saved_version
 
 
 class SaveConflict(Exception):
@@ -122,6 +126,14 @@ def save_part(case_audit_id: int, part: str, answers: dict, version: int, *, sub
         raise
 
 
+def _record_author(case_audit: CaseAudit, part: str, user, did: str) -> None:
+    """Kept for good, whoever the part is later given to (see moderation.auditors_of)."""
+    known = db.session.scalar(select(CaseAuditAuthor.id).filter_by(case_audit_id=case_audit.id, part=part,
+                                                                   user_id=user.id, did=did))
+    if known is None:
+        db.session.add(CaseAuditAuthor(case_audit_id=case_audit.id, part=part, user_id=user.id, did=did))
+
+
 def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart:
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
@@ -148,20 +160,36 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
             if waiting:
                 problems["_agencies"] = ("The agency sections must be submitted before the lead part: "
                                          + ", ".join(waiting))
-        if problems:
+        if problems and not (submit and _keep_as_draft(current, kept)):
             raise AnswersInvalid(problems)
-        before = current.record.answers or {}
-        changed = sorted(k for k in set(before) | set(kept) if before.get(k) != kept.get(k))
-        record = current.record
-        record.answers = kept
-        record.version += 1
-        if submit:
-            record.submit(utcnow())
-        else:
-            record.save_draft()
-        if part != LEAD:
-            case_audit.section_saved()
-        record_event("case_audit_submitted" if submit else "case_audit_saved", actor=user,
-                     object_type="case_audit", object_id=case_audit.id,
-                     details={"part": part, "changed_questions": changed, "version": record.version})
+        _store(case_audit, current, part, kept, submit=submit and not problems, user=user)
+    if problems:
+        # Committed above as a draft: the submit is refused, but nothing typed is lost.
+        raise AnswersInvalid(problems, saved_version=current.record.version)
     return current
+
+
+def _keep_as_draft(current: AuditPart, kept: dict) -> bool:
+    """A refused submit is saved as a draft when a draft of those answers would be accepted."""
+    problems = {}
+    for section in current.sections:
+        problems.update(check_answers(section, kept, submitting=False))
+    return not problems and current.record.may("save")
+
+
+def _store(case_audit, current, part, kept, *, submit, user) -> None:
+    before = current.record.answers or {}
+    changed = sorted(k for k in set(before) | set(kept) if before.get(k) != kept.get(k))
+    record = current.record
+    record.answers = kept
+    record.version += 1
+    if submit:
+        record.submit(utcnow())
+    else:
+        record.save_draft()
+    if part != LEAD:
+        case_audit.section_saved()
+    _record_author(case_audit, part, user, "submitted" if submit else "saved")
+    record_event("case_audit_submitted" if submit else "case_audit_saved", actor=user,
+                 object_type="case_audit", object_id=case_audit.id,
+                 details={"part": part, "changed_questions": changed, "version": record.version})

@@ -3,6 +3,7 @@ audit_tools.workbooks, and records every export in the audit trail (who exported
 whether it was identifiable)."""
 import os
 import secrets
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,10 +14,10 @@ from audit_tools.records import DECISION_LABELS
 from audit_tools.sampling import FRAMES
 from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
 from audit_tools.workbooks.layout import file_name
-from audit_tools.workbooks.pseudonyms import Identifiable, Pseudonymiser
+from audit_tools.workbooks.pseudonyms import Identifiable, Pseudonymiser, id_candidates, scrub_ids
 from qa_app.db import read_transaction, write_transaction
 from qa_app.extensions import db
-from qa_app.models import Action, AuditProgramme, ImportBatch, Role, User
+from qa_app.models import Action, AuditProgramme, CaseAudit, Child, CPPlan, ImportBatch, Referral, Role, User
 from qa_app.models.actions import OUTSTANDING
 from qa_app.services import findings, moderation
 from qa_app.services.case_audits import questionnaire_for_programme
@@ -26,7 +27,9 @@ from qa_app.services.case_reads import record_case_read
 APP_VERSION = "0.9"
 IDENTIFIABLE_LINE = "IDENTIFIABLE: this workbook shows real child and case ids. Keep it to those who need them."
 PSEUDONYMISED_LINE = ("Pseudonymised: child and case ids are replaced by stable pseudonyms (the same child always "
-                      "has the same pseudonym in this installation's exports). Free text is included as written.")
+                      "has the same pseudonym in this installation's exports), in free text too: any child, "
+                      "referral or plan id the case data holds is replaced wherever it is written. Other "
+                      "details in free text are included as written.")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -63,6 +66,63 @@ def check_may_export(user, identifiable: bool) -> None:
         raise ExportError("Only QA leads can export findings")
     if identifiable and (user is None or not user.has_role(Role.QA_LEAD)):
         raise ExportError("Only QA leads can export identifiable findings")
+
+
+# --- ids in free text ----------------------------------------------------------------------
+
+_LOOKUP_CHUNK = 500
+
+
+def _known(column, candidates: list[str]) -> set[str]:
+    found = set()
+    for start in range(0, len(candidates), _LOOKUP_CHUNK):
+        chunk = candidates[start:start + _LOOKUP_CHUNK]
+        found.update(db.session.scalars(select(column).where(column.in_(chunk))))
+    return found
+
+
+class IdScrubber:
+    """Replaces, in free text bound for a pseudonymised export, every child, referral or plan id
+    the database knows (and every id a case audit names) by its pseudonym. Ids are looked up
+    from the words of the text itself, so a million loaded referrals cost nothing extra."""
+
+    def __init__(self, pseudonyms, texts):
+        self.pseudonyms = pseudonyms
+        candidates = sorted(set().union(*(id_candidates(t) for t in texts if isinstance(t, str))) if texts else set())
+        self.children = _known(Child.child_id, candidates) | _known(CaseAudit.child_id, candidates)
+        self.cases = (_known(Referral.referral_id, candidates) | _known(CPPlan.plan_id, candidates)
+                      | _known(CaseAudit.case_id, candidates))
+
+    def __call__(self, text):
+        if isinstance(text, list):
+            return [self(t) for t in text]
+        return scrub_ids(text, children=self.children, cases=self.cases, pseudonyms=self.pseudonyms)
+
+
+def _free_texts(records, rows, lines) -> list[str]:
+    texts = list(lines)
+    for record in records:
+        for answers in [record.lead_answers, *record.agency_answers.values()]:
+            for value in answers.values():
+                texts.extend(value if isinstance(value, list) else [value])
+    for row in rows:
+        texts += [row.description, row.finding, row.latest_progress]
+    return [t for t in texts if isinstance(t, str)]
+
+
+def scrub_free_text(records, rows, cover, pseudonyms) -> tuple[list, list, list]:
+    """The records' answers, the action rows and the cover's lines with real ids replaced,
+    before anything reaches a workbook writer. An identifiable export passes through."""
+    if isinstance(pseudonyms, Identifiable):
+        return records, rows, cover
+    scrub = IdScrubber(pseudonyms, _free_texts(records, rows, [line for _, lines in cover for line in lines]))
+    records = [replace(r, lead_answers={k: scrub(v) for k, v in r.lead_answers.items()},
+                       agency_answers={a: {k: scrub(v) for k, v in answers.items()}
+                                       for a, answers in r.agency_answers.items()}) for r in records]
+    rows = [replace(row, description=scrub(row.description), finding=scrub(row.finding),
+                    latest_progress=scrub(row.latest_progress)) for row in rows]
+    cover = [(heading, [scrub(line) for line in lines]) for heading, lines in cover]
+    return records, rows, cover
 
 
 # --- the data ----------------------------------------------------------------------------
@@ -162,18 +222,21 @@ def findings_cover(programme: AuditProgramme, user, identifiable: bool) -> list[
 
 def findings_export(programme: AuditProgramme, user=None, identifiable=False) -> FindingsExport:
     """Everything the workbook shows, read from the database with the findings page's own services."""
-    records = findings.audit_records(programme)
+    pseudonyms = pseudonymiser(identifiable)
+    actions = db.session.scalars(select(Action).filter_by(programme_id=programme.id).order_by(Action.id)).all()
+    # Free text loses its real ids first, so the findings, quotes and learning built from it do too.
+    records, rows, cover = scrub_free_text(findings.audit_records(programme), action_rows(actions, date.today()),
+                                           findings_cover(programme, user, identifiable), pseudonyms)
     found = findings.findings_for(programme, records)
     earlier, comparison = findings.reaudit_comparison(programme, found)
     outcomes = findings.outcomes_for(programme, records)
     names = {u.id: u.display_name for u in db.session.scalars(select(User))}
     auditors = {c.id: names.get(c.lead_auditor_id) for c in programme.case_audits}
-    actions = db.session.scalars(select(Action).filter_by(programme_id=programme.id).order_by(Action.id)).all()
     return FindingsExport(
-        title=programme.name, cover=findings_cover(programme, user, identifiable),
+        title=programme.name, cover=cover,
         questionnaire=questionnaire_for_programme(programme), agencies=list(programme.agencies or []),
         audits=records, auditors=auditors, findings=found, agreement=moderation.agreement_for(programme),
-        pseudonyms=pseudonymiser(identifiable), actions=action_rows(actions, date.today()),
+        pseudonyms=pseudonyms, actions=rows,
         outcomes=list(outcomes.by_grade) if outcomes.data_until else None, outcomes_until=outcomes.data_until,
         earlier=earlier.name if earlier else None, comparison=list(comparison),
         marking=current_app.config["EXPORT_MARKING"])

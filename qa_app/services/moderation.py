@@ -57,8 +57,10 @@ OWN_WORK = "You audited this case, so another QA lead must moderate it"
 
 
 def auditors_of(case_audit: CaseAudit) -> set[int]:
-    """Everyone who audited any part of the case: none of them may moderate it."""
+    """Everyone who is auditing, or ever saved or submitted, any part of the case: none of them
+    may moderate it, and a moderation by one of them is left out of the agreement figures."""
     ids = {section.auditor_id for section in case_audit.sections} | {case_audit.lead_auditor_id}
+    ids |= {author.user_id for author in case_audit.authors}
     return {i for i in ids if i is not None}
 
 

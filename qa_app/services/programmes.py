@@ -296,6 +296,13 @@ def active_case_audits(programme: AuditProgramme) -> list[CaseAudit]:
     return sorted(audits, key=lambda c: (order.get(c.case_id, len(order)), c.id))
 
 
+def case_number(case_audit: CaseAudit) -> int:
+    """The case's number within its programme (1 for the first drawn), for text that must not
+    carry the real referral or plan id."""
+    return next(index for index, c in enumerate(active_case_audits(case_audit.programme) + [case_audit], 1)
+                if c.id == case_audit.id)
+
+
 def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date | None, user=None) -> dict:
     """Lead auditors in turn from the chosen auditors; each agency section to the chosen
     auditors of that agency in turn. Returns what could not be matched."""
@@ -310,12 +317,14 @@ def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date
             programme.audits_assigned()
         cases = active_case_audits(programme)
         for index, case_audit in enumerate(cases):
-            case_audit.assign_lead(chosen[index % len(chosen)].id)
+            # Finished work keeps its author (see _refuse_moving_finished_work).
+            if not case_audit.submitted:
+                case_audit.assign_lead(chosen[index % len(chosen)].id)
             if due_date:
                 case_audit.due_date = due_date
             for section in case_audit.sections:
                 people = by_agency.get(section.agency) or []
-                if people:
+                if people and not section.submitted and not case_audit.submitted:
                     section.assign_auditor(people[index % len(people)].id)
         record_event("case_audits_assigned", actor=user, object_type="audit_programme", object_id=programme.id,
                      details={"case_audits": len(cases), "auditors": [u.id for u in chosen],
@@ -332,11 +341,15 @@ def reassign(case_audit_id: int, *, lead_auditor_id: int | None, section_auditor
         before = _assignment(case_audit)
         if lead_auditor_id is not None and lead_auditor_id not in eligible:
             raise ProgrammeError("Choose an active auditor as the lead", "lead_auditor_id")
+        if lead_auditor_id != case_audit.lead_auditor_id:
+            _refuse_moving_finished_work(case_audit, "The lead part")
         case_audit.assign_lead(lead_auditor_id)
         case_audit.due_date = due_date
         for section in case_audit.sections:
             if section.agency in section_auditors:
                 chosen = section_auditors[section.agency]
+                if chosen != section.auditor_id:
+                    _refuse_moving_finished_work(section, f"The {Agency(section.agency).label} section")
                 if chosen is not None and chosen not in eligible:
                     raise ProgrammeError("Choose active auditors for the sections")
                 if chosen is not None and agencies[chosen] != section.agency:
@@ -347,6 +360,15 @@ def reassign(case_audit_id: int, *, lead_auditor_id: int | None, section_auditor
         record_event("case_audit_reassigned", actor=user, object_type="case_audit", object_id=case_audit.id,
                      details={"changes": {k: {"before": before[k], "after": after[k]}
                                           for k in before if before[k] != after[k]}})
+
+
+def _refuse_moving_finished_work(part, name: str) -> None:
+    """Submitted or moderated work stays with whoever did it: moving it would let its author
+    become its moderator. Reopening it first is logged, with a reason."""
+    if part.submitted or part.status == CaseAuditStatus.MODERATED or (
+            isinstance(part, CaseAuditSection) and part.case_audit.status == CaseAuditStatus.MODERATED):
+        raise ProgrammeError(f"{name} has been submitted, so it cannot be given to someone else: "
+                             "a QA lead must reopen it first (the reopening is logged, with its reason)")
 
 
 def _assignment(case_audit) -> dict:

@@ -103,19 +103,39 @@ def test_a_re_audit_compares_shared_questions_and_names_a_question_only_the_late
 
 def test_a_child_re_referred_after_the_audit_came_back_and_one_re_referred_before_it_did_not():
     audited = audit(1, {"overall_grade": "Good"}, case_date=date(2024, 4, 10), audited_on=date(2024, 7, 1))
-    before_audit = case_outcome(audited, [date(2024, 6, 1)], data_until=date(2025, 6, 1), grade_question="overall_grade")
-    after_audit = case_outcome(audited, [date(2024, 6, 1), date(2024, 9, 1)], data_until=date(2025, 6, 1),
+    before_audit = case_outcome(audited, [date(2024, 6, 1)], data_until=date(2025, 7, 1), grade_question="overall_grade")
+    after_audit = case_outcome(audited, [date(2024, 6, 1), date(2024, 9, 1)], data_until=date(2025, 7, 1),
                                grade_question="overall_grade")
-    assert before_audit.outcome == STAYED_AWAY
+    assert before_audit.outcome == STAYED_AWAY and before_audit.re_referred_before
     assert after_audit.outcome == CAME_BACK and after_audit.came_back_on == date(2024, 9, 1)
 
 
-def test_the_re_referral_window_ends_12_months_after_the_audited_referral_and_needs_data_to_its_end():
+def test_the_re_referral_window_is_12_months_from_the_audit_and_needs_data_to_its_end():
+    # DESIGN.md "Outcomes after an audit": counted from the audit date D, (D, D + 12 months].
     audited = audit(1, case_date=date(2024, 4, 10), audited_on=date(2024, 7, 1))
-    assert case_outcome(audited, [date(2025, 4, 10)], date(2025, 6, 1), None).outcome == CAME_BACK
-    assert case_outcome(audited, [date(2025, 4, 11)], date(2025, 6, 1), None).outcome == STAYED_AWAY
-    unknown = case_outcome(audited, [], data_until=date(2025, 1, 31), grade_question=None)
-    assert unknown.outcome == NOT_KNOWN and unknown.window_end == date(2025, 4, 10)
+    assert case_outcome(audited, [date(2025, 7, 1)], date(2025, 7, 1), None).outcome == CAME_BACK
+    assert case_outcome(audited, [date(2025, 7, 2)], date(2025, 7, 2), None).outcome == STAYED_AWAY
+    unknown = case_outcome(audited, [], data_until=date(2025, 6, 30), grade_question=None)  # a day short
+    assert unknown.outcome == NOT_KNOWN and unknown.window_end == date(2025, 7, 1)
+    assert case_outcome(audited, [], data_until=date(2025, 7, 1), grade_question=None).outcome == STAYED_AWAY
+
+
+def test_an_audit_long_after_the_referral_counts_from_the_audit_not_an_empty_window():
+    audited = audit(1, case_date=date(2014, 5, 1), audited_on=date(2026, 11, 1))
+    result = case_outcome(audited, [date(2014, 9, 1)], data_until=date(2026, 12, 1), grade_question=None)
+    assert result.outcome == NOT_KNOWN  # the data does not yet reach 1 November 2027
+    assert (result.window_start, result.window_end) == (date(2026, 11, 1), date(2027, 11, 1))
+    assert result.re_referred_before  # the 2014 re-referral: its own column, not "came back"
+    later = case_outcome(audited, [date(2015, 9, 1)], data_until=date(2027, 11, 1), grade_question=None)
+    assert later.outcome == STAYED_AWAY and not later.re_referred_before  # outside both windows
+
+
+def test_a_referral_on_the_audit_day_is_before_the_audit_not_an_outcome():
+    audited = audit(1, case_date=date(2024, 4, 10), audited_on=date(2024, 7, 1))
+    same_day = case_outcome(audited, [date(2024, 7, 1)], data_until=date(2025, 8, 1), grade_question=None)
+    assert same_day.outcome == STAYED_AWAY and same_day.re_referred_before
+    next_day = case_outcome(audited, [date(2024, 7, 2)], data_until=date(2025, 8, 1), grade_question=None)
+    assert next_day.outcome == CAME_BACK and not next_day.re_referred_before
 
 
 def test_a_new_plan_after_the_audit_of_a_plan_counts_within_two_years_of_the_audit():

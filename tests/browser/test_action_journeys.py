@@ -73,15 +73,21 @@ def test_recommendations_become_actions_that_a_team_closes_and_a_qa_lead_verifie
     evidence = tmp_path / "register.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% demo register\n")
     manager.get_by_label("Evidence file (optional)").set_input_files(str(evidence))
-    manager.get_by_role("button", name="Record progress").click()
+    # One form: the note, the file and "done" are saved together.
+    manager.get_by_label("Mark it done").check()
+    manager.get_by_role("button", name="Save").click()
     manager.wait_for_url(f"{live_server}/actions/1")
     assert "register.pdf" in manager.locator(".app-action-history").inner_text()
-    set_status(manager, live_server, 1, "Mark it done")
+    assert "Done" in manager.locator("h1").inner_text()
 
     sign_in_page(qa, live_server, "qa.lead@demo.casefile.test")
     set_status(qa, live_server, 1, "Return it to the team", "The register has no signatures")
     assert "Returned" in qa.locator("h1").inner_text()
-    set_status(manager, live_server, 1, "Mark it done", "Signed register attached")
+    manager.goto(f"{live_server}/actions/1")
+    manager.get_by_label("Progress note").fill("Signed register attached")
+    manager.get_by_label("Mark it done").check()
+    manager.get_by_role("button", name="Save").click()
+    manager.wait_for_url(f"{live_server}/actions/1")
     set_status(qa, live_server, 1, "Verify and close it")
     assert "Verified closed" in qa.locator("h1").inner_text()
 
