@@ -223,6 +223,13 @@ DATA_MAP: dict[str, ColumnUse] = {
                                          category=SPECIAL),
     "case_audit_section.version": _none(),
     "case_audit_section.submitted_at": _none(SYSTEM, KEPT),
+    "case_audit_author.id": _none(),
+    "case_audit_author.case_audit_id": _none(),
+    "case_audit_author.part": _none(SYSTEM, LEFT_OUT, "lead part or an agency's section"),
+    "case_audit_author.user_id": _staff(AUDIT_FORM, LEFT_OUT, "who saved or submitted the part: "
+                                       "keeps anyone who wrote any of it from moderating it"),
+    "case_audit_author.did": _none(SYSTEM, LEFT_OUT, "saved or submitted"),
+    "case_audit_author.first_at": _none(),
     "moderation.id": _none(),
     "moderation.case_audit_id": _none(),
     "moderation.moderator_id": _staff(MODERATION_FORM),
