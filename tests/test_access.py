@@ -47,7 +47,7 @@ MATRIX = {
     "programmes.draw": [("POST", "/programmes/{programme_id}/draw", 302)],
     "programmes.check": [("POST", "/programmes/{programme_id}/check", 302)],
     "programmes.moderation_policy": [("POST", "/programmes/{programme_id}/moderation-policy", 200)],
-    "programmes.add_case": [("POST", "/programmes/{programme_id}/cases", 302)],
+    "programmes.add_case": [("POST", "/programmes/{programme_id}/cases", 200)],  # an empty form is shown again
     "programmes.remove_case": [("POST", "/programmes/case-audits/{case_audit_id}/remove", 302)],
     "programmes.assign": [("POST", "/programmes/{programme_id}/assign", 302)],
     "programmes.reassign": [("GET", "/programmes/case-audits/{case_audit_id}/assignment", 200),
