@@ -1,0 +1,174 @@
+"""The second factor for local accounts: the code asked for after a right password, setting up
+an authenticator app, and an admin's reset."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from qa_app.db import write_transaction
+from qa_app.extensions import db
+from qa_app.models import Role, User
+from qa_app.models.base import utcnow
+from qa_app.security import any_signed_in_user, roles_required, start_session
+from qa_app.services import accounts
+from qa_app.services.audit_trail import record_event
+from qa_app.services.identity import second_factor as factors
+
+second_factor = Blueprint("second_factor", __name__)
+
+PENDING = "second_factor_pending"
+PENDING_SECONDS = 300  # from the right password to the code
+LOCAL_SIGN_IN_OFF = ("Sign in with your organisation's account. Only admins may sign in with a password "
+                     "here")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", widget=GovTextInput(),
+                       description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+                       validators=[InputRequired(message="Enter the code from your authenticator app"),
+                                   Length(max=40, message="Enter the code from your authenticator app")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EnrolForm(FlaskForm):
+    code = StringField("Code from your authenticator app", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the 6-digit code your authenticator app shows"),
+                                   Length(max=12, message="Enter the 6-digit code your authenticator app shows")])
+    submit = SubmitField("Turn on", widget=GovSubmitInput())
+
+
+def local_sign_in_refused(user: User) -> str | None:
+    """With LOCAL_SIGN_IN=admins-only only an admin (a break-glass account) uses a password."""
+    if current_app.config["LOCAL_SIGN_IN"] == "admins-only" and not user.has_role(Role.ADMIN):
+        with write_transaction():
+            record_event("login", outcome="failure", actor=user, object_type="user", object_id=user.id,
+                         details={"email": user.email, "reason": "local sign-in is for admins only"})
+        return LOCAL_SIGN_IN_OFF
+    return None
+
+
+def _finish(user: User, target: str, *, second_factor_done: bool):
+    start_session(user)
+    session["sign_in_method"] = "password"
+    session["second_factor_done"] = second_factor_done
+    login_user(user)
+    with write_transaction():
+        db.session.get(User, user.id).last_sign_in_method = "password"
+    return redirect(target)
+
+
+def continue_sign_in(user: User, target: str):
+    """After a right password: ask for the code if the account has a second factor, else sign in
+    (the access guard then sends those who must set one up to do so)."""
+    if factors.enrolled(user.id):
+        session.clear()
+        session[PENDING] = {"user_id": user.id, "token": user.session_token, "target": target,
+                            "at": utcnow().timestamp()}
+        return redirect(url_for("second_factor.code"))
+    return _finish(user, target, second_factor_done=False)
+
+
+def resume_refused(user: User, code: str) -> str | None:
+    """Signing in again to keep typed answers: the same rules, with the code on the same form."""
+    refused = local_sign_in_refused(user)
+    if refused or not factors.enrolled(user.id):
+        return refused
+    if not code.strip():
+        return "Enter the code from your authenticator app as well as your password"
+    try:
+        factors.check_sign_in_code(user.id, code)
+    except factors.CodeRefused as wrong:
+        if wrong.locked_until is not None:
+            from qa_app.auth.routes import locked_message
+            return locked_message(wrong.locked_until)
+        return str(wrong)
+    session["second_factor_resumed"] = True
+    return None
+
+
+def start_resumed_session(user: User) -> None:
+    done = session.pop("second_factor_resumed", False)
+    start_session(user)
+    session["sign_in_method"] = "password"
+    session["second_factor_done"] = done
+    login_user(user)
+
+
+def needs_enrolment(user) -> bool:
+    """For the access guard: a password session without a second factor, where one is required."""
+    return (session.get("sign_in_method", "password") == "password" and not session.get("second_factor_done")
+            and factors.required_for(user))
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or utcnow().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("user_id"))
+    if user is None or not user.active or user.session_token != pending.get("token"):
+        return None
+    return user
+
+
+@second_factor.route("/sign-in/code", methods=["GET", "POST"])
+def code():
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash("Sign in again: the time to enter your code ran out.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            used = factors.check_sign_in_code(user.id, form.code.data)
+        except factors.CodeRefused as refused:
+            if refused.locked_until is not None:
+                from qa_app.auth.routes import locked_message  # the password's lockout, said the same way
+                session.pop(PENDING, None)
+                flash(locked_message(refused.locked_until), "info")
+                return redirect(url_for("auth.login"))
+            form.code.errors.append(str(refused))
+            return render_template("auth/second_factor_code.html", form=form), 200
+        target = session[PENDING]["target"]
+        user = accounts.reload_user(user.id)
+        response = _finish(user, target, second_factor_done=True)
+        if used == "recovery code":
+            left = factors.recovery_codes_left(user.id)
+            flash(f"You signed in with a recovery code. You have {left} left: if your phone is lost, "
+                  "ask your Casefile QA admin to reset your second factor.", "info")
+        return response
+    return render_template("auth/second_factor_code.html", form=form)
+
+
+@second_factor.route("/account/second-factor", methods=["GET", "POST"])
+@any_signed_in_user
+def enrol():
+    if factors.enrolled(current_user.id):
+        return render_template("auth/second_factor_enrolled.html")
+    form = EnrolForm()
+    secret = factors.pending_secret(current_user) or factors.start_enrolment(current_user)
+    if form.validate_on_submit():
+        try:
+            codes = factors.confirm_enrolment(current_user, form.code.data)
+        except accounts.AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            session["second_factor_done"] = True
+            return render_template("auth/recovery_codes.html", codes=codes)
+    uri = factors.provisioning_uri(current_user, secret)
+    return render_template("auth/second_factor_enrol.html", form=form, secret=secret,
+                           qr_svg=factors.qr_code_svg(uri), required=needs_enrolment(current_user))
+
+
+@second_factor.post("/admin/users/<int:user_id>/second-factor/reset")
+@roles_required(Role.ADMIN)
+def reset(user_id):
+    user = db.get_or_404(User, user_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        factors.reset(user.id, reset_by=current_user)
+        flash(f"Second factor reset for {user.email}. They must set one up again when they next sign in.",
+              "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
