@@ -55,7 +55,11 @@ def verified_claims(provider: Provider) -> tuple[dict, str]:
         metadata = oidc.load_server_metadata()
         if metadata.get("issuer", "").rstrip("/") != provider.issuer:
             raise SignOnRefused("discovery document names another issuer")
-        token = oidc.authorize_access_token(leeway=skew)
+        # Named here rather than left to Authlib's defaults, which check the audience only through
+        # azp: a token for another app that names this one as azp must still be refused.
+        token = oidc.authorize_access_token(leeway=skew, claims_options={
+            "iss": {"essential": True, "values": [metadata["issuer"]]},
+            "aud": {"essential": True, "values": [provider.client_id]}})
     except SignOnRefused:
         raise
     except MismatchingStateError:
@@ -63,7 +67,9 @@ def verified_claims(provider: Provider) -> tuple[dict, str]:
     except ExpiredTokenError:
         raise SignOnRefused("expired") from None
     except MissingClaimError as error:
-        raise SignOnRefused(f"missing claim {getattr(error, 'claim', '')}") from None
+        claim = getattr(error, "claim", "")
+        # Authlib asks for azp when the audience is not this app alone.
+        raise SignOnRefused("wrong audience" if claim == "azp" else f"missing claim {claim}") from None
     except ClaimError as error:
         raise SignOnRefused(_claim_reason(error)) from None
     except BadSignatureError:
