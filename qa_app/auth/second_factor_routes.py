@@ -1,27 +1,23 @@
 """The second factor for local accounts: the code asked for after a right password, setting up
 an authenticator app, and an admin's reset."""
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import Role, User
 from qa_app.models.base import utcnow
 from qa_app.security import any_signed_in_user, roles_required, start_session
 from qa_app.services import accounts
-from qa_app.services.audit_trail import record_event
-from qa_app.services.identity import second_factor as factors
+from qa_app.services.identity import local_sign_in, second_factor as factors
 
 second_factor = Blueprint("second_factor", __name__)
 
 PENDING = "second_factor_pending"
 PENDING_SECONDS = 300  # from the right password to the code
-LOCAL_SIGN_IN_OFF = ("Sign in with your organisation's account. Only admins may sign in with a password "
-                     "here")
 
 
 class CodeForm(FlaskForm):
@@ -40,13 +36,7 @@ class EnrolForm(FlaskForm):
 
 
 def local_sign_in_refused(user: User) -> str | None:
-    """With LOCAL_SIGN_IN=admins-only only an admin (a break-glass account) uses a password."""
-    if current_app.config["LOCAL_SIGN_IN"] == "admins-only" and not user.has_role(Role.ADMIN):
-        with write_transaction():
-            record_event("login", outcome="failure", actor=user, object_type="user", object_id=user.id,
-                         details={"email": user.email, "reason": "local sign-in is for admins only"})
-        return LOCAL_SIGN_IN_OFF
-    return None
+    return local_sign_in.refusal_for(user)
 
 
 def _finish(user: User, target: str, *, second_factor_done: bool):
@@ -54,8 +44,7 @@ def _finish(user: User, target: str, *, second_factor_done: bool):
     session["sign_in_method"] = "password"
     session["second_factor_done"] = second_factor_done
     login_user(user)
-    with write_transaction():
-        db.session.get(User, user.id).last_sign_in_method = "password"
+    local_sign_in.record_password_sign_in(user.id)
     return redirect(target)
 
 
@@ -106,10 +95,7 @@ def _pending_user() -> User | None:
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or utcnow().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    user = db.session.get(User, pending.get("user_id"))
-    if user is None or not user.active or user.session_token != pending.get("token"):
-        return None
-    return user
+    return local_sign_in.waiting_user(pending.get("user_id"), pending.get("token"))
 
 
 @second_factor.route("/sign-in/code", methods=["GET", "POST"])
