@@ -3,10 +3,8 @@ an authenticator app, and an admin's reset."""
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
 
+from qa_app.auth.second_factor_forms import CodeForm, EnrolForm
 from qa_app.extensions import db
 from qa_app.models import Role, User
 from qa_app.models.base import utcnow
@@ -18,21 +16,6 @@ second_factor = Blueprint("second_factor", __name__)
 
 PENDING = "second_factor_pending"
 PENDING_SECONDS = 300  # from the right password to the code
-
-
-class CodeForm(FlaskForm):
-    code = StringField("Code", widget=GovTextInput(),
-                       description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-                       validators=[InputRequired(message="Enter the code from your authenticator app"),
-                                   Length(max=40, message="Enter the code from your authenticator app")])
-    submit = SubmitField("Continue", widget=GovSubmitInput())
-
-
-class EnrolForm(FlaskForm):
-    code = StringField("Code from your authenticator app", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the 6-digit code your authenticator app shows"),
-                                   Length(max=12, message="Enter the 6-digit code your authenticator app shows")])
-    submit = SubmitField("Turn on", widget=GovSubmitInput())
 
 
 def local_sign_in_refused(user: User) -> str | None:
