@@ -79,7 +79,9 @@ def verified_claims(provider: Provider) -> tuple[dict, str]:
     except JoseError as error:
         raise SignOnRefused(f"unreadable token ({error.error})") from None
     except OAuthError as error:
-        raise SignOnRefused(f"provider said {error.error}: {error.description or ''}".strip()) from None
+        # Anyone can put an error in a callback's address: kept short, and only in the log.
+        said = f"{error.error}: {error.description or ''}".strip(" :")[:200]
+        raise SignOnRefused(f"provider said {said}") from None
     except (requests.RequestException, ValueError) as error:
         raise SignOnRefused(f"provider unreachable or answered badly ({type(error).__name__})") from None
     claims = token.get("userinfo")
