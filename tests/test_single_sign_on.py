@@ -324,3 +324,21 @@ def test_a_mistake_in_the_providers_file_stops_the_app_starting(database_url, tm
         sso_app(database_url, tmp_path, provider, OIDC_PROVIDERS_FILE=str(broken))
     with pytest.raises(RuntimeError, match="LOCAL_SIGN_IN must be on or admins-only"):
         sso_app(database_url, tmp_path, provider, LOCAL_SIGN_IN="off")
+
+
+def test_a_sign_in_cancelled_at_the_provider_is_refused_plainly(app, client, provider):
+    client.get("/sign-in/oidc")
+    response = client.get("/sign-in/oidc/callback?error=access_denied&error_description=" + "x" * 5000)
+    assert response.status_code == 403
+    assert NOT_COMPLETED in response.get_data(as_text=True)
+    reason = refusals(app)[0]
+    assert reason.startswith("provider said access_denied") and len(reason) < 300
+
+
+def test_a_provider_that_cannot_be_reached_gives_a_plain_message(app, client, provider):
+    provider.stop()
+    response = client.get("/sign-in/oidc")
+    assert response.status_code == 502
+    page = response.get_data(as_text=True)
+    assert NOT_COMPLETED in page and "Traceback" not in page
+    assert refusals(app) == ["could not start: ConnectionError"]

@@ -40,9 +40,12 @@ class FakeProvider:
         return self
 
     def stop(self):
+        if self.server is None:
+            return
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
+        self.server = None
 
     def metadata(self) -> dict:
         return {"issuer": self.issuer, "authorization_endpoint": self.issuer + "/authorize",
