@@ -342,3 +342,19 @@ def test_a_provider_that_cannot_be_reached_gives_a_plain_message(app, client, pr
     page = response.get_data(as_text=True)
     assert NOT_COMPLETED in page and "Traceback" not in page
     assert refusals(app) == ["could not start: ConnectionError"]
+
+
+def test_the_admins_users_page_shows_how_each_person_signs_in(app, client, provider):
+    user = worker(app)
+    sign_on(client, provider)
+    post_form(client, "/sign-out")
+    with app.app_context():
+        admin = make_user(Role.ADMIN, name="Ada Admin")
+    sign_in(client, admin.email)
+    page = client.get("/admin/users").get_data(as_text=True)
+    row = page[page.index(user.email):]
+    row = row[:row.index("</tr>")]
+    assert "Single sign-on (default)" in row and "From their organisation" in row and "(single sign-on)" in row
+    admin_row = page[page.index(admin.email):]
+    admin_row = admin_row[:admin_row.index("</tr>")]
+    assert "Password" in admin_row and "None" in admin_row and "(password)" in admin_row
