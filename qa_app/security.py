@@ -17,6 +17,7 @@ from flask_login import current_user, logout_user
 from qa_app.db import write_transaction
 from qa_app.models import Role
 from qa_app.services.audit_trail import record_event
+from qa_app.services.identity.second_factor import required_for as second_factor_required_for
 
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login",
@@ -132,9 +133,8 @@ def enforce_access():
 def _second_factor_missing() -> bool:
     """A password session with no second factor, where one is required (production: always).
     Single sign-on sessions rely on the provider's own multi-factor authentication."""
-    from qa_app.services.identity.second_factor import required_for
     return (session.get("sign_in_method", "password") == "password" and not session.get("second_factor_done")
-            and required_for(current_user))
+            and second_factor_required_for(current_user))
 
 
 def _resume_or_sign_in():
