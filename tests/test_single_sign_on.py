@@ -243,6 +243,7 @@ def test_the_sign_in_page_shows_a_button_for_each_provider(database_url, tmp_pat
     assert sign_on(client, provider, start="/sign-in/oidc/nhs").headers["Location"] == "/"
     with app.app_context():
         assert db.session.scalars(db.select(IdentityLink)).one().provider == "nhs"
+        db.session.remove()  # the connection back in the pool before the pool is closed
         db.engine.dispose()
 
 
@@ -275,6 +276,7 @@ def test_accounts_are_made_just_in_time_only_where_the_providers_file_maps_group
         assert change.details["changes"]["roles"] == {"before": ["auditor"], "after": ["qa_lead"]}
         # It can never sign in with a password.
         assert accounts.sign_in("pc.smith@police.test", "").user is None
+        db.session.remove()  # the connection back in the pool before the pool is closed
         db.engine.dispose()
 
 
