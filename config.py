@@ -131,11 +131,29 @@ class Config:
     # The privacy notice for staff (/privacy): plain text in the council's words; unset, the
     # app's default text (templates/main/privacy.html).
     PRIVACY_NOTICE_FILE = privacy_notice_file_from(os.environ.get("PRIVACY_NOTICE_FILE"))
+    # Single sign-on (OpenID Connect): one provider from these, several from OIDC_PROVIDERS_FILE
+    # (YAML). See docs/operations.md, "Single sign-on".
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_LABEL = os.environ.get("OIDC_LABEL")
+    OIDC_PROVIDERS_FILE = os.environ.get("OIDC_PROVIDERS_FILE")
+    # Seconds of clock difference allowed between the provider and this server for exp and iat.
+    OIDC_CLOCK_SKEW_SECONDS = int(os.environ.get("OIDC_CLOCK_SKEW_SECONDS", "60"))
+    # "on", or "admins-only": only admins may sign in with a password (a break-glass account),
+    # everyone else through single sign-on.
+    LOCAL_SIGN_IN = os.environ.get("LOCAL_SIGN_IN", "on")
+    # Who must have a second factor before reaching any page beyond setting one up, when they
+    # sign in with a password: "required" (everyone: production), "demo accounts may skip"
+    # (development) or "optional" (tests that are not about it). Not an environment variable, so
+    # production cannot be talked out of it.
+    SECOND_FACTOR = "required"
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False  # served over plain http on 127.0.0.1
+    SECOND_FACTOR = "demo accounts may skip"
 
     def __init__(self):
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret_key()
@@ -145,6 +163,7 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     JOBS_IN_PROCESS = os.environ.get("JOBS_IN_PROCESS", "1") == "1"
+    SECOND_FACTOR = "optional"  # the second factor's own tests set "required"
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(

@@ -14,7 +14,9 @@ from qa_app.db import MAX_DATABASE_ID
 from qa_app.actions.routes import actions
 from qa_app.admin.routes import admin
 from qa_app.audits.routes import audits
+from qa_app.auth.oidc_routes import oidc, provider_origins
 from qa_app.auth.routes import auth
+from qa_app.auth.second_factor_routes import second_factor
 from qa_app.cli import register_commands
 from qa_app.data.routes import data
 from qa_app.errors import register_error_handlers
@@ -28,6 +30,7 @@ from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
 from qa_app.questionnaires.routes import questionnaires
 from qa_app.security import add_security_headers, content_security_policy, enforce_access
+from qa_app.services.identity.providers import register_providers
 from qa_app.template_helpers import register_template_helpers
 
 
@@ -57,7 +60,9 @@ WSGIRequestHandler.version_string = _server_name_without_versions
 
 def load_configuration(app, config):
     app.config.from_object(config)
-    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy()
+    register_providers(app)
+    # Sign-out is a form whose answer may send the browser on to the provider's sign-out page.
+    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(provider_origins(app))
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"])
@@ -114,6 +119,8 @@ def register_blueprints(app):
     app.url_map.converters["int"] = DatabaseIdConverter
     app.register_blueprint(main)
     app.register_blueprint(auth)
+    app.register_blueprint(oidc)
+    app.register_blueprint(second_factor)
     app.register_blueprint(admin, url_prefix="/admin")
     app.register_blueprint(data, url_prefix="/data")
     app.register_blueprint(measures, url_prefix="/measures")

@@ -16,6 +16,8 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "main.home": ALL,
     "auth.logout": ALL,
     "auth.change_password": ALL,
+    "second_factor.enrol": ALL,
+    "second_factor.reset": ADMIN,
     "admin.list_users": ADMIN,
     "admin.create_user": ADMIN,
     "admin.edit_user": ADMIN,
@@ -108,6 +110,10 @@ PUBLIC_PAGES: dict[str, str] = {
     "main.health": "Health check for load balancers (says only whether the database answers)",
     "main.accessibility_statement": "Accessibility statement",
     "main.privacy_notice": "Privacy notice for staff",
+    "oidc.start": "Single sign-on: go to the organisation's identity provider",
+    "oidc.start_named": "Single sign-on: go to a named agency's identity provider",
+    "oidc.callback": "Single sign-on: the provider's answer, checked before any session",
+    "second_factor.code": "The second step of a password sign-in: the authenticator code",
 }
 
 # Partner agencies: a user's agency (qa_app.models.Agency) decides which agency sections of a

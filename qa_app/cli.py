@@ -12,8 +12,10 @@ from audit_tools.periods import custom
 from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, STRATIFY_FIELDS, FrameDefinition, SampleError,
                                   SampleRequest, apply_exclusions, draw_sample)
 from qa_app.actions.cli import actions_group
-from qa_app.demo import DEMO_PASSWORD, seed_demo_case_data, seed_demo_programmes, seed_demo_users
-from qa_app.models import Agency, ImportKind, ImportStatus, Role
+from qa_app.demo import (DEMO_PASSWORD, DEMO_SECOND_FACTOR_USER, DEMO_TOTP_SECRET, seed_demo_case_data,
+                         seed_demo_programmes, seed_demo_users)
+from qa_app.extensions import db
+from qa_app.models import Agency, ImportKind, ImportStatus, Role, User
 from qa_app.exports.cli import export_group
 from qa_app.services import accounts, case_data, imports, measures_cache, programmes
 
@@ -58,6 +60,9 @@ def demo_data_command(seed):
             click.echo(f"  {user.email:<34} {', '.join(sorted(r.label for r in user.roles))}")
     else:
         click.echo("The database already has users; demo users were not loaded.")
+    if db.session.scalar(db.select(User.id).filter_by(email=DEMO_SECOND_FACTOR_USER[0])):
+        click.echo(f"{DEMO_SECOND_FACTOR_USER[0]} asks for a code after the password: add this key to an "
+                   f"authenticator app: {DEMO_TOTP_SECRET}")
     loaded = seed_demo_case_data(seed)
     click.echo(loaded or "The database already has case data; demo case data was not loaded.")
     if created:

@@ -10,6 +10,7 @@ from audit_tools.sampling import SampleRequest
 from audit_tools.synthetic import POPULATION, demo_council
 from qa_app.extensions import db
 from qa_app.models import Action, Agency, AuditProgramme, ImportStatus, Referral, Role, User
+from qa_app.services.identity import second_factor
 from qa_app.services import (accounts, actions, case_audits, case_data, imports, moderation, programmes,
                              safeguarding)
 
@@ -29,15 +30,28 @@ DEMO_USERS = [
 ]
 
 
+# A demo account with an authenticator app already set up, so the code step can be tried: add
+# DEMO_TOTP_SECRET to an authenticator app (`make run` prints it). Development only, like all
+# demo data; a published secret is no secret.
+DEMO_SECOND_FACTOR_USER = ("second.factor@demo.casefile.test", "Sasha Second-Factor", [Role.AUDITOR],
+                           Agency.CHILDRENS_SOCIAL_CARE, [])
+DEMO_TOTP_SECRET = "CASEFILEDEMOTOTPKEYFORMAKERUN234"
+
+
 def seed_demo_users() -> list[User]:
     """Create the demo users if there are no users at all; returns those created."""
     if db.session.scalar(db.select(db.func.count(User.id))):
         return []
-    return [
+    created = [
         accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, roles=roles,
                              agency=agency.value, team_names=teams)
         for email, name, roles, agency, teams in DEMO_USERS
     ]
+    email, name, roles, agency, teams = DEMO_SECOND_FACTOR_USER
+    user = accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, roles=roles,
+                                agency=agency.value, team_names=teams)
+    second_factor.set_up_for_demo(user, DEMO_TOTP_SECRET)
+    return created + [user]
 
 
 # The background report's comparator tables (its "2014" and "2015" columns are 2013/14 and

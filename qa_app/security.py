@@ -17,10 +17,16 @@ from flask_login import current_user, logout_user
 from qa_app.db import write_transaction
 from qa_app.models import Role
 from qa_app.services.audit_trail import record_event
+from qa_app.services.identity.second_factor import required_for as second_factor_required_for
 
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login",
     "auth.resume",
+    # Single sign-on's steps and the code after a right password come before a session exists.
+    "oidc.start",
+    "oidc.start_named",
+    "oidc.callback",
+    "second_factor.code",
     "static",
     "main.health",
     "main.accessibility_statement",
@@ -32,6 +38,12 @@ ALL_ROLES = frozenset(Role)
 RESUMABLE_ENDPOINTS = frozenset({"audits.complete"})
 # Pages a user with a one-time password may still reach before choosing their own.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
+# Pages a password-signed-in user without a required second factor may reach: setting one up.
+SECOND_FACTOR_ENDPOINTS = frozenset({"second_factor.enrol", "auth.logout"})
+
+
+# How the session was signed in: by password (with or without its second factor) or a provider.
+SIGN_IN_KEYS = ("sign_in_method", "second_factor_done", "oidc_provider", "oidc_id_token")
 
 
 def roles_required(*roles: Role):
@@ -65,8 +77,12 @@ def _now_timestamp() -> int:
 
 
 def start_session(user) -> None:
-    """A fresh session at sign-in, so an identifier planted before sign-in is worthless."""
+    """A fresh session at sign-in, so an identifier planted before sign-in is worthless. A signed-in
+    user's fresh session (after changing their password) keeps how they signed in."""
+    carried = {key: session[key] for key in SIGN_IN_KEYS if key in session} \
+        if current_user.is_authenticated and current_user.id == user.id else {}
     session.clear()
+    session.update(carried)
     session.permanent = True
     session["signed_in_at"] = session["last_seen"] = _now_timestamp()
 
@@ -107,10 +123,19 @@ def enforce_access():
     session["last_seen"] = _now_timestamp()
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("auth.change_password"))
+    if endpoint not in SECOND_FACTOR_ENDPOINTS and _second_factor_missing():
+        return redirect(url_for("second_factor.enrol"))
     roles = required_roles_for(endpoint)
     if roles is None or not current_user.has_role(*roles):
         deny()
     return None
+
+
+def _second_factor_missing() -> bool:
+    """A password session with no second factor, where one is required (production: always).
+    Single sign-on sessions rely on the provider's own multi-factor authentication."""
+    return (session.get("sign_in_method", "password") == "password" and not session.get("second_factor_done")
+            and second_factor_required_for(current_user))
 
 
 def _resume_or_sign_in():
@@ -144,7 +169,9 @@ def _govuk_inline_script_hash() -> str:
     return "'sha256-" + base64.b64encode(digest).decode() + "'"
 
 
-def content_security_policy() -> str:
+def content_security_policy(form_action_origins=()) -> str:
+    """form_action_origins: the OpenID providers, whose sign-out page the sign-out form's answer
+    may redirect to (browsers apply form-action to a form's redirects too)."""
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' {_govuk_inline_script_hash()}",
@@ -154,7 +181,7 @@ def content_security_policy() -> str:
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
-        "form-action 'self'",
+        " ".join(["form-action 'self'", *form_action_origins]),
         "frame-ancestors 'none'",
     ])
 

@@ -22,6 +22,8 @@ MATRIX = {
     "main.home": [("GET", "/", 200)],
     "auth.logout": [("POST", "/sign-out", 302)],
     "auth.change_password": [("GET", "/change-password", 200), ("POST", "/change-password", 200)],
+    "second_factor.enrol": [("GET", "/account/second-factor", 200), ("POST", "/account/second-factor", 200)],
+    "second_factor.reset": [("POST", "/admin/users/{user_id}/second-factor/reset", 302)],
     "admin.list_users": [("GET", "/admin/users", 200)],
     "admin.create_user": [("GET", "/admin/users/new", 200), ("POST", "/admin/users/new", 200)],
     "admin.edit_user": [("GET", "/admin/users/{user_id}", 200), ("POST", "/admin/users/{user_id}", 200)],
@@ -81,6 +83,13 @@ MATRIX = {
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
 
+# Steps of signing in that come before a session: each answers without one, and none shows a page
+# of the app (tests/test_single_sign_on.py and tests/test_second_factor.py cover them working).
+SIGN_IN_STEPS = {"oidc.start": ("/sign-in/oidc", 404), "oidc.start_named": ("/sign-in/oidc/nhs", 404),
+                 "oidc.callback": ("/sign-in/oidc/callback?code=x&state=y", 403),
+                 "second_factor.code": ("/sign-in/code", 302)}
+
+
 def existing_ids(app, auditor=None) -> dict:
     """Real rows for the URLs that name one; an auditor given is made the case audit's lead."""
     with app.app_context():
@@ -117,7 +126,7 @@ def test_every_endpoint_is_public_or_declares_its_roles(app):
 def test_every_endpoint_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - PUBLIC_ENDPOINTS == set(MATRIX) == set(ENDPOINT_ROLES)
-    assert PUBLIC_ENDPOINTS - {"static"} == set(PUBLIC_PAGES) | {"auth.resume"}
+    assert PUBLIC_ENDPOINTS - {"static"} == set(PUBLIC_PAGES) | {"auth.resume"} | set(SIGN_IN_STEPS)
 
 
 def test_the_matrix_agrees_with_the_declared_roles(app):
@@ -145,6 +154,16 @@ def test_signing_in_again_after_a_session_ends_is_public_but_checks_the_password
                                                      "password": "wrong password here", "target": "/"})
     assert response.status_code == 401
     assert "Enter the correct email address and password" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("endpoint", sorted(SIGN_IN_STEPS))
+def test_sign_in_steps_need_no_session_and_open_nothing_without_one(client, endpoint):
+    """With no provider configured and no sign-in begun, each step refuses plainly."""
+    url, status = SIGN_IN_STEPS[endpoint]
+    response = client.get(url)
+    assert response.status_code == status
+    if status == 302:
+        assert response.headers["Location"].startswith("/sign-in")
 
 
 @pytest.mark.parametrize("endpoint", sorted(PUBLIC_PAGES))

@@ -9,6 +9,7 @@ from qa_app.security import roles_required
 from qa_app.services import accounts
 from qa_app.services import audit_trail as audit_trail_service
 from qa_app.services.case_reads import reads_of_child
+from qa_app.services.identity import accounts as identity_accounts, second_factor
 
 admin = Blueprint("admin", __name__)
 MAX_PAGE = 1_000_000  # far past the end of any trail, far below what the database's OFFSET overflows at
@@ -21,7 +22,9 @@ def _split_teams(text: str | None) -> list[str]:
 @admin.get("/users")
 @roles_required(Role.ADMIN)
 def list_users():
-    return render_template("admin/users.html", users=accounts.users_by_name())
+    return render_template("admin/users.html", users=accounts.users_by_name(),
+                           sign_in_methods=identity_accounts.sign_in_methods(),
+                           second_factors=second_factor.summary_by_user())
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
@@ -63,7 +66,8 @@ def edit_user(user_id):
             flash(f"Changes to {user.email} saved.", "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/user_form.html", form=form, user=user,
-                           password_form=OneTimePasswordForm(formdata=None))
+                           password_form=OneTimePasswordForm(formdata=None),
+                           has_second_factor=second_factor.enrolled(user.id))
 
 
 @admin.post("/users/<int:user_id>/one-time-password")

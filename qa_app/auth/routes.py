@@ -7,6 +7,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from qa_app.auth.forms import ChangePasswordForm, SignInForm
+from qa_app.auth.oidc_routes import provider_sign_out_url
+from qa_app.auth.second_factor_routes import (continue_sign_in, local_sign_in_refused, resume_refused,
+                                              start_resumed_session)
 from qa_app.security import any_signed_in_user, start_session
 from qa_app.services import accounts
 
@@ -54,12 +57,11 @@ def login():
     form = SignInForm()
     if form.validate_on_submit():
         result = accounts.sign_in(form.email.data, form.password.data)
-        if result.user is not None:
-            target = _safe_next(request.args.get("next"))
-            start_session(result.user)
-            login_user(result.user)
-            return redirect(target)
-        message, status = sign_in_problem(result)
+        refused = local_sign_in_refused(result.user) if result.user is not None else None
+        if result.user is not None and refused is None:
+            # The code is asked for next if the account has a second factor.
+            return continue_sign_in(result.user, _safe_next(request.args.get("next")))
+        message, status = (refused, 200) if refused else sign_in_problem(result)
         form.email.errors.append(message)
         return render_template("auth/login.html", form=form), status
     return render_template("auth/login.html", form=form), 200
@@ -70,26 +72,28 @@ def resume():
     """Sign in again after a session ended mid-form, then offer the kept answers for saving."""
     target = _safe_next(request.form.get("target"))
     kept = [(key, value) for key, values in request.form.lists()
-            if key not in ("csrf_token", "email", "password", "target") for value in values]
+            if key not in ("csrf_token", "email", "password", "target", "code") for value in values]
     result = accounts.sign_in(request.form.get("email", ""), request.form.get("password", ""))
-    if result.user is None:
-        message, status = sign_in_problem(result)
+    # A right password may still need the code from an authenticator app, given on the same form.
+    refused = resume_refused(result.user, request.form.get("code", "")) if result.user is not None else None
+    if result.user is None or refused:
+        message, status = (refused, 401) if refused else sign_in_problem(result)
         return render_template("auth/resume.html", kept=kept, target=target, form=None,
                                page_errors=[{"text": message, "href": "#email"}],
                                email=request.form.get("email", "")), 429 if status == 429 else 401
-    start_session(result.user)
-    login_user(result.user)
+    start_resumed_session(result.user)
     return render_template("auth/resume_save.html", kept=kept, target=target)
 
 
 @auth.post("/sign-out")
 @any_signed_in_user
 def logout():
+    provider_sign_out = provider_sign_out_url()  # read before the session is cleared
     accounts.sign_out(current_user)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_sign_out or url_for("auth.login"))
 
 
 @auth.route("/change-password", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from qa_app.models.actions import (OUTSTANDING, TRANSITIONS, Action, ActionPrior
                                    ActionStatus, ActionUpdate)
 from qa_app.models.audit_event import AuditEvent, AuditEventChild
 from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, Referral
+from qa_app.models.identity import IdentityLink, RecoveryCode, SecondFactor
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
 from qa_app.models.jobs import Job, JobStatus
@@ -22,4 +23,4 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",
-           "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "user_team"]
+           "StagedReferral", "SignInFailure", "IdentityLink", "RecoveryCode", "SecondFactor", "Team", "User", "UserRole", "user_team"]

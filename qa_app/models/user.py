@@ -70,6 +70,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # "password" or "sso:<provider name>": how the user last signed in, shown to admins.
+    last_sign_in_method: Mapped[str | None] = mapped_column(String(80))
 
     teams: Mapped[list[Team]] = relationship(secondary=user_team, order_by=Team.name)
     # Loaded with the user: every request asks the signed-in user's roles several times.
