@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import (TRANSITIONS, Action, ActionStatus, ActionUpdate, AuditEvent, AuditEventChild,
-                           ImportBatch, Role, SafeguardingConcern)
+                           CaseAudit, ImportBatch, Role)
 from qa_app.services import actions, safeguarding
 from tests.case_data_helpers import PLAN_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token_from, make_user, post_form, sign_in
@@ -223,3 +223,27 @@ def test_the_repeat_plans_list_within_two_years_leaves_out_every_other_repeat(ap
 
     assert children_listed("/measures/repeat-plans?period=2014/15") == ["B", "O", "W"]
     assert children_listed("/measures/repeat-plans?period=2014/15&within=2y") == ["W"]
+
+
+# --- the subject-access workbook: risky text keeps its quote prefix ---------------------------
+
+def test_the_subject_access_workbook_keeps_the_quote_prefix_on_every_risky_text(app, audited, tmp_path):  # noqa: F811
+    from openpyxl import load_workbook
+
+    from audit_tools.workbooks.safe import is_risky
+    from qa_app.services import subject_access
+    programme_id, cases, people = audited
+    hostile = ['=HYPERLINK("http://evil.example","click")', "+44 20 7946 0000", "@SUM(A1)", "-2 weeks late"]
+    with app.app_context():
+        audit = db.session.get(CaseAudit, cases["B1"])
+        for number, text in enumerate(hostile):
+            raise_for(programme_id, cases["B1"], people["qa"], description=text, finding=f"Finding {number}")
+        admin = make_user(Role.ADMIN)
+        subject_access.export(audit.child_id, tmp_path / "sar.xlsx", admin)
+    workbook = load_workbook(tmp_path / "sar.xlsx")
+    texts = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    risky = [cell for cell in texts if is_risky(cell.value)]
+    assert set(hostile) <= {cell.value for cell in risky}
+    assert all(cell.quotePrefix and cell.data_type == "s" for cell in risky), \
+        [cell.value for cell in risky if not cell.quotePrefix]
+    assert not any(cell.quotePrefix for cell in texts if not is_risky(cell.value))
