@@ -28,7 +28,8 @@ COPY = ["audit_tools", "qa_app", "tests", "templates", "migrations", "config.py"
 # group: (modules to mutate, tests that cover them, mutant-name globs or [] for every mutant)
 GROUPS = {
     "measures": (["audit_tools/measures.py"],
-                 ["tests/audit_tools/test_measures.py", "tests/audit_tools/test_measures_brute_force.py"], []),
+                 ["tests/audit_tools/test_measures.py", "tests/audit_tools/test_measures_brute_force.py",
+                  "tests/test_measures_fast_path.py", "tests/test_measures_fast_path_brute_force.py"], []),
     "sampling": (["audit_tools/sampling.py"],
                  ["tests/audit_tools/test_sampling.py", "tests/audit_tools/test_sampling_order.py",
                   "tests/test_programmes.py"], []),
