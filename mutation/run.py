@@ -32,6 +32,7 @@ GROUPS = {
                   "tests/test_measures_fast_path.py", "tests/test_measures_fast_path_brute_force.py"], []),
     "sampling": (["audit_tools/sampling.py"],
                  ["tests/audit_tools/test_sampling.py", "tests/audit_tools/test_sampling_order.py",
+                  "tests/audit_tools/test_sampling_rules.py",
                   "tests/test_programmes.py"], []),
     "workbooks": (["audit_tools/workbooks/*", "audit_tools/safe_workbook.py"],
                   ["tests/audit_tools/test_workbooks.py", "tests/audit_tools/test_quote_prefix.py"], []),
