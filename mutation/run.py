@@ -10,6 +10,10 @@ mutants) is written to instance/mutation/<group>.json, for docs/testing.md.
     python -m mutation.run sampling        one group (names below)
     python -m mutation.run --until 20:40   stop starting groups after this time (UTC), and
                                            stop a running group at it
+    python -m mutation.run --again measures
+                                           after adding tests: in the group's existing copy,
+                                           take the new tests and check again only the
+                                           mutants not yet killed
 """
 import argparse
 import json
@@ -29,6 +33,7 @@ COPY = ["audit_tools", "qa_app", "tests", "templates", "migrations", "config.py"
 GROUPS = {
     "measures": (["audit_tools/measures.py"],
                  ["tests/audit_tools/test_measures.py", "tests/audit_tools/test_measures_brute_force.py",
+                  "tests/audit_tools/test_measures_rules.py",
                   "tests/test_measures_fast_path.py", "tests/test_measures_fast_path_brute_force.py"], []),
     "sampling": (["audit_tools/sampling.py"],
                  ["tests/audit_tools/test_sampling.py", "tests/audit_tools/test_sampling_order.py",
@@ -83,12 +88,27 @@ def _mutmut() -> str:
     return str(Path(sys.executable).with_name("mutmut"))
 
 
-def run(group: str, until: datetime | None) -> dict:
-    place = prepare(group)
-    globs = GROUPS[group][2]
+def refresh(group: str) -> tuple[Path, list[str]]:
+    """The group's existing copy with today's tests and test list, and the mutants to check again."""
+    modules, tests, _ = GROUPS[group]
+    place = SCRATCH / group
+    shutil.rmtree(place / "tests")
+    shutil.copytree(ROOT / "tests", place / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    (place / "setup.cfg").write_text(_setup_cfg(modules, tests))
+    shutil.rmtree(place / "mutants" / "tests", ignore_errors=True)
+    shutil.copytree(ROOT / "tests", place / "mutants" / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    statuses = _statuses(place)
+    return place, [name for name, status in statuses.items() if status not in ("killed", "timeout")]
+
+
+def run(group: str, until: datetime | None, again: bool = False) -> dict:
+    if again:
+        place, globs = refresh(group)
+    else:
+        place, globs = prepare(group), GROUPS[group][2]
     command = ["nice", "-n", "19", _mutmut(), "run", "--max-children", "1", *globs]
     started = time.monotonic()
-    log = open(SCRATCH / f"{group}.log", "w")
+    log = open(SCRATCH / f"{group}.log", "a" if again else "w")
     process = subprocess.Popen(command, cwd=place, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, start_new_session=True)
     stopped = False
@@ -104,14 +124,19 @@ def run(group: str, until: datetime | None) -> dict:
     return summary
 
 
-def summarise(group: str, place: Path, seconds: float, stopped: bool) -> dict:
-    """Each mutant's status from mutmut's results, with the diff of each survivor."""
+def _statuses(place: Path) -> dict[str, str]:
     listing = subprocess.run([_mutmut(), "results", "--all", "true"], cwd=place, capture_output=True, text=True)
     statuses = {}
     for line in listing.stdout.splitlines():
         name, _, status = line.strip().rpartition(": ")
         if name:
             statuses[name] = status
+    return statuses
+
+
+def summarise(group: str, place: Path, seconds: float, stopped: bool) -> dict:
+    """Each mutant's status from mutmut's results, with the diff of each survivor."""
+    statuses = _statuses(place)
     survivors = {}
     for name, status in statuses.items():
         if status == "survived":
@@ -132,6 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("groups", nargs="*", choices=[[], *GROUPS], default=[])
     parser.add_argument("--until", help="HH:MM UTC: start no group after it, stop a running one at it")
+    parser.add_argument("--again", action="store_true", help="check again the mutants not yet killed")
     arguments = parser.parse_args()
     until = None
     if arguments.until:
@@ -141,7 +167,7 @@ def main() -> None:
         if until and datetime.now(UTC) >= until:
             print(f"{group}: not run, past {arguments.until}")
             continue
-        summary = run(group, until)
+        summary = run(group, until, arguments.again)
         print(f"{group}: score {summary['score']}% {summary['counts']} in {summary['seconds']} s"
               + (" (stopped at the deadline)" if summary["stopped_at_deadline"] else ""), flush=True)
 

@@ -67,3 +67,41 @@ def test_the_summary_uses_the_population_for_the_rate():
     summary = measures_summary(referrals, [], FY, 60_000)
     assert summary["rate_per_10k"] == 5.0 and summary["referrals"] == 30
     assert measures_summary(referrals, [], FY, None)["rate_per_10k"] is None
+
+
+def test_re_referral_intervals_are_banded_with_each_edge_in_the_shorter_band_and_empty_bands_zero():
+    referrals = [Referral("A1", "A", date(2015, 3, 1), "nfa"), Referral("A2", "A", date(2015, 6, 1), "nfa"),
+                 Referral("B1", "B", date(2015, 3, 1), "nfa"), Referral("B2", "B", date(2015, 9, 1), "nfa")]
+    measures = referral_measures(referrals, FY)
+    assert measures.re_referral_intervals == {"3 months or less": 1, "3 to 6 months": 1, "6 to 12 months": 0}
+    assert measures.children_re_referred_pct == 100.0
+    assert referral_measures(referrals[:1] + [Referral("C1", "C", date(2015, 5, 1), "nfa")], FY) \
+        .children_re_referred_pct == 0.0
+
+
+def test_the_re_referral_list_names_each_previous_referral_in_date_then_id_order():
+    referrals = [Referral("R9", "A", date(2015, 6, 1), "nfa"), Referral("R5", "A", date(2015, 6, 1), "assessment"),
+                 Referral("R1", "A", date(2015, 1, 1), "early_help")]
+    from audit_tools.measures import find_re_referrals
+    for given in (referrals, ReferralHistory(referrals)):
+        found = find_re_referrals(given, FY)
+        assert [(r.referral.referral_id, r.previous.referral_id) for r in found] == [("R5", "R1"), ("R9", "R1")]
+
+
+def test_a_measures_only_history_refuses_to_list_in_words():
+    history = ReferralHistory.from_dated_rows([(date(2015, 6, 1), "A", "nfa")])
+    with pytest.raises(ValueError) as refused:
+        history.re_referrals(FY)
+    assert str(refused.value) == ("This history was built for measures only: build it from the referrals to "
+                                  "list them")
+
+
+def test_plans_given_newest_first_are_still_read_in_date_order():
+    from audit_tools.measures import find_repeat_plans
+    plans = [CPPlan("P2", "A", date(2015, 6, 1)), CPPlan("P1", "A", date(2013, 1, 1), date(2014, 1, 1))]
+    [repeat] = find_repeat_plans(plans, FY)
+    assert (repeat.plan.plan_id, repeat.previous.plan_id, repeat.within_two_years) == ("P2", "P1", True)
+    # Two earlier plans on one day: the previous plan is the later id, whatever order they come in.
+    same_day = [CPPlan("Q3", "B", date(2015, 6, 1)), CPPlan("Q2", "B", date(2013, 1, 1), date(2014, 1, 1)),
+                CPPlan("Q1", "B", date(2013, 1, 1), date(2013, 6, 1))]
+    assert find_repeat_plans(same_day, FY)[0].previous.plan_id == "Q2"
