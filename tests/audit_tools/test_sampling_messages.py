@@ -80,6 +80,7 @@ def test_sample_size_rounds_up_only_what_is_not_whole_and_checks_the_margin():
     assert sample_size(95, 9.8) == 100
     assert sample_size(95, 9.8, population=100) == 51  # 100 / (1 + 99/100) = 50.25 -> 51
     assert sample_size(95, 9.8, population=199) == 67  # 100 / (1 + 99/199) = 66.8 -> 67
+    assert sample_size(95, 5, population=21) == 20  # 384.16 / (1 + 383.16/21) = 19.99 -> 20
     assert sample_size(95, 99.9) == 1 and sample_size(95, 0.5) > 0
     for margin in (0, 100, -1):
         with pytest.raises(ValueError):
