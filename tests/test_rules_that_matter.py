@@ -6,9 +6,7 @@ managers, a stale progress note refused with 409, and the repeat-plans list's tw
 The fixture `audited` (tests/test_actions.py) gives two submitted re-referral audits (children
 C1 in team Compass and C2 in North), a lead auditor, team managers, a QA lead and partner
 auditors."""
-import io
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +16,7 @@ from qa_app.models import (TRANSITIONS, Action, ActionStatus, ActionUpdate, Audi
                            CaseAudit, ImportBatch, Role)
 from qa_app.services import actions, safeguarding
 from tests.case_data_helpers import PLAN_HEADINGS, import_file, write_csv
-from tests.helpers import csrf_token_from, make_user, post_form, sign_in
+from tests.helpers import csrf_token_from, make_user, post_form
 from tests.test_actions import audited, raise_for, signed_in  # noqa: F401  (audited is a fixture)
 
 ALL_ROLES = (Role.AUDITOR, Role.QA_LEAD, Role.TEAM_MANAGER, Role.ADMIN)
