@@ -2,6 +2,7 @@
 #   make run   set up, migrate, load demo data, start the job worker and serve http://127.0.0.1:5000
 #   make test  set up and run every test
 #   make check bandit on the code, pip-audit and npm audit on the pinned dependencies
+#   make mutation  mutation testing of the modules that hold the rules (slow; not in CI; docs/testing.md)
 # Needs Python 3.11 and Node.js with npm.
 
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ BIN := $(VENV)/bin
 FLASK := QA_ENV=$${QA_ENV:-development} $(BIN)/flask --app wsgi
 STATIC := qa_app/static
 
-.PHONY: setup run test check bench assets clean
+.PHONY: setup run test check bench assets clean mutation
 
 setup: $(VENV)/.installed node_modules/.installed assets
 
@@ -58,6 +59,15 @@ check: setup $(VENV)/.checks-installed
 
 $(VENV)/.checks-installed: requirements-checks.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-checks.txt
+	touch $@
+
+# One group of modules at a time, niced, each in a scratch copy under instance/mutation/, with
+# only the tests that cover it. MUTATION_ARGS: group names (mutation/run.py) and --until HH:MM.
+mutation: setup $(VENV)/.mutation-installed
+	$(BIN)/python -m mutation.run $(MUTATION_ARGS)
+
+$(VENV)/.mutation-installed: requirements-mutation.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-mutation.txt
 	touch $@
 
 bench: setup

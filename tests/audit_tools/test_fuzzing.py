@@ -6,6 +6,7 @@ HYPOTHESIS_PROFILE=fuzz for a longer hunt."""
 import csv
 import io
 import os
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -38,15 +39,44 @@ def read_all(reader, content: bytes, suffix: str, *args):
         path.write_bytes(content)
         report = ImportReport(path.name)
         records = list(reader(path, path.name, *args, report))
-    assert all(isinstance(p, ImportProblem) and str(p) for p in report.errors + report.warnings)
+    for problem in report.errors + report.warnings:
+        assert_problem_says_where_and_what(problem, path.name)
     return records, report
+
+
+def assert_problem_says_where_and_what(problem, file_name):
+    """A problem a QA lead can act on: it names the file, where in it (a row, an XML element,
+    or the column for a problem with a whole column), and what was expected, in words."""
+    assert isinstance(problem, ImportProblem)
+    assert problem.file == file_name
+    assert problem.location or problem.column, f"{problem}: says neither row nor column"
+    if problem.location:
+        assert re.fullmatch(r"(row \d+|.*(Child|CINdetails|ChildProtectionPlans|Message|Header).*)"
+                            r"|sheet .*|.*row \d+.*", problem.location), f"{problem}: {problem.location!r}"
+    if problem.value is not None and problem.location and problem.location.startswith("row"):
+        assert problem.column, f"{problem}: a value without its column"
+    expected = problem.expected.strip()
+    assert len(expected) >= 10 and re.search(r"[a-z]{3}", expected), f"{problem}: expected {expected!r}"
+    assert problem.value is None or expected != problem.value
+    text = str(problem)
+    assert text.startswith(file_name) and expected in text
+    for part in (problem.location, problem.column and f"column '{problem.column}'"):
+        assert not part or part in text
+
+
+def assert_rejection_says_what(error, file_name):
+    """A whole-file refusal names the file or the row it stopped at, and what is wrong."""
+    message = str(error)
+    assert message.startswith(f"{file_name}: ") or re.match(r"row \d+: ", message) \
+        or message.startswith("the workbook cannot be opened"), message
+    assert re.search(r"[a-z]{3,} [a-z]{2,}", message.split(": ", 1)[-1]), message
 
 
 def assert_clear_error_or_good_records(reader, content, suffix, *args):
     try:
         records, report = read_all(reader, content, suffix, *args)
     except FileRejected as error:
-        assert str(error)  # a sentence the page shows
+        assert_rejection_says_what(error, f"upload.{suffix}")  # a sentence the page shows
         return
     for location, record in records:
         assert isinstance(location, str) and location
@@ -165,7 +195,12 @@ def assert_questionnaire_or_clear_error(text):
     try:
         questionnaire = parse_questionnaire(text, "upload.yaml")
     except QuestionnaireError as error:
-        assert "upload.yaml" in str(error)
+        # The file, then where in it and what was expected: "upload.yaml: section 2, question
+        # 'x': ..." or "upload.yaml: the YAML cannot be read ...", never a bare Python error.
+        message = str(error)
+        assert message.startswith("upload.yaml"), message
+        assert re.search(r"[a-z]{3,} [a-z]{2,}", message.removeprefix("upload.yaml")), message
+        assert "Traceback" not in message and "object has no attribute" not in message, message
         return
     assert isinstance(questionnaire, Questionnaire) and questionnaire.sections
 
@@ -192,3 +227,33 @@ def edited_questionnaire(draw):
 @given(edited_questionnaire())
 def test_a_questionnaire_edited_anywhere_gives_a_clear_error_or_a_questionnaire(text):
     assert_questionnaire_or_clear_error(text)
+
+
+@st.composite
+def house_csv_with_every_heading(draw) -> bytes:
+    """The referral or plan headings all there, in any order and case, over cells like CELL: so
+    the fuzzing reaches the checks of each row's values, not only the headings."""
+    headings = draw(st.sampled_from([["child_id", "referral_id", "referral_date", "decision", "team"],
+                                     ["child_id", "plan_id", "start_date", "end_date", "category"]]))
+    headings = draw(st.permutations(headings))
+    headings = [draw(st.sampled_from([h, h.upper(), h.replace("_", " ").title()])) for h in headings]
+    rows = draw(st.lists(st.lists(CELL, min_size=len(headings), max_size=len(headings)), min_size=1, max_size=6))
+    out = io.StringIO()
+    csv.writer(out).writerows([headings, *rows])
+    return out.getvalue().encode("utf-8")
+
+
+@given(house_csv_with_every_heading())
+def test_a_bad_value_under_good_headings_is_named_by_row_column_and_value(content):
+    for reader in (read_referrals, read_plans):
+        try:
+            _, report = read_all(reader, content, "csv", "csv")
+        except FileRejected as error:
+            assert_rejection_says_what(error, "upload.csv")
+            continue
+        for problem in report.errors:
+            if problem.location and re.fullmatch(r"row \d+", problem.location) and problem.location != "row 1":
+                assert problem.column, f"{problem}: a row's problem without its column"
+                if problem.value is not None:
+                    assert f"'{problem.value}'" in str(problem)
+                assert problem.expected.startswith("expected "), str(problem)
