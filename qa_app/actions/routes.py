@@ -114,6 +114,14 @@ def show_action(action_id):
     return _show(action, ProgressForm(formdata=None, version=action.version), _status_form(action))
 
 
+def _posted_version() -> int:
+    """The version of the action the form was opened at. A form without one (or with
+    nonsense) cannot prove it saw the latest change, so it is treated as out of date: -1 is no
+    action's version, and the service answers it with a conflict."""
+    posted = request.form.get("version", "")
+    return int(posted) if posted.isdigit() and len(posted) <= 9 else -1
+
+
 def _show(action, progress_form, status_form, status=200):
     return render_template("actions/show.html", action=action, today=service.today(),
                            progress_form=progress_form if service.can_work(current_user, action) else None,
@@ -132,7 +140,7 @@ def record_progress(action_id):
             service.record_progress(action.id, note=form.note.data, link=form.link.data,
                                     upload=upload.stream if upload else None,
                                     upload_name=upload.filename if upload and upload.filename else None,
-                                    version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                                    version=_posted_version(),
                                     user=current_user)
         except service.ActionError as error:
             field = error.field if error.field in ("note", "link", "evidence") else "note"
@@ -152,7 +160,7 @@ def change_status(action_id):
     if form.validate_on_submit():
         try:
             service.change_status(action.id, form.to_status.data, reason=form.reason.data,
-                                  version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                                  version=_posted_version(),
                                   user=current_user)
         except service.ActionError as error:
             field = "reason" if error.field == "reason" else "to_status"
