@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from qa_app.actions.forms import MOVE_LABELS, FilterForm, ProgressForm, RaiseActionForm, StatusForm
-from qa_app.db import MAX_DATABASE_ID
+from qa_app.db import MAX_DATABASE_ID, database_id
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Action, AuditProgramme, CaseAudit, Role
@@ -34,7 +34,7 @@ def list_actions():
     form.programme.choices = choices([("", "Any programme")] + [(str(p.id), p.name) for p in all_programmes()])
     form.validate()
     filters = action_lists.ActionFilters(
-        programme_id=int(form.programme.data) if (form.programme.data or "").isdigit() else None,
+        programme_id=database_id(form.programme.data),
         status=form.status.data or None, due_by=form.due_by.data if not form.due_by.errors else None)
     found = action_lists.actions_for(current_user, filters)
     tally = action_lists.tally_by_owner(current_user) if current_user.has_role(Role.QA_LEAD) else None
