@@ -85,6 +85,8 @@ class Config:
     LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "30"))
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
+    # Every request except a file upload (views marked @accepts_uploads) is refused past this.
+    MAX_FORM_BYTES = int(os.environ.get("MAX_FORM_KB", "1024")) * 1024
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     AUDIT_TRAIL_PAGE_SIZE = 50

@@ -27,7 +27,7 @@ from qa_app.measures.routes import measures
 from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
 from qa_app.questionnaires.routes import questionnaires
-from qa_app.security import add_security_headers, content_security_policy, enforce_access
+from qa_app.security import add_security_headers, content_security_policy, enforce_access, limit_request_size
 from qa_app.template_helpers import register_template_helpers
 
 
@@ -127,6 +127,8 @@ def register_blueprints(app):
 
 
 def register_request_hooks(app):
+    # First of all the before_request hooks: CSRFProtect's, registered earlier, reads the form.
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_request_size)
     app.before_request(enforce_access)
     app.after_request(add_security_headers)
 

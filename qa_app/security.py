@@ -49,6 +49,23 @@ def roles_required(*roles: Role):
     return decorate
 
 
+def accepts_uploads(view):
+    """Mark a view whose form carries a file: its requests may be as large as MAX_CONTENT_LENGTH.
+    Every other request is refused (413) past MAX_FORM_BYTES before its body is read. Put it
+    between the route and @roles_required."""
+    view.accepts_uploads = True
+    return view
+
+
+def limit_request_size():
+    """before_request, ahead of every other hook (the CSRF check reads the form): a sign-in or
+    any ordinary form is small, so a huge body is refused instead of parsed into memory."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if not getattr(view, "accepts_uploads", False):
+        limits = (current_app.config["MAX_FORM_BYTES"], current_app.config["MAX_CONTENT_LENGTH"])
+        request.max_content_length = min(limit for limit in limits if limit is not None)
+
+
 def any_signed_in_user(view):
     """For pages every signed-in user has, such as their home page or password change."""
     return roles_required(*ALL_ROLES)(view)

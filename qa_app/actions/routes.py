@@ -8,7 +8,7 @@ from qa_app.db import MAX_DATABASE_ID, database_id
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Action, AuditProgramme, CaseAudit, Role
-from qa_app.security import roles_required
+from qa_app.security import accepts_uploads, roles_required
 from qa_app.services import accounts, action_lists
 from qa_app.services import actions as service
 from qa_app.services.programmes import programmes as all_programmes
@@ -130,6 +130,7 @@ def _show(action, progress_form, status_form, status=200):
 
 
 @actions.post("/<int:action_id>/progress")
+@accepts_uploads
 @roles_required(*READERS)
 def record_progress(action_id):
     action = _readable_action_or_404(action_id)

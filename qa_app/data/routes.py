@@ -5,7 +5,7 @@ from flask_login import current_user
 from qa_app.data.forms import BenchmarkUploadForm, ImportForm, PopulationForm
 from qa_app.extensions import db
 from qa_app.models import ImportBatch, Role
-from qa_app.security import roles_required
+from qa_app.security import accepts_uploads, roles_required
 from qa_app.services import case_data, imports
 
 data = Blueprint("data", __name__)
@@ -18,6 +18,7 @@ def import_history():
 
 
 @data.route("/imports/new", methods=["GET", "POST"])
+@accepts_uploads
 @roles_required(Role.QA_LEAD)
 def new_import():
     form = ImportForm()
@@ -75,6 +76,7 @@ def population():
 
 
 @data.route("/benchmarks", methods=["GET", "POST"])
+@accepts_uploads
 @roles_required(Role.QA_LEAD)
 def benchmarks():
     form = BenchmarkUploadForm()
