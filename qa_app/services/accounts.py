@@ -1,5 +1,6 @@
 """Accounts: sign-in with lockout, password changes and user administration."""
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,7 +37,22 @@ class SignInResult:
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """One spelling of an address wherever one is read: NFKC folds look-alikes such as a
+    fullwidth "ａ" into the letter they copy, then lower case."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+def has_invisible_characters(text: str) -> bool:
+    """Control and format characters (NUL, zero-width spaces, direction overrides): they make
+    an address that looks like another one on screen."""
+    return any(unicodedata.category(character) in ("Cc", "Cf") for character in text)
+
+
+def _sign_in_email(email: str) -> str:
+    """No account's address holds an invisible character (they are refused when one is made),
+    and PostgreSQL refuses NUL in any text, so at sign-in they are dropped before the lookup."""
+    email = normalise_email(email)
+    return "".join(c for c in email if unicodedata.category(c) not in ("Cc", "Cf"))[:254]
 
 
 def check_new_password(password: str) -> None:
@@ -82,7 +98,7 @@ def sign_in(email: str, password: str) -> SignInResult:
     """Check a sign-in. Every answer costs one password hash, done outside any write lock;
     failures lock the email address (with an account or not) and slow a failing address."""
     config = current_app.config
-    email = normalise_email(email)[:254]
+    email = _sign_in_email(email)
     address = _request_address()
     now = utcnow()
     if len(password) > config["PASSWORD_MAX_LENGTH"]:
@@ -204,7 +220,7 @@ def team_names() -> list[str]:
 
 
 def _validate_profile(email, display_name, roles, agency):
-    if not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.match(email) or has_invisible_characters(email) or len(email) > 254:
         raise AccountError("Enter an email address in the correct format, like name@example.org", "email")
     if not display_name.strip():
         raise AccountError("Enter the person's name", "display_name")
