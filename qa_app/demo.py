@@ -35,7 +35,7 @@ def seed_demo_users() -> list[User]:
         return []
     return [
         accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, roles=roles,
-                             agency=agency.value, team_names=teams)
+                             agency=agency.value, team_names=teams, demo_password=True)
         for email, name, roles, agency, teams in DEMO_USERS
     ]
 

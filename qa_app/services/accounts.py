@@ -55,15 +55,17 @@ def _sign_in_email(email: str) -> str:
     return "".join(c for c in email if unicodedata.category(c) not in ("Cc", "Cf"))[:254]
 
 
-def check_new_password(password: str) -> None:
+def check_new_password(password: str, personal_details: tuple[str, ...] = ()) -> None:
     try:
-        passwords.check_new_password(password)
+        passwords.check_new_password(password, personal_details)
     except passwords.PasswordRefused as refused:
         raise AccountError(str(refused), "password") from None
 
 
-def hash_password(password: str) -> str:
-    check_new_password(password)
+def hash_password(password: str, personal_details: tuple[str, ...] = ()) -> str:
+    """The hash of a new password, once it passes the rules; personal_details are the email and
+    name of the person it is for."""
+    check_new_password(password, personal_details)
     return generate_password_hash(password, method="scrypt")
 
 
@@ -171,7 +173,8 @@ class AccountLocked(AccountError):
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Wrong current passwords count with failed sign-ins, and lock the account the same way."""
     with read_transaction():  # also ends the request's transaction, so the hash holds no lock
-        stored_hash = db.session.scalar(select(User.password_hash).filter_by(id=user.id))
+        stored_hash, email, name = db.session.execute(
+            select(User.password_hash, User.email, User.display_name).filter_by(id=user.id)).one()
     too_long = len(current_password) > current_app.config["PASSWORD_MAX_LENGTH"]
     if too_long or not check_password_hash(stored_hash, current_password):
         with write_transaction():
@@ -186,7 +189,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise AccountError("Enter your current password correctly", "current_password")
     if current_password == new_password:
         raise AccountError("Choose a password that is different from your current one", "password")
-    new_hash = hash_password(new_password)
+    new_hash = hash_password(new_password, (email, name))
     with write_transaction():
         user = db.session.get(User, user.id)
         user.password_hash = new_hash
@@ -231,11 +234,14 @@ def _validate_profile(email, display_name, roles, agency):
 
 
 def create_user(*, email, display_name, password, roles, agency=Agency.CHILDRENS_SOCIAL_CARE.value,
-                team_names=(), must_change_password=False, created_by=None) -> User:
+                team_names=(), must_change_password=False, created_by=None, demo_password=False) -> User:
+    """demo_password: only for the demo loader (development and test only), whose users share
+    the published demo password that the rules refuse for anyone else."""
     email = normalise_email(email)
     roles = {Role(r) for r in roles}
     _validate_profile(email, display_name, roles, agency)
-    password_hash = hash_password(password)
+    password_hash = (generate_password_hash(password, method="scrypt") if demo_password
+                     else hash_password(password, (email, display_name)))
     with write_transaction():
         if db.session.scalars(db.select(User).filter_by(email=email)).first():
             raise AccountError("A user with this email address already exists", "email")
@@ -287,7 +293,11 @@ def update_user(user_id: int, *, display_name, roles, agency, team_names, active
 
 
 def set_one_time_password(user_id: int, password: str, *, set_by) -> None:
-    new_hash = hash_password(password)
+    with read_transaction():
+        details = db.session.execute(select(User.email, User.display_name).filter_by(id=user_id)).first()
+    if details is None:
+        raise AccountError("That user does not exist")
+    new_hash = hash_password(password, tuple(details))
     with write_transaction():
         user = db.session.get(User, user_id)
         if user is None:
