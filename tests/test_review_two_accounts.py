@@ -1,4 +1,7 @@
 """Second security review: look-alike email addresses, weak passwords, and the lockout race."""
+import threading
+import time
+
 import pytest
 
 from qa_app.extensions import db
@@ -64,3 +67,56 @@ def test_a_password_that_merely_contains_a_name_is_accepted(app):
         user = make_user(Role.AUDITOR, email="alex.morgan@council.example", name="Alex Morgan",
                          password="alex likes quiet harbour walks")
         assert user.id is not None
+
+
+def _twenty_at_once(app, monkeypatch, right_one=None):
+    """20 simultaneous sign-ins at an account one failure from its lock; the passwords checked
+    against the account, in order, and how many got in."""
+    with app.app_context():
+        user = make_user(Role.AUDITOR)
+        real_hash = db.session.get(User, user.id).password_hash
+    with app.test_request_context():
+        for _ in range(4):
+            accounts.sign_in(user.email, "wrong password guess")
+    checked = []
+    real_check = accounts.check_password_hash
+    start = threading.Barrier(20)
+
+    def slow_check(stored, given):
+        if stored == real_hash:
+            checked.append(given)
+        time.sleep(0.05)  # scrypt's own slowness, which the race lives in
+        return real_check(stored, given)
+    monkeypatch.setattr(accounts, "check_password_hash", slow_check)
+    signed_in = []
+
+    def attempt(number):
+        password = PASSWORD if number == right_one else f"guess number {number} here"
+        with app.test_request_context(environ_base={"REMOTE_ADDR": f"10.0.0.{number}"}):
+            start.wait()
+            signed_in.append(accounts.sign_in(user.email, password).user is not None)
+            db.session.remove()
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(signed_in) == 20
+    return checked, signed_in.count(True)
+
+
+def test_twenty_simultaneous_guesses_one_failure_from_a_lock_check_one_password(app, monkeypatch):
+    checked, got_in = _twenty_at_once(app, monkeypatch)
+    assert len(checked) <= 1, f"{len(checked)} passwords were checked against the account"
+    assert got_in == 0
+
+
+def test_the_right_password_among_twenty_simultaneous_guesses_gets_in_only_if_checked_before_the_lock(
+        app, monkeypatch):
+    checked, got_in = _twenty_at_once(app, monkeypatch, right_one=19)
+    wrong_checked = [given for given in checked if given != PASSWORD]
+    if got_in:
+        # It was the one attempt the lock left; a later guess may be checked only as the 5th failure.
+        assert checked[0] == PASSWORD and len(wrong_checked) <= 1
+    else:
+        assert checked == wrong_checked and len(checked) <= 1

@@ -1,11 +1,12 @@
 """Accounts: sign-in with lockout, password changes and user administration."""
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qa_app.db import read_transaction, write_transaction
@@ -97,43 +98,89 @@ def _email_locked_until(email: str, account: _Account | None, now):
 
 
 def sign_in(email: str, password: str) -> SignInResult:
-    """Check a sign-in. Every answer costs one password hash, done outside any write lock;
-    failures lock the email address (with an account or not) and slow a failing address."""
+    """Check a sign-in. Each attempt is counted as a failure, atomically, before any password is
+    hashed, and taken back only if the password proves right: so however many attempts arrive at
+    once, no more are checked than the lock allows. Every answer still costs one password hash,
+    done outside any write lock (an attempt on a locked email hashes against a dummy), so the
+    timing tells nobody which emails have accounts or are locked."""
     config = current_app.config
     email = _sign_in_email(email)
     address = _request_address()
     now = utcnow()
     if len(password) > config["PASSWORD_MAX_LENGTH"]:
         password = ""  # never hash over-long input; it simply fails
-    with read_transaction():
+    with write_transaction():
+        _serialise_attempts_on(email)
         row = db.session.execute(select(User.id, User.password_hash, User.active, User.locked_until)
-                                 .filter_by(email=email)).first()
+                                 .filter_by(email=email).with_for_update()).first()
         account = _Account(*row) if row else None
         throttled = address is not None and _failures_since(
             SignInFailure.ip_address, address, now - config["LOGIN_FAILURE_WINDOW"]
         ) >= config["LOGIN_ADDRESS_MAX_FAILURES"]
-        locked_until = _email_locked_until(email, account, now)
-    if throttled:
-        with write_transaction():
+        locked_until = None if throttled else _email_locked_until(email, account, now)
+        attempt_id = attempt_locks_until = None
+        if throttled:
             record_event("login", outcome="failure", details={"email": email, "reason": "address throttled"})
-        return SignInResult(None, throttled=True)
+        elif locked_until is not None:
+            db.session.add(SignInFailure(occurred_at=now, email=None, ip_address=address))
+            user = db.session.get(User, account.id) if account else None
+            record_event("login", outcome="failure", details={"email": email, "reason": "account locked"},
+                         **({"actor": user, "object_type": "user", "object_id": user.id} if user else {}))
+        else:
+            attempt = _count_attempt(email, account.id if account else None, now)
+            attempt_id, attempt_locks_until = attempt.id, attempt.locks_until
+    if throttled:
+        return SignInResult(None, throttled=True)  # refused without hashing: it is keeping us busy
+    if attempt_id is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)  # the same cost as any other answer
+        return SignInResult(None, locked_until=locked_until)
     right = check_password_hash(account.password_hash if account else _UNKNOWN_USER_HASH, password)
     right = bool(password) and right and account is not None
     with write_transaction():
         user = db.session.get(User, account.id, with_for_update=True) if account else None
         target = {"actor": user, "object_type": "user", "object_id": user.id} if user else {}
-        if locked_until is not None:
-            db.session.add(SignInFailure(occurred_at=now, email=None, ip_address=address))
-            record_event("login", outcome="failure", details={"email": email, "reason": "account locked"}, **target)
-            return SignInResult(None, locked_until=locked_until)
-        if not right or not user.active:
-            reason = "unknown email" if user is None else "account disabled" if not user.active else "wrong password"
-            record_event("login", outcome="failure", details={"email": email, "reason": reason}, **target)
-            return SignInResult(None, locked_until=count_failure(email, user, now))
-        user.locked_until = None
-        user.last_login_at = now
-        record_event("login", actor=user, object_type="user", object_id=user.id)
-        return SignInResult(user)
+        if right and user is not None and user.active:
+            # The attempt was counted as a failure in case it was one: it was not.
+            db.session.execute(delete(SignInFailure).where(SignInFailure.id == attempt_id))
+            user.locked_until = None
+            user.last_login_at = now
+            record_event("login", actor=user, object_type="user", object_id=user.id)
+            return SignInResult(user)
+        reason = "unknown email" if user is None else "account disabled" if not user.active else "wrong password"
+        record_event("login", outcome="failure", details={"email": email, "reason": reason}, **target)
+        if attempt_locks_until is not None and user is not None:
+            _record_lock(user)
+        return SignInResult(None, locked_until=attempt_locks_until)
+
+
+def _serialise_attempts_on(email: str) -> None:
+    """PostgreSQL: attempts on one email address, with an account or not, take turns until their
+    transaction ends, so two cannot both count the failures before either adds its own (an
+    unknown email has no user row to lock). SQLite's write lock already makes them take turns."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(b"sign-in:" + email.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _count_attempt(email: str, user_id: int | None, now) -> SignInFailure:
+    """Record an attempt as a failure (inside the caller's write transaction) and lock the email
+    address if it is one too many; the caller takes it back if the password proves right."""
+    config = current_app.config
+    recent = _failures_since(SignInFailure.email, email, now - config["LOGIN_FAILURE_WINDOW"])
+    attempt = SignInFailure(occurred_at=now, email=email, ip_address=_request_address())
+    if recent + 1 >= config["LOGIN_MAX_FAILURES"]:
+        attempt.locks_until = now + config["LOGIN_LOCKOUT"]
+        if user_id is not None:
+            db.session.get(User, user_id).locked_until = attempt.locks_until
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def _record_lock(user: User) -> None:
+    config = current_app.config
+    record_event("account_locked", outcome="failure", actor=user, object_type="user", object_id=user.id,
+                 details={"locked_minutes": int(config["LOGIN_LOCKOUT"] / timedelta(minutes=1))})
 
 
 def count_failure(email: str, user: User | None, now):
