@@ -7,6 +7,7 @@ from qa_app.extensions import db
 from qa_app.models import ImportBatch, Role
 from qa_app.security import accepts_uploads, roles_required
 from qa_app.services import case_data, imports
+from qa_app.services.case_reads import children_in_import_warnings, record_case_read
 
 data = Blueprint("data", __name__)
 
@@ -38,6 +39,9 @@ def new_import():
 @roles_required(Role.QA_LEAD)
 def import_batch(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.warnings:  # its data-quality rows name children
+        record_case_read("import warnings", child_ids=children_in_import_warnings(batch.warnings),
+                         object_type="import_batch", object_id=batch.id)
     return render_template("data/import_batch.html", batch=batch, describe=imports.describe_problem,
                            warning_summary=imports.warning_summary(batch))
 
