@@ -30,7 +30,7 @@ def normalise_database_url(url: str) -> str:
 
 def _instance_secret_key() -> str:
     """A random key kept in instance/ so that a development restart keeps people signed in."""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,9 +1,13 @@
 """Casefile QA: the Flask application factory."""
 import logging
+import os
+import stat
+from pathlib import Path
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
@@ -31,12 +35,20 @@ from qa_app.security import add_security_headers, content_security_policy, enfor
 from qa_app.template_helpers import register_template_helpers
 
 
+# Everything the app writes (the SQLite database and its WAL, uploads, evidence, backups, the
+# instance keys) holds children's records or guards them: readable by the app's account only.
+# The web, the worker and the CLI all start here; the systemd units set UMask=0077 as well.
+PRIVATE_UMASK = 0o077
+
+
 def create_app(config=None) -> Flask:
+    os.umask(PRIVATE_UMASK)
     config = config if config is not None else config_from_environment()
     # Uploads wait in the instance folder; tests give each app a folder of its own.
     instance_path = getattr(config, "INSTANCE_PATH", None) or str(INSTANCE_DIR)
     app = Flask(__name__, instance_path=instance_path, static_folder="static")
     load_configuration(app, config)
+    make_private(app)
     configure_templates(app)
     register_extensions(app)
     register_blueprints(app)
@@ -63,6 +75,32 @@ def load_configuration(app, config):
                                 x_proto=app.config["TRUSTED_PROXIES"])
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
+
+
+def make_private(app):
+    """The instance folder, and a SQLite database with its WAL (which SQLite creates with the
+    database file's own mode), made private to the app's account: an older install, or a file
+    copied under a shell's umask, would otherwise stay readable by every local account."""
+    instance = Path(app.instance_path)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in [instance, *(path for path in instance.rglob("*") if path.is_dir())]:
+        _tighten(folder, 0o700)
+    for path in instance.rglob("*"):
+        if path.is_file():
+            _tighten(path, 0o600)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        for path in database.parent.glob(database.name + "*"):
+            _tighten(path, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != mode:
+            os.chmod(path, mode)
+    except PermissionError:  # another account's file: say so rather than refuse to start
+        logging.getLogger(__name__).warning("Cannot make %s private (mode %o): not ours", path, mode)
 
 
 def configure_templates(app):
