@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -14,7 +15,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_environment
 from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite connection events)
-from qa_app.db import MAX_DATABASE_ID
+from qa_app.db import MAX_DATABASE_ID, database_id
 from qa_app.actions.routes import actions
 from qa_app.admin.routes import admin
 from qa_app.audits.routes import audits
@@ -25,7 +26,8 @@ from qa_app.errors import register_error_handlers
 from qa_app.findings.routes import findings
 from qa_app.exports.routes import exports
 from qa_app.extensions import csrf, db, login_manager, migrate
-from qa_app.models import User
+from qa_app.models import User, UserSession
+from qa_app.models.user import session_token_hash
 from qa_app.main.routes import main
 from qa_app.measures.routes import measures
 from qa_app.moderation.routes import moderation
@@ -129,13 +131,18 @@ def register_extensions(app):
 
 
 def load_user(session_user_id: str):
-    """The session holds "<id>.<session token>"; a changed token means signed out."""
+    """The session holds "<id>.<session token>"; a token with no session row (ended by signing
+    out, a password change or disabling) means signed out. Only the token's hash is stored."""
     user_id, _, token = session_user_id.partition(".")
-    if not user_id.isdigit() or not token:
+    user_id = database_id(user_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
         return None
+    if db.session.scalar(select(UserSession.id).filter_by(user_id=user.id, token_hash=session_token_hash(token))) is None:
+        return None
+    user.session_token = token
     return user
 
 

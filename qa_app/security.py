@@ -13,9 +13,13 @@ from importlib import resources
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy import delete
 
 from qa_app.db import write_transaction
-from qa_app.models import Role
+from qa_app.extensions import db
+from qa_app.models import Role, UserSession
+from qa_app.models.base import utcnow
+from qa_app.models.user import new_session_token, session_token_hash
 from qa_app.services.audit_trail import record_event
 
 PUBLIC_ENDPOINTS = frozenset({
@@ -81,10 +85,19 @@ def _now_timestamp() -> int:
 
 
 def start_session(user) -> None:
-    """A fresh session at sign-in, so an identifier planted before sign-in is worthless."""
+    """A fresh session at sign-in, so an identifier planted before sign-in is worthless, with a
+    new session token of its own (only its hash is stored). Call before login_user(user)."""
     session.clear()
     session.permanent = True
     session["signed_in_at"] = session["last_seen"] = _now_timestamp()
+    token = new_session_token()
+    oldest = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    with write_transaction():
+        # Sessions past their 12 hours can never be used again: cleared as new ones begin.
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                     UserSession.created_at < oldest))
+        db.session.add(UserSession(user_id=user.id, token_hash=session_token_hash(token)))
+    user.session_token = token
 
 
 def _session_expired() -> bool:

@@ -14,7 +14,7 @@ from qa_app.models.retention import LegalHold
 from qa_app.models.programmes import (CASE_AUDIT_TRANSITIONS, FINISHED, NOT_STARTED, PROGRAMME_TRANSITIONS,
                                       AuditProgramme, CaseAudit, CaseAuditSection, CaseAuditStatus,
                                       ProgrammeStatus, Sample, SampleChange, SampleChangeKind)
-from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, user_team
+from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, UserSession, user_team
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "ModerationOutcome", "SafeguardingConcern",
@@ -22,4 +22,4 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",
-           "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "user_team"]
+           "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "UserSession", "user_team"]
