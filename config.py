@@ -129,6 +129,12 @@ class Config:
     JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1"))
     JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
     JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "300"))
+    # With no worker heartbeat for this long, the import page, the admin's home page and the
+    # health check say that no background worker is running.
+    WORKER_SILENT_SECONDS = float(os.environ.get("WORKER_SILENT_SECONDS", "60"))
+    # A worker that cannot reach its database (locked, restarting) waits this long, doubling
+    # each time up to a minute, and tries again: it never exits on a transient error.
+    WORKER_RETRY_SECONDS = float(os.environ.get("WORKER_RETRY_SECONDS", "1"))
     # Years a closed programme's records are kept after it closes (`flask retention`).
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
     # Tests run each queued job in a thread of their own process instead of a worker.

@@ -111,7 +111,7 @@ def test_user_input_is_escaped_in_pages(app, client, login_as):
 
 def test_health_check_answers_without_sign_in(client):
     response = client.get("/health")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.status_code == 200 and response.json == {"status": "ok", "worker": "running"}
 
 
 def test_oversized_requests_are_refused(app, client, login_as):

@@ -1,4 +1,4 @@
-"""Session tokens kept only as hashes, one row per signed-in session
+"""Session tokens kept only as hashes, one row per signed-in session; workers' heartbeats
 
 Revision ID: 0018
 Revises: 0016
@@ -26,12 +26,18 @@ def upgrade():
     sa.UniqueConstraint('token_hash', name=op.f('uq_user_session_token_hash'))
     )
     op.create_index(op.f('ix_user_session_user_id'), 'user_session', ['user_id'], unique=False)
+    op.create_table('worker_heartbeat',
+    sa.Column('worker', sa.String(length=120), nullable=False),
+    sa.Column('beat_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('worker', name=op.f('pk_worker_heartbeat'))
+    )
     # The plain tokens go: everyone signs in again once. Not in a batch: on SQLite a batch
     # copies and drops the user table, and with foreign keys on that cascades (see 0014).
     op.drop_column('user', 'session_token')
 
 
 def downgrade():
+    op.drop_table('worker_heartbeat')
     # Each user gets a fresh random token (nobody's old session survives a downgrade either).
     op.add_column('user', sa.Column('session_token', sa.String(length=64), nullable=False, server_default=''))
     connection = op.get_bind()

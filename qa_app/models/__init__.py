@@ -6,7 +6,7 @@ from qa_app.models.audit_event import AuditEvent, AuditEventChild
 from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, Referral
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
-from qa_app.models.jobs import Job, JobStatus
+from qa_app.models.jobs import Job, JobStatus, WorkerHeartbeat
 from qa_app.models.measures import MeasuresCache
 from qa_app.models.moderation import Moderation, ModerationOutcome, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
@@ -22,4 +22,4 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",
-           "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "UserSession", "user_team"]
+           "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "UserSession", "WorkerHeartbeat", "user_team"]
