@@ -48,4 +48,5 @@ def test_demo_data_is_refused_when_the_environment_is_not_named(database_url, tm
     assert result.exit_code != 0 and "QA_ENV=development" in result.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+        db.session.remove()  # its connection back to the pool, or dispose() leaves it open
         db.engine.dispose()
