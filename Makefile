@@ -43,9 +43,10 @@ $(STATIC)/govuk/.copied: node_modules/.installed
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
-	@# The worker runs uploaded imports; Ctrl-C (or the server stopping) stops it too.
-	$(FLASK) worker & worker=$$!; \
-	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	@# The worker runs uploaded imports; if it dies the watchdog starts it again and says so.
+	@# Ctrl-C (or the server stopping) stops it too.
+	scripts/worker-watchdog $(FLASK) worker & watchdog=$$!; \
+	trap 'kill -TERM $$watchdog 2>/dev/null; wait $$watchdog' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup

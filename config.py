@@ -4,8 +4,10 @@ QA_ENV chooses the configuration: ``development`` (the default, used by ``make r
 ``test`` or ``production``. Production refuses to start without SECRET_KEY; development and
 test generate a random key, never a literal one.
 """
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,7 +30,7 @@ def normalise_database_url(url: str) -> str:
 
 def _instance_secret_key() -> str:
     """A random key kept in instance/ so that a development restart keeps people signed in."""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -66,10 +68,38 @@ def privacy_notice_file_from(value: str | None) -> str | None:
         raise RuntimeError(f"PRIVACY_NOTICE_FILE {value!r} is not a file")
     path.read_text(encoding="utf-8")  # unreadable or not UTF-8: fail now
     return str(path)
+# A production key must carry at least this many bits by a character-frequency estimate: a
+# random 32-character hex key has about 120, 32 × "a" none and "password" × 5 about 90.
+MIN_KEY_BITS = 100
+
+
+def key_bits(key: str) -> float:
+    """A generous estimate of a key's entropy: its length times the Shannon entropy of its
+    characters. It cannot prove a key random, but catches repeated and patterned ones."""
+    counts = Counter(key)
+    return -len(key) * sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+
+
+def _repeats(key: str) -> bool:
+    """A key that is a shorter piece written out again ("0123456789" × 4)."""
+    return any(key[period:] == key[:-period] for period in range(1, len(key) // 2 + 1))
+
+
+def _checked_production_key(name: str, key: str | None, purpose: str) -> str:
+    if not key or len(key) < 32:
+        raise RuntimeError(f"{name} must be set to a random value of at least 32 characters in production, "
+                           f"{purpose}, for example: python -c 'import secrets; print(secrets.token_hex(32))'")
+    if key_bits(key) < MIN_KEY_BITS or len(set(key)) < 10 or _repeats(key):
+        raise RuntimeError(f"{name} is too easy to guess: make it random, for example: "
+                           "python -c 'import secrets; print(secrets.token_hex(32))'")
+    return key
 
 
 class Config:
     APP_NAME = "Casefile QA"
+    # Whether QA_ENV named this configuration (development is also what an unset QA_ENV gets):
+    # demo data, with its published password, loads only where development or test was asked for.
+    ENV_NAMED = False
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL") or _default_database_url()
     )
@@ -97,6 +127,8 @@ class Config:
     LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "30"))
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
+    # Every request except a file upload (views marked @accepts_uploads) is refused past this.
+    MAX_FORM_BYTES = int(os.environ.get("MAX_FORM_KB", "1024")) * 1024
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     AUDIT_TRAIL_PAGE_SIZE = 50
@@ -107,6 +139,12 @@ class Config:
     JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1"))
     JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
     JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "300"))
+    # With no worker heartbeat for this long, the import page, the admin's home page and the
+    # health check say that no background worker is running.
+    WORKER_SILENT_SECONDS = float(os.environ.get("WORKER_SILENT_SECONDS", "60"))
+    # A worker that cannot reach its database (locked, restarting) waits this long, doubling
+    # each time up to a minute, and tries again: it never exits on a transient error.
+    WORKER_RETRY_SECONDS = float(os.environ.get("WORKER_RETRY_SECONDS", "1"))
     # Years a closed programme's records are kept after it closes (`flask retention`).
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
     # Tests run each queued job in a thread of their own process instead of a worker.
@@ -161,6 +199,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     ENV_NAME = "test"
+    ENV_NAMED = True  # a test builds it on purpose
     TESTING = True
     JOBS_IN_PROCESS = os.environ.get("JOBS_IN_PROCESS", "1") == "1"
     SECOND_FACTOR = "optional"  # the second factor's own tests set "required"
@@ -174,19 +213,14 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     def __init__(self):
-        key = os.environ.get("SECRET_KEY")
-        if not key or len(key) < 32:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in "
-                "production, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
-            )
-        self.SECRET_KEY = key
-        pseudonym_key = os.environ.get("PSEUDONYM_KEY")
-        if not pseudonym_key or len(pseudonym_key) < 32:
-            raise RuntimeError(
-                "PSEUDONYM_KEY must be set to a random value of at least 32 characters in production, "
-                "and kept: exports use it to give each child the same pseudonym every time")
-        self.PSEUDONYM_KEY = pseudonym_key
+        self.SECRET_KEY = _checked_production_key(
+            "SECRET_KEY", os.environ.get("SECRET_KEY"), "where it signs sessions and forms")
+        self.PSEUDONYM_KEY = _checked_production_key(
+            "PSEUDONYM_KEY", os.environ.get("PSEUDONYM_KEY"),
+            "and kept: exports use it to give each child the same pseudonym every time")
+        if self.SECRET_KEY == self.PSEUDONYM_KEY:
+            raise RuntimeError("SECRET_KEY and PSEUDONYM_KEY must differ: one leaked key must not give "
+                               "away the other's job")
         if not os.environ.get("PUBLIC_URL"):
             raise RuntimeError("PUBLIC_URL must be set in production to the address people use, "
                                "for example https://casefile.council.example")
@@ -205,4 +239,6 @@ def config_from_environment():
     name = os.environ.get("QA_ENV", "development")
     if name not in CONFIGS:
         raise RuntimeError(f"QA_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
-    return CONFIGS[name]()
+    config = CONFIGS[name]()
+    config.ENV_NAMED = "QA_ENV" in os.environ
+    return config

@@ -1,16 +1,21 @@
 """Casefile QA: the Flask application factory."""
 import logging
+import os
+import stat
+from pathlib import Path
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_environment
 from qa_app import db as _database_behaviour  # noqa: F401  (registers SQLite connection events)
-from qa_app.db import MAX_DATABASE_ID
+from qa_app.db import MAX_DATABASE_ID, database_id
 from qa_app.actions.routes import actions
 from qa_app.admin.routes import admin
 from qa_app.audits.routes import audits
@@ -23,23 +28,32 @@ from qa_app.errors import register_error_handlers
 from qa_app.findings.routes import findings
 from qa_app.exports.routes import exports
 from qa_app.extensions import csrf, db, login_manager, migrate
-from qa_app.models import User
+from qa_app.models import User, UserSession
+from qa_app.models.user import session_token_hash
 from qa_app.main.routes import main
 from qa_app.measures.routes import measures
 from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
 from qa_app.questionnaires.routes import questionnaires
-from qa_app.security import add_security_headers, content_security_policy, enforce_access
+from qa_app.security import add_security_headers, content_security_policy, enforce_access, limit_request_size
 from qa_app.services.identity.providers import register_providers
 from qa_app.template_helpers import register_template_helpers
 
 
+# Everything the app writes (the SQLite database and its WAL, uploads, evidence, backups, the
+# instance keys) holds children's records or guards them: readable by the app's account only.
+# The web, the worker and the CLI all start here; the systemd units set UMask=0077 as well.
+PRIVATE_UMASK = 0o077
+
+
 def create_app(config=None) -> Flask:
+    os.umask(PRIVATE_UMASK)
     config = config if config is not None else config_from_environment()
     # Uploads wait in the instance folder; tests give each app a folder of its own.
     instance_path = getattr(config, "INSTANCE_PATH", None) or str(INSTANCE_DIR)
     app = Flask(__name__, instance_path=instance_path, static_folder="static")
     load_configuration(app, config)
+    make_private(app)
     configure_templates(app)
     register_extensions(app)
     register_blueprints(app)
@@ -70,6 +84,32 @@ def load_configuration(app, config):
         logging.basicConfig(level=logging.INFO)
 
 
+def make_private(app):
+    """The instance folder, and a SQLite database with its WAL (which SQLite creates with the
+    database file's own mode), made private to the app's account: an older install, or a file
+    copied under a shell's umask, would otherwise stay readable by every local account."""
+    instance = Path(app.instance_path)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in [instance, *(path for path in instance.rglob("*") if path.is_dir())]:
+        _tighten(folder, 0o700)
+    for path in instance.rglob("*"):
+        if path.is_file():
+            _tighten(path, 0o600)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        for path in database.parent.glob(database.name + "*"):
+            _tighten(path, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != mode:
+            os.chmod(path, mode)
+    except PermissionError:  # another account's file: say so rather than refuse to start
+        logging.getLogger(__name__).warning("Cannot make %s private (mode %o): not ours", path, mode)
+
+
 def configure_templates(app):
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(BASE_DIR / "templates")),
@@ -96,13 +136,18 @@ def register_extensions(app):
 
 
 def load_user(session_user_id: str):
-    """The session holds "<id>.<session token>"; a changed token means signed out."""
+    """The session holds "<id>.<session token>"; a token with no session row (ended by signing
+    out, a password change or disabling) means signed out. Only the token's hash is stored."""
     user_id, _, token = session_user_id.partition(".")
-    if not user_id.isdigit() or not token:
+    user_id = database_id(user_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
         return None
+    if db.session.scalar(select(UserSession.id).filter_by(user_id=user.id, token_hash=session_token_hash(token))) is None:
+        return None
+    user.session_token = token
     return user
 
 
@@ -134,6 +179,8 @@ def register_blueprints(app):
 
 
 def register_request_hooks(app):
+    # First of all the before_request hooks: CSRFProtect's, registered earlier, reads the form.
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_request_size)
     app.before_request(enforce_access)
     app.after_request(add_security_headers)
 

@@ -51,8 +51,11 @@ def create_user_command(email, display_name, roles, teams, agency, must_change_p
 @with_appcontext
 def demo_data_command(seed):
     """Load demo users and a synthetic council's case data into an empty database."""
-    if current_app.config.get("ENV_NAME") == "production":
-        raise click.ClickException("Demo data is never loaded into a production configuration.")
+    if current_app.config.get("ENV_NAME") not in ("development", "test") or not current_app.config.get("ENV_NAMED"):
+        # An unset QA_ENV means development, but a production server whose QA_ENV was forgotten
+        # must not get a demo admin with the published password.
+        raise click.ClickException("Demo data loads only where QA_ENV=development or QA_ENV=test is set; "
+                                   "it is never loaded into a production configuration.")
     created = seed_demo_users()
     if created:
         click.echo("Demo logins (password for each: %s):" % DEMO_PASSWORD)

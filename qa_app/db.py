@@ -104,6 +104,17 @@ def restart_without_foreign_keys(off: bool = True) -> bool:
     return True
 
 
+def database_id(value) -> int | None:
+    """An id typed into (or edited in) a query string, as an int the database can be asked
+    about; None for anything that could not be a row's id (blank, not digits, zero, or too big
+    for an integer column, which PostgreSQL would refuse and SQLite's driver overflow on)."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_DATABASE_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_DATABASE_ID else None
+
+
 def in_write_transaction() -> bool:
     """Inside write_transaction(): whatever is added now is committed with the caller's change."""
     return _write_intent.get()

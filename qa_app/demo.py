@@ -44,12 +44,12 @@ def seed_demo_users() -> list[User]:
         return []
     created = [
         accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, roles=roles,
-                             agency=agency.value, team_names=teams)
+                             agency=agency.value, team_names=teams, demo_password=True)
         for email, name, roles, agency, teams in DEMO_USERS
     ]
     email, name, roles, agency, teams = DEMO_SECOND_FACTOR_USER
     user = accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, roles=roles,
-                                agency=agency.value, team_names=teams)
+                                agency=agency.value, team_names=teams, demo_password=True)
     second_factor.set_up_for_demo(user, DEMO_TOTP_SECRET)
     return created + [user]
 

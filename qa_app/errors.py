@@ -6,6 +6,8 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from qa_app.extensions import db
+
 log = logging.getLogger(__name__)
 
 TITLES = {
@@ -17,10 +19,29 @@ TITLES = {
 }
 
 
+PLAIN_FAULT = ("Sorry, there is a problem with the service. Try again later. "
+               "Nothing you had already saved has been lost.")
+
+
+def _error_page(status: int, **page):
+    """The error page, which must itself never fail: the request's transaction is rolled back
+    first (on PostgreSQL a failed statement leaves it refusing every later one, the navigation's
+    among them), and if the page still cannot be built a plain answer is sent instead."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone; the page may still render without it
+        log.warning("Could not roll back before the error page", exc_info=True)
+    try:
+        return render_template("errors/error.html", status=status, **page), status
+    except Exception:
+        log.exception("The error page could not be built")
+        return PLAIN_FAULT, status, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def handle_http_error(error: HTTPException):
     status = error.code or 500
     title = TITLES.get(status, "Sorry, there is a problem with the service")
-    return render_template("errors/error.html", status=status, title=title), status
+    return _error_page(status, title=title)
 
 
 def handle_untrusted_host(error: SecurityError):
@@ -30,18 +51,15 @@ def handle_untrusted_host(error: SecurityError):
 
 
 def handle_csrf_error(error: CSRFError):
-    return render_template(
-        "errors/error.html", status=400, title="Your form could not be sent",
+    return _error_page(
+        400, title="Your form could not be sent",
         message="The page was open too long, or the form was sent from elsewhere. "
-                "Go back, reload the page and try again. What you typed may still be there.",
-    ), 400
+                "Go back, reload the page and try again. What you typed may still be there.")
 
 
 def handle_unexpected_error(error: Exception):
     log.exception("Unhandled error")
-    return render_template(
-        "errors/error.html", status=500, title="Sorry, there is a problem with the service"
-    ), 500
+    return _error_page(500, title="Sorry, there is a problem with the service")
 
 
 def register_error_handlers(app):

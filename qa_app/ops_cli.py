@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from qa_app.extensions import db
 from qa_app.models import Role, User
-from qa_app.services import backups, jobs, retention, subject_access
+from qa_app.services import accounts, backups, jobs, retention, subject_access
 from qa_app.services.governance import report as governance
 
 
@@ -75,7 +75,7 @@ def retention_command(dry_run):
 def subject_access_command(child_id, path, email):
     """Write every record held about CHILD_ID to a new workbook at PATH, one sheet per kind of
     record, and record the export in the audit trail."""
-    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    user = db.session.scalar(db.select(User).where(User.email == accounts.normalise_email(email)))
     if user is None or not user.active or not user.has_role(Role.ADMIN):
         raise click.ClickException(f"{email} is not an active admin's email")
     try:

@@ -13,9 +13,13 @@ from importlib import resources
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy import delete
 
 from qa_app.db import write_transaction
-from qa_app.models import Role
+from qa_app.extensions import db
+from qa_app.models import Role, UserSession
+from qa_app.models.base import utcnow
+from qa_app.models.user import new_session_token, session_token_hash
 from qa_app.services.audit_trail import record_event
 from qa_app.services.identity.second_factor import required_for as second_factor_required_for
 
@@ -62,6 +66,23 @@ def roles_required(*roles: Role):
     return decorate
 
 
+def accepts_uploads(view):
+    """Mark a view whose form carries a file: its requests may be as large as MAX_CONTENT_LENGTH.
+    Every other request is refused (413) past MAX_FORM_BYTES before its body is read. Put it
+    between the route and @roles_required."""
+    view.accepts_uploads = True
+    return view
+
+
+def limit_request_size():
+    """before_request, ahead of every other hook (the CSRF check reads the form): a sign-in or
+    any ordinary form is small, so a huge body is refused instead of parsed into memory."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if not getattr(view, "accepts_uploads", False):
+        limits = (current_app.config["MAX_FORM_BYTES"], current_app.config["MAX_CONTENT_LENGTH"])
+        request.max_content_length = min(limit for limit in limits if limit is not None)
+
+
 def any_signed_in_user(view):
     """For pages every signed-in user has, such as their home page or password change."""
     return roles_required(*ALL_ROLES)(view)
@@ -77,14 +98,23 @@ def _now_timestamp() -> int:
 
 
 def start_session(user) -> None:
-    """A fresh session at sign-in, so an identifier planted before sign-in is worthless. A signed-in
-    user's fresh session (after changing their password) keeps how they signed in."""
+    """A fresh session at sign-in, so an identifier planted before sign-in is worthless, with a
+    new session token of its own (only its hash is stored). Call before login_user(user). A
+    signed-in user's fresh session (after changing their password) keeps how they signed in."""
     carried = {key: session[key] for key in SIGN_IN_KEYS if key in session} \
         if current_user.is_authenticated and current_user.id == user.id else {}
     session.clear()
     session.update(carried)
     session.permanent = True
     session["signed_in_at"] = session["last_seen"] = _now_timestamp()
+    token = new_session_token()
+    oldest = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    with write_transaction():
+        # Sessions past their 12 hours can never be used again: cleared as new ones begin.
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                     UserSession.created_at < oldest))
+        db.session.add(UserSession(user_id=user.id, token_hash=session_token_hash(token)))
+    user.session_token = token
 
 
 def _session_expired() -> bool:

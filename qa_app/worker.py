@@ -12,6 +12,7 @@ import threading
 import time
 
 from flask import current_app
+from sqlalchemy.exc import DBAPIError
 
 from qa_app.extensions import db
 from qa_app.services import jobs
@@ -44,16 +45,31 @@ class Worker:
     def run(self, once: bool = False) -> int:
         """Run jobs until stopped (or, with once, until none is queued). Returns jobs run."""
         poll = current_app.config["JOB_POLL_SECONDS"]
+        beat_every = current_app.config["JOB_HEARTBEAT_SECONDS"]
+        retry = first_retry = current_app.config["WORKER_RETRY_SECONDS"]
         log.info("Worker %s started", jobs.WORKER_ID)
-        for job_id in jobs.sweep_stale():
-            log.warning("Job %s was left running by a worker that stopped; marked failed", job_id)
-        next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
+        next_sweep = next_beat = time.monotonic()
         ran = 0
         while not self.stop_requested.is_set():
-            if time.monotonic() >= next_sweep:
-                jobs.sweep_stale()
-                next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
-            claimed = jobs.claim()
+            try:
+                if time.monotonic() >= next_beat:
+                    jobs.beat()
+                    next_beat = time.monotonic() + beat_every
+                if time.monotonic() >= next_sweep:
+                    for job_id in jobs.sweep_stale():
+                        log.warning("Job %s was left running by a worker that stopped; marked failed", job_id)
+                    next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
+                claimed = jobs.claim()
+            except DBAPIError as error:
+                # A locked, restarting or unreachable database is not a reason to die: under
+                # `make run` or systemd a dead worker leaves imports waiting for ever.
+                db.session.remove()
+                log.warning("The database could not be reached (%s); trying again in %.0f s",
+                            str(error.orig or error).strip().splitlines()[0][:200], retry)
+                self.stop_requested.wait(retry)
+                retry = min(retry * 2, 60)
+                continue
+            retry = first_retry
             db.session.remove()
             if claimed is None:
                 if once:
@@ -72,5 +88,10 @@ class Worker:
                 self.busy = False
             ran += 1
             log.info("Job %s (%s) %s", job_id, kind, outcome)
+        try:
+            jobs.stop_beating()
+        except DBAPIError:
+            pass  # its heartbeat simply goes stale
+        db.session.remove()
         log.info("Worker %s stopped", jobs.WORKER_ID)
         return ran

@@ -1,4 +1,6 @@
 """HTTP hygiene: CSRF, security headers, cookies and error pages."""
+import secrets
+
 import pytest
 
 from config import ProductionConfig
@@ -87,11 +89,11 @@ def test_production_cookies_are_secure_and_it_needs_a_secret_key_and_a_pseudonym
     monkeypatch.setenv("SECRET_KEY", "too-short")
     with pytest.raises(RuntimeError):
         ProductionConfig()
-    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     monkeypatch.delenv("PSEUDONYM_KEY", raising=False)
     with pytest.raises(RuntimeError, match="PSEUDONYM_KEY must be set"):
         ProductionConfig()
-    monkeypatch.setenv("PSEUDONYM_KEY", "p" * 64)
+    monkeypatch.setenv("PSEUDONYM_KEY", secrets.token_hex(32))
     monkeypatch.setenv("PUBLIC_URL", "https://qa.council.example")
     config = ProductionConfig()
     assert config.SESSION_COOKIE_SECURE is True
@@ -109,7 +111,7 @@ def test_user_input_is_escaped_in_pages(app, client, login_as):
 
 def test_health_check_answers_without_sign_in(client):
     response = client.get("/health")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.status_code == 200 and response.json == {"status": "ok", "worker": "running"}
 
 
 def test_oversized_requests_are_refused(app, client, login_as):
@@ -120,8 +122,8 @@ def test_oversized_requests_are_refused(app, client, login_as):
 
 
 def test_production_needs_the_public_url_and_serves_only_its_host(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "k" * 64)
-    monkeypatch.setenv("PSEUDONYM_KEY", "p" * 64)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("PSEUDONYM_KEY", secrets.token_hex(32))
     monkeypatch.delenv("PUBLIC_URL", raising=False)
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
     with pytest.raises(RuntimeError, match="PUBLIC_URL must be set"):

@@ -12,7 +12,7 @@ from qa_app.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_users
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, RecoveryCode, Role, SecondFactor, User
 from tests.conftest import test_config as settings_for
-from tests.helpers import make_user, post_form, sign_in
+from tests.helpers import PASSWORD, make_user, post_form, sign_in
 
 WRONG_CODE = "Enter the correct code from your authenticator app, or one of your recovery codes"
 
@@ -193,7 +193,7 @@ def test_an_admins_reset_signs_the_user_out_and_they_must_set_up_again(app, clie
 
 def test_signing_in_again_to_keep_answers_asks_for_the_code_too(app, client, enrolled):
     user, secret, _ = enrolled
-    data = {"email": user.email, "password": DEMO_PASSWORD, "target": "/", "answer": "kept"}
+    data = {"email": user.email, "password": PASSWORD, "target": "/", "answer": "kept"}
     refused = post_form(client, "/sign-in/resume", data)
     assert refused.status_code == 401
     assert "Enter the code from your authenticator app as well as your password" in refused.get_data(as_text=True)
@@ -210,13 +210,13 @@ def test_in_development_demo_accounts_may_skip_and_one_has_an_app_set_up(databas
         other = make_user(Role.AUDITOR)
     page = client.get("/sign-in").get_data(as_text=True)
     assert "the demo accounts (@demo.casefile.test) may skip the second factor" in page
-    sign_in(client, "qa.lead@demo.casefile.test")
+    sign_in(client, "qa.lead@demo.casefile.test", DEMO_PASSWORD)
     assert client.get("/").status_code == 200
     post_form(client, "/sign-out")
     sign_in(client, other.email)
     assert client.get("/").headers["Location"] == "/account/second-factor"
     post_form(client, "/sign-out")
-    assert sign_in(client, "second.factor@demo.casefile.test").headers["Location"] == "/sign-in/code"
+    assert sign_in(client, "second.factor@demo.casefile.test", DEMO_PASSWORD).headers["Location"] == "/sign-in/code"
     assert enter_code(client, pyotp.TOTP(DEMO_TOTP_SECRET).now()).headers["Location"] == "/"
     with app.app_context():
         db.engine.dispose()

@@ -82,6 +82,13 @@ MAX_VERSION = 10_000
 MAX_SECTIONS, MAX_QUESTIONS, MAX_OPTIONS = 50, 200, 50
 MAX_TITLE, MAX_LABEL, MAX_HINT, MAX_OPTION = 200, 500, 2_000, 200
 MAX_ANSWER_LENGTH = 100_000
+# A questionnaire nests a few levels (sections, questions, options); PyYAML's parser recurses
+# once per level, and 40 KB of "[[[[" took it 20-37 s before failing. Numbers are versions and
+# sizes: a few digits. Both are checked on the token stream, before anything is built.
+MAX_DEPTH = 12
+MAX_NUMBER_DIGITS = 30
+_NUMBER_LIKE = re.compile(r"^[-+]?[\d_.,eE]+$")
+_BRACKET_RUN = re.compile(r"(?:[\[{]\s*){%d}" % (MAX_DEPTH + 1))
 # Case facts a question may be prefilled from (see qa_app.services.case_audits.prefilled).
 PREFILL_FACTS = ("previous_referral.decision", "previous_plan.days")
 TOP_KEYS = ("id", "version", "title", "sections")
@@ -94,13 +101,37 @@ def _require(condition, file, path, problem):
         raise QuestionnaireError(file, path, problem)
 
 
+_OPENS = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+          yaml.BlockMappingStartToken, yaml.BlockEntryToken)
+_CLOSES = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
 def _refuse_aliases(text: str, file: str) -> None:
-    """YAML anchors and aliases let a few hundred bytes expand to gigabytes. Scanning the tokens
-    costs time in proportion to the file and builds nothing, so it runs before loading."""
+    """YAML anchors and aliases let a few hundred bytes expand to gigabytes, deep nesting makes
+    the parser recurse for ever, and a number thousands of digits long is slow to read and no
+    setting. Scanning the tokens costs time in proportion to the file and builds nothing, so it
+    runs before loading."""
+    run_of_brackets = _BRACKET_RUN.search(text)
+    if run_of_brackets:  # the scanner itself reads a whole run of "[" before yielding one
+        line = text.count("\n", 0, run_of_brackets.start()) + 1
+        raise QuestionnaireError(file, f"line {line}", f"lists and settings are nested more than {MAX_DEPTH} deep")
+    depth = 0
     for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        line = f"line {token.start_mark.line + 1}"
         if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
-            raise QuestionnaireError(file, f"line {token.start_mark.line + 1}",
-                                     "anchors and aliases (& and *) are not allowed: write each value out")
+            raise QuestionnaireError(file, line, "anchors and aliases (& and *) are not allowed: write each value out")
+        if isinstance(token, _OPENS) and not isinstance(token, yaml.BlockEntryToken):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise QuestionnaireError(file, line, f"lists and settings are nested more than {MAX_DEPTH} deep")
+        elif isinstance(token, _CLOSES):
+            depth -= 1
+        elif isinstance(token, yaml.BlockEntryToken) and token.start_mark.column > 2 * MAX_DEPTH * 4:
+            raise QuestionnaireError(file, line, f"lists and settings are nested more than {MAX_DEPTH} deep")
+        elif isinstance(token, yaml.ScalarToken) and token.plain and len(token.value) > MAX_NUMBER_DIGITS \
+                and _NUMBER_LIKE.match(token.value):
+            raise QuestionnaireError(file, line, f"a number of more than {MAX_NUMBER_DIGITS} digits is not "
+                                                 "a setting any questionnaire has")
 
 
 def _load(text: str, file: str):
@@ -108,6 +139,11 @@ def _load(text: str, file: str):
     try:
         _refuse_aliases(text, file)
         return yaml.safe_load(text)
+    except (RecursionError, ValueError) as error:  # a file the scan let through that still cannot be read
+        if isinstance(error, QuestionnaireError):
+            raise
+        raise QuestionnaireError(file, "the file", "this cannot be read as a questionnaire "
+                                                   "(nested too deep, or a value too large)") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "the file"

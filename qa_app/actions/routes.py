@@ -4,11 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from qa_app.actions.forms import MOVE_LABELS, FilterForm, ProgressForm, RaiseActionForm, StatusForm
-from qa_app.db import MAX_DATABASE_ID
+from qa_app.db import MAX_DATABASE_ID, database_id
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.models import Action, ActionStatus, AuditProgramme, CaseAudit, Role
-from qa_app.security import roles_required
+from qa_app.security import accepts_uploads, roles_required
 from qa_app.services import accounts, action_lists
 from qa_app.services import actions as service
 from qa_app.services.programmes import case_number
@@ -35,7 +35,7 @@ def list_actions():
     form.programme.choices = choices([("", "Any programme")] + [(str(p.id), p.name) for p in all_programmes()])
     form.validate()
     filters = action_lists.ActionFilters(
-        programme_id=int(form.programme.data) if (form.programme.data or "").isdigit() else None,
+        programme_id=database_id(form.programme.data),
         status=form.status.data or None, due_by=form.due_by.data if not form.due_by.errors else None)
     found = action_lists.actions_for(current_user, filters)
     tally = action_lists.tally_by_owner(current_user) if current_user.has_role(Role.QA_LEAD) else None
@@ -129,6 +129,14 @@ def show_action(action_id):
     return _show(action, _progress_form(action), _status_form(action))
 
 
+def _posted_version() -> int:
+    """The version of the action the form was opened at. A form without one (or with
+    nonsense) cannot prove it saw the latest change, so it is treated as out of date: -1 is no
+    action's version, and the service answers it with a conflict."""
+    posted = request.form.get("version", "")
+    return int(posted) if posted.isdigit() and len(posted) <= 9 else -1
+
+
 def _show(action, progress_form, status_form, status=200):
     return render_template("actions/show.html", action=action, today=service.today(),
                            progress_form=progress_form if service.can_work(current_user, action) else None,
@@ -137,6 +145,7 @@ def _show(action, progress_form, status_form, status=200):
 
 
 @actions.post("/<int:action_id>/progress")
+@accepts_uploads
 @roles_required(*READERS)
 def record_progress(action_id):
     action = _readable_action_or_404(action_id)
@@ -148,7 +157,7 @@ def record_progress(action_id):
         try:
             service.record_progress(action.id, note=form.note.data, link=form.link.data,
                                     upload=upload.stream if chosen else None, upload_name=chosen,
-                                    version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                                    version=_posted_version(),
                                     mark_done=mark_done, user=current_user)
         except service.ActionError as error:
             field = error.field if error.field in ("note", "link", "evidence", "mark_done") and error.field in form \
@@ -179,7 +188,7 @@ def change_status(action_id):
     if form.validate_on_submit():
         try:
             service.change_status(action.id, form.to_status.data, reason=form.reason.data,
-                                  version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                                  version=_posted_version(),
                                   user=current_user)
         except service.ActionError as error:
             field = "reason" if error.field == "reason" else "to_status"

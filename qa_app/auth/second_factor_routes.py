@@ -36,7 +36,7 @@ def continue_sign_in(user: User, target: str):
     (the access guard then sends those who must set one up to do so)."""
     if factors.enrolled(user.id):
         session.clear()
-        session[PENDING] = {"user_id": user.id, "token": user.session_token, "target": target,
+        session[PENDING] = {"user_id": user.id, "token": local_sign_in.pending_mark(user), "target": target,
                             "at": utcnow().timestamp()}
         return redirect(url_for("second_factor.code"))
     return _finish(user, target, second_factor_done=False)

@@ -5,8 +5,9 @@ from flask_login import current_user
 from qa_app.data.forms import BenchmarkUploadForm, ImportForm, PopulationForm
 from qa_app.extensions import db
 from qa_app.models import ImportBatch, Role
-from qa_app.security import roles_required
-from qa_app.services import case_data, imports
+from qa_app.security import accepts_uploads, roles_required
+from qa_app.services import case_data, imports, jobs
+from qa_app.services.case_reads import children_in_import_warnings, record_case_read
 
 data = Blueprint("data", __name__)
 
@@ -18,6 +19,7 @@ def import_history():
 
 
 @data.route("/imports/new", methods=["GET", "POST"])
+@accepts_uploads
 @roles_required(Role.QA_LEAD)
 def new_import():
     form = ImportForm()
@@ -28,7 +30,10 @@ def new_import():
         except imports.ImportRefused as error:
             form.file.errors.append(str(error))
         else:
-            imports.start_import_in_background(batch.id)
+            if getattr(batch, "already_waiting", False):
+                flash("This file is already waiting to be imported: here is its progress.", "info")
+            else:
+                imports.start_import_in_background(batch.id)
             return redirect(url_for("data.import_batch", batch_id=batch.id))
     return render_template("data/new_import.html", form=form)
 
@@ -37,7 +42,11 @@ def new_import():
 @roles_required(Role.QA_LEAD)
 def import_batch(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.warnings:  # its data-quality rows name children
+        record_case_read("import warnings", child_ids=children_in_import_warnings(batch.warnings),
+                         object_type="import_batch", object_id=batch.id)
     return render_template("data/import_batch.html", batch=batch, describe=imports.describe_problem,
+                           worker_running=batch.finished or jobs.worker_running(),
                            warning_summary=imports.warning_summary(batch))
 
 
@@ -75,6 +84,7 @@ def population():
 
 
 @data.route("/benchmarks", methods=["GET", "POST"])
+@accepts_uploads
 @roles_required(Role.QA_LEAD)
 def benchmarks():
     form = BenchmarkUploadForm()

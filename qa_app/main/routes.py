@@ -6,7 +6,7 @@ from qa_app.db import database_answers
 from qa_app.models import Role
 from qa_app.moderation.forms import AcknowledgeForm
 from qa_app.security import any_signed_in_user
-from qa_app.services import accounts, action_lists, actions, case_data, imports, programmes, safeguarding
+from qa_app.services import accounts, action_lists, actions, case_data, imports, jobs, programmes, safeguarding
 from qa_app.services.governance import privacy_notice as privacy
 
 main = Blueprint("main", __name__)
@@ -33,7 +33,9 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
         data_covers = case_data.data_range()
+    worker_running = jobs.worker_running() if current_user.has_role(Role.ADMIN) else True
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
+                           worker_running=worker_running,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
                            my_actions=my_actions, today=actions.today(), unmanaged=unmanaged,
                            unmanaged_names={t.name for t in unmanaged},
@@ -44,9 +46,10 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
 
 @main.get("/health")
 def health():
-    """For load balancers: says whether the database answers, and nothing else."""
+    """For load balancers and monitoring: whether the database answers, and whether a background
+    worker is running (the web still serves without one, so the answer stays 200)."""
     database_answers()
-    return {"status": "ok"}
+    return {"status": "ok", "worker": "running" if jobs.worker_running() else "not running"}
 
 
 @main.get("/accessibility")

@@ -76,4 +76,8 @@ def data_quality_list(kind):
     board = measures_cache.dashboard()
     as_of = board.as_of if board else None
     [found] = data_quality.in_loaded_data(as_of, kind, limit=500)
+    # Up to 500 children with their dates of birth: each is named, so "who looked at this
+    # child" finds the view (a list by period could not say which children a check caught).
+    record_case_read("data-quality list", child_ids=[row[2] for row in found.rows],
+                     object_type="data_quality_list", object_id=kind, list_filter={"check": kind})
     return render_template("measures/data_quality.html", check=check, found=found, as_of=as_of)

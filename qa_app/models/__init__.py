@@ -7,7 +7,7 @@ from qa_app.models.case_data import Benchmark, Child, ChildPopulation, CPPlan, R
 from qa_app.models.identity import IdentityLink, RecoveryCode, SecondFactor
 from qa_app.models.imports import (ImportBatch, ImportKind, ImportStatus, StagedChild, StagedPlan,
                                    StagedReferral)
-from qa_app.models.jobs import Job, JobStatus
+from qa_app.models.jobs import Job, JobStatus, WorkerHeartbeat
 from qa_app.models.measures import MeasuresCache
 from qa_app.models.moderation import Moderation, ModerationOutcome, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
@@ -15,7 +15,7 @@ from qa_app.models.retention import LegalHold
 from qa_app.models.programmes import (CASE_AUDIT_TRANSITIONS, FINISHED, NOT_STARTED, PROGRAMME_TRANSITIONS,
                                       AuditProgramme, CaseAudit, CaseAuditAuthor, CaseAuditSection, CaseAuditStatus,
                                       ProgrammeStatus, Sample, SampleChange, SampleChangeKind)
-from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, user_team
+from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, UserSession, user_team
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "ModerationOutcome", "SafeguardingConcern",
@@ -23,4 +23,5 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",
-           "StagedReferral", "SignInFailure", "IdentityLink", "RecoveryCode", "SecondFactor", "Team", "User", "UserRole", "user_team"]
+           "StagedReferral", "SignInFailure", "IdentityLink", "RecoveryCode", "SecondFactor", "Team", "User", "UserRole",
+           "UserSession", "WorkerHeartbeat", "user_team"]

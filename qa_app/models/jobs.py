@@ -36,3 +36,11 @@ class Job(db.Model):
 
     # The worker's two questions: the oldest queued job, and running jobs past their lease.
     __table_args__ = (Index("ix_job_status_id", "status", "id"),)
+
+
+class WorkerHeartbeat(db.Model):
+    """A worker's last sign of life (host:pid), written every JOB_HEARTBEAT_SECONDS whether it is
+    idle or busy, so that pages can say when no worker is running."""
+
+    worker: Mapped[str] = mapped_column(String(120), primary_key=True)
+    beat_at: Mapped[datetime]

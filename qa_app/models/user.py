@@ -1,9 +1,10 @@
 import enum
+import hashlib
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Index, String, Table
+from sqlalchemy import Column, ForeignKey, Index, String, Table, delete
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audit_tools.records import AGENCY_LABELS
@@ -52,6 +53,12 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def session_token_hash(token: str) -> str:
+    """What the database keeps of a session token. The token is 24 random bytes, so a plain
+    SHA-256 is enough: there is nothing to guess, only nothing to copy."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
@@ -61,9 +68,6 @@ class User(UserMixin, db.Model):
     agency: Mapped[str] = mapped_column(String(40), default=Agency.CHILDRENS_SOCIAL_CARE.value)
     # Set with a one-time password from an admin: the user must choose their own at sign-in.
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    # Part of the id kept in the session cookie. Replaced when the password changes or the
-    # account is disabled, which signs the user out everywhere on their next request.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     failed_login_count: Mapped[int] = mapped_column(default=0)
     # Start of the current 15-minute window of failed sign-ins.
     failed_login_window_start: Mapped[datetime | None]
@@ -81,7 +85,13 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    # The token of the session this request belongs to (set at sign-in or when the cookie is
+    # read); only its hash is stored, in user_session.
+    session_token = None  # not a column
+
     def get_id(self) -> str:
+        if not self.session_token:
+            raise RuntimeError("start a session (qa_app.security.start_session) before signing the user in")
         return f"{self.id}.{self.session_token}"
 
     @property
@@ -107,7 +117,20 @@ class User(UserMixin, db.Model):
         return [team.name for team in self.teams]
 
     def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
+        """End every session of this user (signing out, a password change, a lock, disabling):
+        each device's next request finds its token gone."""
+        db.session.execute(delete(UserSession).where(UserSession.user_id == self.id))
+        self.session_token = None
+
+
+class UserSession(db.Model):
+    """One signed-in session (a browser on a device). Only the hash of its token is kept, so
+    neither the database nor a backup of it holds anything a cookie could be made from."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class UserRole(db.Model):

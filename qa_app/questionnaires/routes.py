@@ -9,7 +9,7 @@ from wtforms import SubmitField
 from audit_tools.questionnaires import QuestionnaireError
 from qa_app.audits.forms import answer_form
 from qa_app.models import Role
-from qa_app.security import roles_required
+from qa_app.security import accepts_uploads, roles_required
 from qa_app.services import questionnaires as service
 
 questionnaires = Blueprint("questionnaires", __name__)
@@ -23,6 +23,7 @@ class UploadForm(FlaskForm):
 
 
 @questionnaires.route("/", methods=["GET", "POST"])
+@accepts_uploads
 @roles_required(Role.QA_LEAD)
 def list_questionnaires():
     form = UploadForm()

@@ -1,10 +1,12 @@
 """Accounts: sign-in with lockout, password changes and user administration."""
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qa_app.db import read_transaction, write_transaction
@@ -36,18 +38,35 @@ class SignInResult:
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """One spelling of an address wherever one is read: NFKC folds look-alikes such as a
+    fullwidth "ａ" into the letter they copy, then lower case."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
 
 
-def check_new_password(password: str) -> None:
+def has_invisible_characters(text: str) -> bool:
+    """Control and format characters (NUL, zero-width spaces, direction overrides): they make
+    an address that looks like another one on screen."""
+    return any(unicodedata.category(character) in ("Cc", "Cf") for character in text)
+
+
+def _sign_in_email(email: str) -> str:
+    """No account's address holds an invisible character (they are refused when one is made),
+    and PostgreSQL refuses NUL in any text, so at sign-in they are dropped before the lookup."""
+    email = normalise_email(email)
+    return "".join(c for c in email if unicodedata.category(c) not in ("Cc", "Cf"))[:254]
+
+
+def check_new_password(password: str, personal_details: tuple[str, ...] = ()) -> None:
     try:
-        passwords.check_new_password(password)
+        passwords.check_new_password(password, personal_details)
     except passwords.PasswordRefused as refused:
         raise AccountError(str(refused), "password") from None
 
 
-def hash_password(password: str) -> str:
-    check_new_password(password)
+def hash_password(password: str, personal_details: tuple[str, ...] = ()) -> str:
+    """The hash of a new password, once it passes the rules; personal_details are the email and
+    name of the person it is for."""
+    check_new_password(password, personal_details)
     return generate_password_hash(password, method="scrypt")
 
 
@@ -79,43 +98,89 @@ def _email_locked_until(email: str, account: _Account | None, now):
 
 
 def sign_in(email: str, password: str) -> SignInResult:
-    """Check a sign-in. Every answer costs one password hash, done outside any write lock;
-    failures lock the email address (with an account or not) and slow a failing address."""
+    """Check a sign-in. Each attempt is counted as a failure, atomically, before any password is
+    hashed, and taken back only if the password proves right: so however many attempts arrive at
+    once, no more are checked than the lock allows. Every answer still costs one password hash,
+    done outside any write lock (an attempt on a locked email hashes against a dummy), so the
+    timing tells nobody which emails have accounts or are locked."""
     config = current_app.config
-    email = normalise_email(email)[:254]
+    email = _sign_in_email(email)
     address = _request_address()
     now = utcnow()
     if len(password) > config["PASSWORD_MAX_LENGTH"]:
         password = ""  # never hash over-long input; it simply fails
-    with read_transaction():
+    with write_transaction():
+        _serialise_attempts_on(email)
         row = db.session.execute(select(User.id, User.password_hash, User.active, User.locked_until)
-                                 .filter_by(email=email)).first()
+                                 .filter_by(email=email).with_for_update()).first()
         account = _Account(*row) if row else None
         throttled = address is not None and _failures_since(
             SignInFailure.ip_address, address, now - config["LOGIN_FAILURE_WINDOW"]
         ) >= config["LOGIN_ADDRESS_MAX_FAILURES"]
-        locked_until = _email_locked_until(email, account, now)
-    if throttled:
-        with write_transaction():
+        locked_until = None if throttled else _email_locked_until(email, account, now)
+        attempt_id = attempt_locks_until = None
+        if throttled:
             record_event("login", outcome="failure", details={"email": email, "reason": "address throttled"})
-        return SignInResult(None, throttled=True)
+        elif locked_until is not None:
+            db.session.add(SignInFailure(occurred_at=now, email=None, ip_address=address))
+            user = db.session.get(User, account.id) if account else None
+            record_event("login", outcome="failure", details={"email": email, "reason": "account locked"},
+                         **({"actor": user, "object_type": "user", "object_id": user.id} if user else {}))
+        else:
+            attempt = _count_attempt(email, account.id if account else None, now)
+            attempt_id, attempt_locks_until = attempt.id, attempt.locks_until
+    if throttled:
+        return SignInResult(None, throttled=True)  # refused without hashing: it is keeping us busy
+    if attempt_id is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)  # the same cost as any other answer
+        return SignInResult(None, locked_until=locked_until)
     right = check_password_hash(account.password_hash if account else _UNKNOWN_USER_HASH, password)
     right = bool(password) and right and account is not None
     with write_transaction():
         user = db.session.get(User, account.id, with_for_update=True) if account else None
         target = {"actor": user, "object_type": "user", "object_id": user.id} if user else {}
-        if locked_until is not None:
-            db.session.add(SignInFailure(occurred_at=now, email=None, ip_address=address))
-            record_event("login", outcome="failure", details={"email": email, "reason": "account locked"}, **target)
-            return SignInResult(None, locked_until=locked_until)
-        if not right or not user.active:
-            reason = "unknown email" if user is None else "account disabled" if not user.active else "wrong password"
-            record_event("login", outcome="failure", details={"email": email, "reason": reason}, **target)
-            return SignInResult(None, locked_until=count_failure(email, user, now))
-        user.locked_until = None
-        user.last_login_at = now
-        record_event("login", actor=user, object_type="user", object_id=user.id)
-        return SignInResult(user)
+        if right and user is not None and user.active:
+            # The attempt was counted as a failure in case it was one: it was not.
+            db.session.execute(delete(SignInFailure).where(SignInFailure.id == attempt_id))
+            user.locked_until = None
+            user.last_login_at = now
+            record_event("login", actor=user, object_type="user", object_id=user.id)
+            return SignInResult(user)
+        reason = "unknown email" if user is None else "account disabled" if not user.active else "wrong password"
+        record_event("login", outcome="failure", details={"email": email, "reason": reason}, **target)
+        if attempt_locks_until is not None and user is not None:
+            _record_lock(user)
+        return SignInResult(None, locked_until=attempt_locks_until)
+
+
+def _serialise_attempts_on(email: str) -> None:
+    """PostgreSQL: attempts on one email address, with an account or not, take turns until their
+    transaction ends, so two cannot both count the failures before either adds its own (an
+    unknown email has no user row to lock). SQLite's write lock already makes them take turns."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(b"sign-in:" + email.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _count_attempt(email: str, user_id: int | None, now) -> SignInFailure:
+    """Record an attempt as a failure (inside the caller's write transaction) and lock the email
+    address if it is one too many; the caller takes it back if the password proves right."""
+    config = current_app.config
+    recent = _failures_since(SignInFailure.email, email, now - config["LOGIN_FAILURE_WINDOW"])
+    attempt = SignInFailure(occurred_at=now, email=email, ip_address=_request_address())
+    if recent + 1 >= config["LOGIN_MAX_FAILURES"]:
+        attempt.locks_until = now + config["LOGIN_LOCKOUT"]
+        if user_id is not None:
+            db.session.get(User, user_id).locked_until = attempt.locks_until
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def _record_lock(user: User) -> None:
+    config = current_app.config
+    record_event("account_locked", outcome="failure", actor=user, object_type="user", object_id=user.id,
+                 details={"locked_minutes": int(config["LOGIN_LOCKOUT"] / timedelta(minutes=1))})
 
 
 def count_failure(email: str, user: User | None, now):
@@ -155,7 +220,8 @@ class AccountLocked(AccountError):
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Wrong current passwords count with failed sign-ins, and lock the account the same way."""
     with read_transaction():  # also ends the request's transaction, so the hash holds no lock
-        stored_hash = db.session.scalar(select(User.password_hash).filter_by(id=user.id))
+        stored_hash, email, name = db.session.execute(
+            select(User.password_hash, User.email, User.display_name).filter_by(id=user.id)).one()
     too_long = len(current_password) > current_app.config["PASSWORD_MAX_LENGTH"]
     if too_long or not check_password_hash(stored_hash, current_password):
         with write_transaction():
@@ -170,7 +236,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise AccountError("Enter your current password correctly", "current_password")
     if current_password == new_password:
         raise AccountError("Choose a password that is different from your current one", "password")
-    new_hash = hash_password(new_password)
+    new_hash = hash_password(new_password, (email, name))
     with write_transaction():
         user = db.session.get(User, user.id)
         user.password_hash = new_hash
@@ -204,7 +270,7 @@ def team_names() -> list[str]:
 
 
 def _validate_profile(email, display_name, roles, agency, team_names=()):
-    if not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.match(email) or has_invisible_characters(email) or len(email) > 254:
         raise AccountError("Enter an email address in the correct format, like name@example.org", "email")
     if not display_name.strip():
         raise AccountError("Enter the person's name", "display_name")
@@ -218,11 +284,14 @@ def _validate_profile(email, display_name, roles, agency, team_names=()):
 
 
 def create_user(*, email, display_name, password, roles, agency=Agency.CHILDRENS_SOCIAL_CARE.value,
-                team_names=(), must_change_password=False, created_by=None) -> User:
+                team_names=(), must_change_password=False, created_by=None, demo_password=False) -> User:
+    """demo_password: only for the demo loader (development and test only), whose users share
+    the published demo password that the rules refuse for anyone else."""
     email = normalise_email(email)
     roles = {Role(r) for r in roles}
     _validate_profile(email, display_name, roles, agency, team_names)
-    password_hash = hash_password(password)
+    password_hash = (generate_password_hash(password, method="scrypt") if demo_password
+                     else hash_password(password, (email, display_name)))
     with write_transaction():
         if db.session.scalars(db.select(User).filter_by(email=email)).first():
             raise AccountError("A user with this email address already exists", "email")
@@ -274,7 +343,11 @@ def update_user(user_id: int, *, display_name, roles, agency, team_names, active
 
 
 def set_one_time_password(user_id: int, password: str, *, set_by) -> None:
-    new_hash = hash_password(password)
+    with read_transaction():
+        details = db.session.execute(select(User.email, User.display_name).filter_by(id=user_id)).first()
+    if details is None:
+        raise AccountError("That user does not exist")
+    new_hash = hash_password(password, tuple(details))
     with write_transaction():
         user = db.session.get(User, user_id)
         if user is None:

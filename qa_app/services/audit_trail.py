@@ -3,6 +3,7 @@
 record_event() adds the event to the current unit of work, so the event is committed with the
 change it describes, or not at all.
 """
+import unicodedata
 from datetime import date, datetime, time
 
 from flask import has_request_context, request
@@ -83,7 +84,7 @@ def events_page(number: int, per_page: int = 50, *, action: str | None = None, o
     if outcome:
         query = query.filter(AuditEvent.outcome == outcome)
     if user_email:
-        query = query.filter(AuditEvent.user_email.contains(user_email.strip().lower(), autoescape=True))
+        query = query.filter(AuditEvent.user_email.contains(unicodedata.normalize("NFKC", user_email).strip().lower(), autoescape=True))
     if date_from:
         query = query.filter(AuditEvent.occurred_at >= datetime.combine(date_from, time.min))
     if date_to:

@@ -77,9 +77,29 @@ def restore(backup_file, target) -> BackupSummary:
             raise BackupError("a PostgreSQL backup restores into an empty database: give its URL, "
                               "postgresql://user@host/new_database")
         url = make_url(str(target))
+        _refuse_unless_empty(url)
         return _pg_tool("pg_restore", ["--no-owner", "--exit-on-error", f"--dbname={url.database}",
                                        str(backup_file)], url, backup_file, summarise_url=url)
     raise BackupError(f"{backup_file}: not a Casefile QA backup (neither SQLite nor pg_dump)")
+
+
+def _refuse_unless_empty(url) -> None:
+    """A restore goes only into a database holding no tables at all, ours or anyone's, as the
+    SQLite restore goes only into a new file: pg_restore would otherwise add our tables beside
+    whatever is there, or fail halfway through."""
+    engine = create_engine(normalise_database_url(url.render_as_string(hide_password=False)))
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1 LIMIT 5")).scalars().all()
+    except Exception as error:  # noqa: BLE001 - any driver's refusal to connect
+        raise BackupError(f"cannot reach the database to restore into: {error}") from error
+    finally:
+        engine.dispose()
+    if found:
+        raise BackupError(f"the database {url.database} is not empty (it holds {', '.join(found)}): "
+                          "restore into a new, empty database")
 
 
 def _new_file(target) -> Path:

@@ -57,6 +57,22 @@ def _add(session, event, child_ids) -> None:
     session.add_all(AuditEventChild(event_id=event.id, child_id=child_id) for child_id in child_ids)
 
 
+def children_in_import_warnings(warnings) -> list[str]:
+    """The children an import's warnings name: "child X" in a finding's place, or the owners of
+    the referral and plan ids a row's warning shows."""
+    children, record_ids = set(), set()
+    for warning in warnings or ():
+        location = warning.get("location") or ""
+        if location.startswith("child "):
+            children.add(location.removeprefix("child "))
+        record_ids.update(part.strip() for part in str(warning.get("value") or "").split(",") if part.strip())
+    for column, table in ((Referral.referral_id, Referral), (CPPlan.plan_id, CPPlan)):
+        wanted = sorted(record_ids)
+        for start in range(0, len(wanted), 500):  # within any database's limit on parameters
+            children.update(db.session.scalars(select(table.child_id).where(column.in_(wanted[start:start + 500]))))
+    return sorted(children)
+
+
 def period_filter(period) -> str:
     """How a list's period is kept in its filter: ISO dates, start..end."""
     return f"{period.start.isoformat()}..{period.end.isoformat()}"

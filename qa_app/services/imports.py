@@ -73,6 +73,16 @@ def queue_import(kind: str, source, file_name: str, user=None, blank_bad_optiona
             if isinstance(source, (str, Path)):
                 stream.close()
     with write_transaction():
+        waiting = db.session.scalar(select(ImportBatch).where(
+            ImportBatch.kind == kind.value, ImportBatch.checksum == digest.hexdigest(),
+            ImportBatch.blank_bad_optional == blank_bad_optional,
+            ImportBatch.status.in_([ImportStatus.QUEUED.value, ImportStatus.CHECKING.value])).limit(1))
+    if waiting is not None:
+        # The same file is already waiting or being imported: it is not queued twice.
+        temporary.unlink(missing_ok=True)
+        waiting.already_waiting = True
+        return waiting
+    with write_transaction():
         batch = ImportBatch(kind=kind.value, file_name=file_name, checksum=digest.hexdigest(),
                             created_by_id=user.id if user else None,
                             blank_bad_optional=blank_bad_optional,

@@ -19,11 +19,11 @@ from datetime import timedelta
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from qa_app.db import is_sqlite, write_transaction
 from qa_app.extensions import db
-from qa_app.models import Job, JobStatus
+from qa_app.models import Job, JobStatus, WorkerHeartbeat
 from qa_app.models.base import utcnow
 
 log = logging.getLogger("casefile.jobs")
@@ -58,6 +58,37 @@ def enqueue(kind: str, payload: dict) -> Job:
     if current_app.config.get("JOBS_IN_PROCESS"):
         _run_in_thread(job.id)
     return job
+
+
+# -- is a worker running? ---------------------------------------------------------------------
+
+def beat(worker: str = WORKER_ID) -> None:
+    """This worker is alive (written idle or busy)."""
+    with write_transaction():
+        row = db.session.get(WorkerHeartbeat, worker)
+        if row is None:
+            db.session.add(WorkerHeartbeat(worker=worker, beat_at=utcnow()))
+        else:
+            row.beat_at = utcnow()
+
+
+def stop_beating(worker: str = WORKER_ID) -> None:
+    """A worker stopping cleanly says so at once, rather than after WORKER_SILENT_SECONDS."""
+    with write_transaction():
+        db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker == worker))
+
+
+def worker_running() -> bool:
+    """Whether any worker has shown a sign of life in the last WORKER_SILENT_SECONDS: its own
+    heartbeat, or a running job's. Tests that run jobs in process always have one."""
+    if current_app.config.get("JOBS_IN_PROCESS"):
+        return True
+    since = utcnow() - timedelta(seconds=current_app.config["WORKER_SILENT_SECONDS"])
+    latest = db.session.scalar(select(func.max(WorkerHeartbeat.beat_at)))
+    if latest is not None and latest > since:
+        return True
+    return db.session.scalar(select(func.count(Job.id)).where(
+        Job.status == JobStatus.RUNNING.value, Job.heartbeat_at > since)) > 0
 
 
 # -- claiming and running -------------------------------------------------------------------

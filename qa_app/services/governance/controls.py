@@ -40,7 +40,7 @@ CONTROLS: list[Control] = [
             ("tests/test_auth.py::test_sign_in_issues_a_new_session",
              "tests/test_auth.py::test_a_cookie_copied_before_sign_out_is_dead_afterwards",
              "tests/test_auth.py::test_changing_a_password_signs_out_other_sessions_but_not_this_one",
-             "tests/test_auth.py::test_a_disabled_user_is_signed_out_on_their_next_request"), "user.session_token"),
+             "tests/test_auth.py::test_a_disabled_user_is_signed_out_on_their_next_request"), "user_session.token_hash"),
     Control("Sessions", "Session cookies are HttpOnly, SameSite=Lax, and Secure in production", IN_PLACE,
             ("tests/test_http.py::test_session_cookie_flags",
              "tests/test_http.py::test_production_cookies_are_secure_and_it_needs_a_secret_key_and_a_pseudonym_key"),

@@ -1,5 +1,8 @@
 """Password sign-in's rules beyond the password itself: LOCAL_SIGN_IN, and the account waiting
 for its second factor's code."""
+import hashlib
+import hmac
+
 from flask import current_app
 
 from qa_app.db import write_transaction
@@ -27,10 +30,19 @@ def record_password_sign_in(user_id: int) -> None:
         db.session.get(User, user_id).last_sign_in_method = "password"
 
 
-def waiting_user(user_id, session_token) -> User | None:
-    """The account a right password was given for, if it is still active and has not been signed
-    out everywhere (a password change, a reset) since."""
+def pending_mark(user: User) -> str:
+    """What the code step remembers of the account the right password was given for: a digest of
+    its password hash. A password change, or a new one-time password from an admin, between the
+    two steps changes it (sessions hold only a token's hash now, so there is no per-user token
+    to compare), and a reset second factor or a disabled account is caught by the step itself."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def waiting_user(user_id, mark) -> User | None:
+    """The account a right password was given for, if it is still active and its password has
+    not changed since."""
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active or user.session_token != session_token:
+    if user is None or not user.active or not isinstance(mark, str) \
+            or not hmac.compare_digest(pending_mark(user), mark):
         return None
     return user
