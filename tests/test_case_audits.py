@@ -59,6 +59,9 @@ def test_a_draft_keeps_partial_answers_and_submit_lists_what_is_missing(app, cli
     assert "New concerns from school" in html  # what was typed is kept
     with app.app_context():
         assert db.session.get(CaseAudit, case_audit_id).status == "draft"
+    # The refused submit was saved as a draft: the page it returned carries the new version.
+    assert "saved as a draft" in html
+    hidden["version"] = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
     response = client.post(url, data={**hidden, **RE_REFERRAL_ANSWERS, "action": "submit"})
     assert response.status_code == 302
     with app.app_context():
