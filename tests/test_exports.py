@@ -150,7 +150,8 @@ def test_exports_from_the_command_line(app, programme_id, tmp_path):
     assert result.exit_code == 0, result.output
     assert {r["Case ref"] for r in table_rows(check_workbook(out, "Audit findings")["Cases"])} == {"B1", "B2"}
     pack = tmp_path / "pack.xlsx"
-    result = runner.invoke(args=["export", "board-pack", "--start", "2014-04-01", "--end", "2015-03-31", "--out", str(pack)])
+    result = runner.invoke(args=["export", "board-pack", "--start", "2014-04-01", "--end", "2015-03-31", "--out", str(pack),
+                                 "--allow-partial"])
     assert result.exit_code == 0, result.output
     check_workbook(pack, "Board pack: 2014/15")
     assert runner.invoke(args=["export", "findings", "--programme", "999", "--out", str(out)]).exit_code == 1
@@ -212,3 +213,44 @@ def test_an_export_does_not_hold_sqlite_write_lock_while_it_reads(app, client, l
     login_as(Role.QA_LEAD)
     _download(client, programme_id)
     assert attempts == ["wrote"]
+
+
+def test_a_board_pack_for_a_period_the_data_never_reaches_is_refused_with_the_reason(app, client, login_as,
+                                                                                    programme_id, tmp_path):
+    """The data runs from 1 March to 2 May 2014: a 2024/25 pack would be zeros and "No change"."""
+    login_as(Role.QA_LEAD)
+    refused = post_form(client, "/exports/board-pack.xlsx", {"period": "2024/25"}, follow_redirects=True)
+    page = refused.get_data(as_text=True)
+    assert refused.mimetype == "text/html" and "does not cover any of 1 April 2024 to 31 March 2025" in page
+    assert "Referrals: 1 March 2014 to 2 May 2014." in page
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["export", "board-pack", "--start", "2024-04-01", "--end", "2025-03-31",
+                                 "--out", str(tmp_path / "pack.xlsx")])
+    assert result.exit_code == 1 and "does not cover any of" in result.output
+    assert not (tmp_path / "pack.xlsx").exists()
+    with app.app_context():
+        assert not db.session.scalars(db.select(AuditEvent).filter_by(action="board_pack_exported")).all()
+
+
+def test_a_partly_covered_period_warns_and_every_measures_sheet_says_where_the_data_ends(app, client, login_as,
+                                                                                       programme_id, tmp_path):
+    login_as(Role.QA_LEAD)
+    response = post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"})
+    assert response.status_code == 200
+    warning = client.get("/measures/").get_data(as_text=True)
+    assert "covers only part of 1 April 2014 to 31 March 2015" in warning and "ends on 2 May 2014" in warning
+    wb = check_workbook(io.BytesIO(response.data), "Board pack: 2014/15")
+    for name in ("Referrals", "Re-referrals", "Decisions", "Repeat plans"):
+        assert "ends on 2 May 2014" in wb[name]["A3"].value, name
+    cover = "\n".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    assert "Referrals: 1 March 2014 to 2 May 2014." in cover and "Child protection plans: no data loaded." in cover
+    notes = " ".join(r["Text"] for r in table_rows(wb["Notes"]))
+    assert "Referrals: 1 March 2014 to 2 May 2014." in notes
+    runner = app.test_cli_runner()
+    out = tmp_path / "pack.xlsx"
+    args = ["export", "board-pack", "--start", "2014-04-01", "--end", "2015-03-31", "--out", str(out)]
+    refused = runner.invoke(args=args)
+    assert refused.exit_code == 1 and "--allow-partial" in refused.output and not out.exists()
+    made = runner.invoke(args=args + ["--allow-partial"])
+    assert made.exit_code == 0, made.output
+    assert "ends on 2 May 2014" in check_workbook(out, "Board pack")["Decisions"]["A3"].value

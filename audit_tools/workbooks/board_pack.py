@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from audit_tools.records import DECISION_LABELS, DECISIONS
 from audit_tools.workbooks.findings_workbook import ActionRow, action_columns, action_values
-from audit_tools.workbooks.layout import NOT_APPLICABLE, Chart, Column, Sheet, WorkbookSpec, write_workbook
+from audit_tools.workbooks.layout import NOT_APPLICABLE, NOT_AVAILABLE, Chart, Column, Sheet, WorkbookSpec, write_workbook
 
 NOTES = [
     ("[note 1]", "A referral is a contact accepted by children's social care as needing a decision. "
@@ -86,6 +86,13 @@ class BoardPackData:
     programmes: list[ProgrammeRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)
     marking: str = "OFFICIAL-SENSITIVE"
+    # Set when the data stops (or starts) inside the period: said on every sheet it touches.
+    coverage_note: str | None = None
+    sources: list[str] = field(default_factory=list)  # "Referrals: 1 April 2011 to 30 September 2015."
+
+
+def _covered(data: BoardPackData, description: str) -> str:
+    return f"{data.coverage_note} {description}" if data.coverage_note else description
 
 
 def _pct(value):
@@ -93,9 +100,10 @@ def _pct(value):
 
 
 def direction(now, before) -> str:
-    """Direction of travel in words, never colour alone."""
-    if now is None or before is None:
-        return "Not known"
+    """Direction of travel in words, never colour alone; [x] where there is nothing to compare
+    (a figure missing, or both zero: "No change" would claim a stability nobody measured)."""
+    if now is None or before is None or (now == 0 and before == 0):
+        return NOT_AVAILABLE
     if now > before:
         return "Up"
     if now < before:
@@ -112,8 +120,8 @@ def referrals_sheet(data: BoardPackData) -> Sheet:
                      direction(y.forecast_rate if y.in_progress else y.rate, previous)])
         previous = y.rate if not y.in_progress else previous
     return Sheet("Referrals", "Referrals and rate per 10,000 children by financial year",
-                 "Referrals in each financial year and the rate per 10,000 children, beside statistical "
-                 "neighbours (SN) and England, with a forecast for a year in progress [note 1] [note 4] [note 5].",
+                 _covered(data, "Referrals in each financial year and the rate per 10,000 children, beside statistical "
+                 "neighbours (SN) and England, with a forecast for a year in progress [note 1] [note 4] [note 5]."),
                  "Referrals",
                  [Column("Financial year", width=18), Column("Referrals", "count"), Column("Rate per 10,000", "rate"),
                   Column("SN rate per 10,000", "rate", width=18), Column("England rate per 10,000", "rate", width=22),
@@ -128,8 +136,8 @@ def re_referrals_sheet(data: BoardPackData) -> Sheet:
     rows = [[q.label, q.referrals, q.re_referrals, _pct(q.re_referral_pct), _pct(q.england_pct),
              _pct(q.last_year_pct), direction(q.re_referral_pct, q.last_year_pct)] for q in data.quarters]
     return Sheet("Re-referrals", "Re-referrals by quarter",
-                 "Referrals and re-referrals in each quarter, the re-referral percentage beside England's "
-                 "for the year and the same quarter a year earlier [note 2] [note 4] [note 6].", "ReReferrals",
+                 _covered(data, "Referrals and re-referrals in each quarter, the re-referral percentage beside England's "
+                 "for the year and the same quarter a year earlier [note 2] [note 4] [note 6]."), "ReReferrals",
                  [Column("Quarter", width=16), Column("Referrals", "count"), Column("Re-referrals", "count"),
                   Column("Re-referrals %", "percent", width=16), Column("England %", "percent"),
                   Column("Same quarter last year %", "percent", width=24), Column("Direction of travel", width=20)],
@@ -146,8 +154,8 @@ def decisions_sheet(data: BoardPackData) -> Sheet:
         rows.append([DECISION_LABELS[decision], now, _pct(now_pct), before, _pct(before_pct),
                      direction(now, before)])
     return Sheet("Decisions", f"Decisions on referrals, {data.decisions_label} against {data.decisions_last_year_label}",
-                 f"What was decided on the referrals of {data.decisions_label}, beside the same period a "
-                 "year earlier, as counts and as percentages of all referrals [note 6].", "Decisions",
+                 _covered(data, f"What was decided on the referrals of {data.decisions_label}, beside the same period a "
+                 "year earlier, as counts and as percentages of all referrals [note 6]."), "Decisions",
                  [Column("Decision", width=30), Column("This period", "count"), Column("This period %", "percent"),
                   Column("Same period last year", "count", width=22),
                   Column("Same period last year %", "percent", width=22), Column("Direction of travel", width=20)],
@@ -164,8 +172,8 @@ def plans_sheet(data: BoardPackData) -> Sheet:
                      _pct(p.sn_ever_pct), _pct(p.england_ever_pct), direction(p.repeat_ever_pct, previous)])
         previous = p.repeat_ever_pct
     return Sheet("Repeat plans", "Repeat child protection plans",
-                 "Plans started in each period and how many were repeat plans, ever and within two years, "
-                 "beside SN and England [note 3] [note 4] [note 6].", "RepeatPlans",
+                 _covered(data, "Plans started in each period and how many were repeat plans, ever and within two years, "
+                 "beside SN and England [note 3] [note 4] [note 6]."), "RepeatPlans",
                  [Column("Period", width=26), Column("Plans started", "count"), Column("Repeat plans ever", "count"),
                   Column("Repeat ever %", "percent"), Column("Repeat within two years", "count", width=22),
                   Column("Within two years %", "percent", width=18), Column("SN repeat ever %", "percent", width=16),
@@ -200,4 +208,6 @@ def actions_sheet(data: BoardPackData) -> Sheet:
 def write_board_pack(data: BoardPackData, target) -> None:
     sheets = [referrals_sheet(data), re_referrals_sheet(data), decisions_sheet(data), plans_sheet(data),
               programmes_sheet(data), actions_sheet(data)]
-    write_workbook(WorkbookSpec(f"Board pack: {data.period_label}", data.cover, NOTES, sheets, data.marking), target)
+    notes = NOTES + [("[note 7]", "What the data covers, per source: " + " ".join(data.sources))] if data.sources \
+        else NOTES
+    write_workbook(WorkbookSpec(f"Board pack: {data.period_label}", data.cover, notes, sheets, data.marking), target)

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from qa_app.services.board_pack import export_board_pack
+from qa_app.services.board_pack import PartlyCovered, export_board_pack
 from qa_app.services.exports import ExportError, export_findings
 
 export_group = AppGroup("export", help="Excel workbooks: a programme's findings, or the board pack for a period.")
@@ -38,11 +38,15 @@ def export_findings_command(programme_id, out, identifiable):
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day, YYYY-MM-DD.")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, YYYY-MM-DD.")
 @click.option("--out", required=True, help="Where to write the .xlsx file.")
-def export_board_pack_command(start, end, out):
+@click.option("--allow-partial", is_flag=True,
+              help="Make it even though the case data covers only part of the period (each sheet says so).")
+def export_board_pack_command(start, end, out, allow_partial):
     """The board pack for the period from --start to --end (inclusive)."""
     path = _out_path(out)
     try:
-        export_board_pack(start.date(), end.date(), path, via="command line")
+        export_board_pack(start.date(), end.date(), path, via="command line", allow_partial=allow_partial)
+    except PartlyCovered as error:
+        raise click.ClickException(f"{error} Add --allow-partial to make it anyway.") from error
     except ExportError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Wrote {path}")
