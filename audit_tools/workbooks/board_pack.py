@@ -1,6 +1,10 @@
 """The board pack: the measures tables of the background report for a period, each with its
 chart, the programmes closed in the period and the open actions by team. Plain data in."""
+import re
 from dataclasses import dataclass, field
+
+from audit_tools.judgements import (MEASURES, NEITHER, TOLERANCE_NOTE, Target, judgement, polarity_words, rag,
+                                    target_for)
 
 from audit_tools.records import DECISION_LABELS, DECISIONS
 from audit_tools.workbooks.findings_workbook import ActionRow, action_columns, action_values
@@ -19,8 +23,12 @@ NOTES = [
                  "was loaded for that period."),
     ("[note 5]", "A forecast for a year in progress scales the count so far to the whole year, pro "
                  "rata by days."),
-    ("[note 6]", "Direction of travel compares with the same period a year earlier. It says which "
-                 "way the figure moved, not whether that is good: read it with the measure."),
+    ("[note 6]", "Direction of travel compares the rate or percentage (never the count) with the same "
+                 "period a year earlier: Up, Down or No change, [x] where either is missing or both are zero. "
+                 "It says which way the figure moved; whether that is good is the Judgement. "
+                 + TOLERANCE_NOTE + " Target and RAG (Red, Amber, Green, in words) show where a QA lead set a "
+                 "target on the Targets page: Green on or past the target, Amber short of it by no more than "
+                 "its amber tolerance, Red beyond that; [z] where no target is set."),
 ]
 
 
@@ -89,6 +97,7 @@ class BoardPackData:
     # Set when the data stops (or starts) inside the period: said on every sheet it touches.
     coverage_note: str | None = None
     sources: list[str] = field(default_factory=list)  # "Referrals: 1 April 2011 to 30 September 2015."
+    targets: list[Target] = field(default_factory=list)  # set by QA leads on the Targets page
 
 
 def _covered(data: BoardPackData, description: str) -> str:
@@ -111,73 +120,110 @@ def direction(now, before) -> str:
     return "No change"
 
 
+def _year_of(label: str) -> int | None:
+    """The financial year a label names (2015 for "2015/16" or "Q2 2015/16")."""
+    match = re.search(r"(\d{4})/\d{2}", label)
+    return int(match.group(1)) if match else None
+
+
+def _judged(data: BoardPackData, measure: str, label: str, now, before) -> list:
+    """Good performance is, direction of travel, judgement, target and RAG for one figure, all in words."""
+    _, polarity, kind = MEASURES[measure]
+    year = _year_of(label)
+    target = target_for(data.targets, measure, year) if year is not None else None
+    return [polarity_words(polarity), direction(now, before), judgement(now, before, polarity, kind),
+            (target.target / 100 if kind == "percent" else target.target) if target else NOT_APPLICABLE,
+            rag(now, target)]
+
+
+def _judgement_columns(target_kind: str) -> list[Column]:
+    return [Column("Good performance is", width=14), Column("Direction of travel", width=14),
+            Column("Judgement", width=12), Column("Target", target_kind, width=10), Column("RAG", width=8)]
+
+
 def referrals_sheet(data: BoardPackData) -> Sheet:
     rows, previous = [], None
     for y in data.years:
-        rows.append([y.label + (" (to date)" if y.in_progress else ""), y.referrals, y.rate, y.sn_rate,
-                     y.england_rate, y.forecast if y.in_progress else NOT_APPLICABLE,
-                     y.forecast_rate if y.in_progress else NOT_APPLICABLE,
-                     direction(y.forecast_rate if y.in_progress else y.rate, previous)])
+        # A part-year rate beside full years looks like a collapse: it is shown as "to date",
+        # and the chart draws the forecast for the whole year instead.
+        compared = y.forecast_rate if y.in_progress else y.rate
+        rows.append([y.label + (" (to date)" if y.in_progress else ""), y.referrals,
+                     NOT_APPLICABLE if y.in_progress else y.rate, y.rate if y.in_progress else NOT_APPLICABLE,
+                     round(y.forecast) if y.in_progress and y.forecast is not None else
+                     (NOT_APPLICABLE if not y.in_progress else None),
+                     y.forecast_rate if y.in_progress else NOT_APPLICABLE, y.sn_rate, y.england_rate]
+                    + _judged(data, "referral_rate_per_10k", y.label, compared, previous))
         previous = y.rate if not y.in_progress else previous
     return Sheet("Referrals", "Referrals and rate per 10,000 children by financial year",
                  _covered(data, "Referrals in each financial year and the rate per 10,000 children, beside statistical "
-                 "neighbours (SN) and England, with a forecast for a year in progress [note 1] [note 4] [note 5]."),
+                          "neighbours (SN) and England. A year in progress shows its rate to date and a forecast "
+                          "for the whole year [note 1] [note 4] [note 5] [note 6]."),
                  "Referrals",
-                 [Column("Financial year", width=18), Column("Referrals", "count"), Column("Rate per 10,000", "rate"),
-                  Column("SN rate per 10,000", "rate", width=18), Column("England rate per 10,000", "rate", width=22),
-                  Column("Forecast referrals", "rate", width=18), Column("Forecast rate per 10,000", "rate", width=22),
-                  Column("Direction of travel", width=20)], rows,
-                 charts=[Chart("Referrals per 10,000 children", "Chart: the council's referral rate per 10,000 "
-                               "children each year beside statistical neighbours and England.", 0, [2, 3, 4],
-                               y_title="Rate per 10,000")])
+                 [Column("Financial year", width=18), Column("Referrals", "count"),
+                  Column("Rate per 10,000 (full year)", "rate", width=14),
+                  Column("Rate per 10,000 (year to date)", "rate", width=14),
+                  Column("Forecast referrals", "count", width=12), Column("Forecast rate per 10,000", "rate", width=14),
+                  Column("SN rate per 10,000", "rate", width=12), Column("England rate per 10,000", "rate", width=12)]
+                 + _judgement_columns("rate"), rows,
+                 charts=[Chart("Referrals per 10,000 children (a year in progress as its forecast)",
+                               "Chart: the council's referral rate per 10,000 children for each full year, and the "
+                               "forecast for a year in progress, beside statistical neighbours and England.",
+                               0, [2, 5, 6, 7], y_title="Rate per 10,000")])
 
 
 def re_referrals_sheet(data: BoardPackData) -> Sheet:
     rows = [[q.label, q.referrals, q.re_referrals, _pct(q.re_referral_pct), _pct(q.england_pct),
-             _pct(q.last_year_pct), direction(q.re_referral_pct, q.last_year_pct)] for q in data.quarters]
+             _pct(q.last_year_pct)] + _judged(data, "re_referral_pct", q.label, q.re_referral_pct, q.last_year_pct)
+            for q in data.quarters]
     return Sheet("Re-referrals", "Re-referrals by quarter",
-                 _covered(data, "Referrals and re-referrals in each quarter, the re-referral percentage beside England's "
-                 "for the year and the same quarter a year earlier [note 2] [note 4] [note 6]."), "ReReferrals",
+                 _covered(data, "Referrals and re-referrals in each quarter, the re-referral percentage (of the "
+                          "quarter's referrals) beside England's for the year and the same quarter a year earlier "
+                          "[note 2] [note 4] [note 6]."), "ReReferrals",
                  [Column("Quarter", width=16), Column("Referrals", "count"), Column("Re-referrals", "count"),
-                  Column("Re-referrals %", "percent", width=16), Column("England %", "percent"),
-                  Column("Same quarter last year %", "percent", width=24), Column("Direction of travel", width=20)],
+                  Column("Re-referrals %", "percent"), Column("England %", "percent"),
+                  Column("Same quarter last year %", "percent", width=14)] + _judgement_columns("percent"),
                  rows,
                  charts=[Chart("Re-referrals as a percentage of referrals", "Chart: the re-referral percentage "
-                               "each quarter beside the same quarter a year earlier.", 0, [3, 5],
-                               y_title="Re-referrals")])
+                               "each quarter beside England and the same quarter a year earlier.", 0, [3, 4, 5],
+                               y_title="Re-referrals %")])
 
 
 def decisions_sheet(data: BoardPackData) -> Sheet:
     rows = []
     for decision in DECISIONS:
         now, now_pct, before, before_pct = data.decisions[decision]
+        # Compared as shares of referrals: counts all rise when referrals do.
         rows.append([DECISION_LABELS[decision], now, _pct(now_pct), before, _pct(before_pct),
-                     direction(now, before)])
+                     polarity_words(NEITHER), direction(now_pct, before_pct)])
     return Sheet("Decisions", f"Decisions on referrals, {data.decisions_label} against {data.decisions_last_year_label}",
-                 _covered(data, f"What was decided on the referrals of {data.decisions_label}, beside the same period a "
-                 "year earlier, as counts and as percentages of all referrals [note 6]."), "Decisions",
+                 _covered(data, f"What was decided on the referrals of {data.decisions_label}, beside the same period "
+                          "a year earlier, as counts and as percentages of all referrals; direction of travel "
+                          "compares the percentages [note 6]."), "Decisions",
                  [Column("Decision", width=30), Column("This period", "count"), Column("This period %", "percent"),
-                  Column("Same period last year", "count", width=22),
-                  Column("Same period last year %", "percent", width=22), Column("Direction of travel", width=20)],
+                  Column("Same period last year", "count", width=14),
+                  Column("Same period last year %", "percent", width=14), Column("Good performance is", width=14),
+                  Column("Direction of travel", width=14)],
                  rows,
-                 charts=[Chart("Decisions on referrals", "Chart: the number of referrals with each decision, "
-                               "this period and the same period a year earlier.", 0, [1, 3],
-                               horizontal=True, y_title="Referrals")])
+                 charts=[Chart("Decisions on referrals, as a percentage of referrals", "Chart: the share of "
+                               "referrals with each decision, this period and the same period a year earlier.",
+                               0, [2, 4], horizontal=True, y_title="Percent of referrals")])
 
 
 def plans_sheet(data: BoardPackData) -> Sheet:
     rows, previous = [], None
     for p in data.plans:
         rows.append([p.label, p.started, p.repeat_ever, _pct(p.repeat_ever_pct), p.within_2y, _pct(p.within_2y_pct),
-                     _pct(p.sn_ever_pct), _pct(p.england_ever_pct), direction(p.repeat_ever_pct, previous)])
+                     _pct(p.sn_ever_pct), _pct(p.england_ever_pct)]
+                    + _judged(data, "repeat_plans_ever_pct", p.label, p.repeat_ever_pct, previous))
         previous = p.repeat_ever_pct
     return Sheet("Repeat plans", "Repeat child protection plans",
-                 _covered(data, "Plans started in each period and how many were repeat plans, ever and within two years, "
-                 "beside SN and England [note 3] [note 4] [note 6]."), "RepeatPlans",
+                 _covered(data, "Plans started in each period and how many were repeat plans, ever and within two "
+                          "years, beside SN and England; the judgement is on repeat plans ever "
+                          "[note 3] [note 4] [note 6]."), "RepeatPlans",
                  [Column("Period", width=26), Column("Plans started", "count"), Column("Repeat plans ever", "count"),
-                  Column("Repeat ever %", "percent"), Column("Repeat within two years", "count", width=22),
-                  Column("Within two years %", "percent", width=18), Column("SN repeat ever %", "percent", width=16),
-                  Column("England repeat ever %", "percent", width=20), Column("Direction of travel", width=20)],
+                  Column("Repeat ever %", "percent"), Column("Repeat within two years", "count", width=14),
+                  Column("Within two years %", "percent", width=12), Column("SN repeat ever %", "percent", width=12),
+                  Column("England repeat ever %", "percent", width=12)] + _judgement_columns("percent"),
                  rows,
                  charts=[Chart("Repeat plans as a percentage of plans started", "Chart: the share of plans "
                                "that were repeat plans (ever and within two years) beside SN and England.",

@@ -121,23 +121,31 @@ def grades_sheet(data: FindingsExport) -> Sheet:
                                0, [1, 4], y_title="Cases")])
 
 
+def chart_label(questionnaire: Questionnaire, question_id: str, agency) -> str:
+    """The questionnaire's short label for a chart's category, never the internal id."""
+    question = next((q for section in questionnaire.sections for q in section.questions if q.id == question_id), None)
+    label = question.short_label if question else question_id
+    return label if agency is None else f"{label} ({agency_label(agency)})"
+
+
 def yes_sheet(data: FindingsExport) -> Sheet:
     rows = []
     for q in data.findings.questions:
         if q.type != "met":
             continue
         count, base, pct = positive_share(q)
-        rows.append([q.question_id, agency_label(q.agency), q.label, count, base, _pct(pct),
+        rows.append([q.question_id, agency_label(q.agency), q.label,
+                     chart_label(data.questionnaire, q.question_id, q.agency), count, base, _pct(pct),
                      _yes_no(q.small_base)])
     return Sheet("Yes by question", "Share of \"Yes\" answers by question",
                  "For each yes-or-no question (and agency part), how many audits answered Yes, out of "
                  "those that answered other than not applicable [note 1] [note 2].", "YesByQuestion",
                  [Column("Question id", width=26), Column("Agency part", width=22), Column("Question", width=60),
-                  Column("Yes", "count"), Column("Base", "count"), Column("Yes %", "percent"),
-                  Column("Small base")], rows,
+                  Column("Short label", width=30), Column("Yes", "count"), Column("Base", "count"),
+                  Column("Yes %", "percent"), Column("Small base")], rows,
                  charts=[Chart("Share answering Yes, by question",
                                "Chart: the percentage of audits answering Yes to each question.",
-                               0, [5], horizontal=True, y_title="Yes %")])
+                               3, [6], horizontal=True, y_title="Yes %")])
 
 
 def questions_sheet(data: FindingsExport) -> Sheet:

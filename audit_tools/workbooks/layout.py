@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -47,6 +48,25 @@ LINK_FONT = Font(underline="single", color="0563C1")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
+_plain_chart_frame = SpreadsheetDrawing._chart_frame
+
+
+def _chart_frame_with_alt_text(self, idx):
+    """openpyxl has no API for a chart's alt text (the Analysis Function asks for it): the text
+    belongs in `descr` on the drawing's non-visual properties, so we set it where openpyxl builds
+    that frame, from the `alt_text` our charts carry. (A subclass would lose openpyxl's
+    serialisation, which is collected per class.)"""
+    frame = _plain_chart_frame(self, idx)
+    chart = self.charts[idx - 1] if idx <= len(self.charts) else None
+    if getattr(chart, "alt_text", None):
+        frame.nvGraphicFramePr.cNvPr.descr = chart.alt_text
+        frame.nvGraphicFramePr.cNvPr.title = getattr(chart, "alt_title", None)
+    return frame
+
+
+SpreadsheetDrawing._chart_frame = _chart_frame_with_alt_text
+
+
 class LayoutError(ValueError):
     """A workbook Excel would call damaged: a bad sheet or table name, or a bad header."""
 
@@ -62,7 +82,7 @@ class Column:
 class Chart:
     """A native bar chart of some of the table's columns, drawn beside the table."""
     title: str
-    summary: str  # one line above the chart saying what it shows (openpyxl cannot set alt text)
+    summary: str  # one line above the chart saying what it shows, and the chart's alt text
     categories: int  # index of the column holding the category labels
     values: Sequence[int]  # indexes of the columns drawn as series
     horizontal: bool = False
@@ -163,7 +183,24 @@ def _add_table(ws, name: str, headers: list[str], last_row: int) -> None:
         ws.add_table(table)
 
 
-def _chart(ws, spec: Chart, last_row: int) -> BarChart:
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and plain_value(value) is not None
+
+
+def charted_series(spec: Chart, rows: list) -> list[int]:
+    """The chart's columns that hold at least one number: a series that is all [x] (no SN
+    figure loaded, say) would be an empty legend entry that reads like a zero."""
+    return [i for i in spec.values if any(_is_number(row[i]) for row in rows)]
+
+
+def _whole_step(largest: float) -> int:
+    """A whole-number tick step giving about five ticks: counts have no halves."""
+    rough = max(1.0, largest / 5)
+    magnitude = 10 ** (len(str(int(rough))) - 1)
+    return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= rough)
+
+
+def _chart(ws, spec: Chart, last_row: int, series: list[int], kinds: list[str], rows: list) -> BarChart:
     chart = BarChart()
     chart.type = "bar" if spec.horizontal else "col"
     chart.title = spec.title
@@ -171,7 +208,20 @@ def _chart(ws, spec: Chart, last_row: int) -> BarChart:
     chart.x_axis.title = spec.x_title or None
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes by default
     chart.width, chart.height = 18, 8.5
-    for index in spec.values:
+    # A value axis from zero, or 27.1% beside 24.0% looks like double.
+    chart.y_axis.scaling.min = 0
+    value_kinds = {kinds[i] for i in series}
+    if value_kinds == {"percent"}:
+        chart.y_axis.scaling.max = 1
+        chart.y_axis.number_format, chart.y_axis.majorUnit = "0%", 0.2
+    elif value_kinds == {"count"}:
+        largest = max((row[i] for row in rows for i in series if _is_number(row[i])), default=1)
+        chart.y_axis.number_format, chart.y_axis.majorUnit = "#,##0", _whole_step(largest)
+    else:
+        chart.y_axis.number_format = "#,##0"
+    chart.y_axis.numFmt.sourceLinked = False
+    chart.alt_text, chart.alt_title = spec.summary.removeprefix("Chart: "), spec.title
+    for index in series:
         chart.add_data(Reference(ws, min_col=index + 1, min_row=HEADER_ROW, max_row=last_row),
                        titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=spec.categories + 1, min_row=HEADER_ROW + 1, max_row=last_row))
@@ -193,6 +243,9 @@ def write_data_sheet(wb, sheet: Sheet, marking: str) -> None:
     chart_column = len(headers) + 2
     if sheet.charts:
         ws.column_dimensions[get_column_letter(chart_column)].width = 14
+    if sheet.charts:  # a chart's series are chosen from its values: chart tables are small
+        sheet.rows = list(sheet.rows)
+        chart_rows = sheet.rows
     rows = iter(sheet.rows)
     first = next(rows, None)
     description = sheet.description if first is not None else (
@@ -226,8 +279,11 @@ def write_data_sheet(wb, sheet: Sheet, marking: str) -> None:
         ws.append([None] * width + beside(later))
     _add_table(ws, sheet.table_name, headers, last_row)
     for n, chart in enumerate(sheet.charts):
+        series = charted_series(chart, chart_rows)
+        if not series:  # the summary beside it still says what would be drawn
+            continue
         anchor = f"{get_column_letter(chart_column)}{HEADER_ROW + n * CHART_ROWS + 1}"
-        ws.add_chart(_chart(ws, chart, last_row), anchor)
+        ws.add_chart(_chart(ws, chart, last_row, series, kinds, chart_rows), anchor)
 
 
 def _cover(wb, spec: WorkbookSpec) -> None:
