@@ -38,6 +38,7 @@ MATRIX = {
     "data.blank_optional_import": (QA_LEAD, [("POST", "/data/imports/{batch_id}/blank-optional")]),
     "data.population": (QA_LEAD, [("GET", "/data/population"), ("POST", "/data/population")]),
     "data.benchmarks": (QA_LEAD, [("GET", "/data/benchmarks"), ("POST", "/data/benchmarks")]),
+    "targets.target_list": (QA_LEAD, [("GET", "/targets/"), ("POST", "/targets/")]),
     "measures.dashboard": (QA_LEAD, [("GET", "/measures/")]),
     "measures.re_referrals": (QA_LEAD, [("GET", "/measures/re-referrals?period=Q1+2015/16")]),
     "measures.repeat_plans": (QA_LEAD, [("GET", "/measures/repeat-plans?period=2015/16")]),

@@ -254,3 +254,24 @@ def test_a_partly_covered_period_warns_and_every_measures_sheet_says_where_the_d
     made = runner.invoke(args=args + ["--allow-partial"])
     assert made.exit_code == 0, made.output
     assert "ends on 2 May 2014" in check_workbook(out, "Board pack")["Decisions"]["A3"].value
+
+
+def test_a_qa_lead_sets_a_target_and_the_board_pack_shows_it_with_rag_in_words(app, client, login_as, programme_id):
+    lead = login_as(Role.QA_LEAD)
+    page = client.get("/targets/").get_data(as_text=True)
+    assert "No targets set yet" in page
+    saved = post_form(client, "/targets/", {"measure": "re_referral_pct", "target": "22.0", "amber_tolerance": "2",
+                                            "polarity": "lower", "from_year": "2014"}, follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "Target saved" in page and "Re-referrals within 12 months" in page and "2014/15" in page
+    refused = post_form(client, "/targets/", {"measure": "re_referral_pct", "target": "120", "amber_tolerance": "2",
+                                              "polarity": "lower", "from_year": "2014"})
+    assert "a percentage up to 100" in refused.get_data(as_text=True)
+    with app.app_context():
+        [event] = db.session.scalars(db.select(AuditEvent).filter_by(action="target_set")).all()
+    assert event.user_id == lead.id and event.details["after"]["target"] == 22.0
+    wb = check_workbook(io.BytesIO(post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"}).data),
+                        "Board pack")
+    [quarter] = table_rows(wb["Re-referrals"])
+    assert quarter["Target"] == pytest.approx(0.22) and quarter["RAG"] in {"Red", "Amber", "Green"}
+    assert quarter["Good performance is"] == "Lower"

@@ -20,7 +20,9 @@ NOTES = [
                  "where an earlier plan ended within two years of the new plan's start."),
     ("[note 4]", "SN is the council's statistical neighbours' average and England the national figure, "
                  "both from DfE's published tables as loaded on the Benchmarks page; [x] where none "
-                 "was loaded for that period."),
+                 "was loaded for that period. Decisions and repeat plans within two years have no SN or "
+                 "England column: the benchmarks this pack reads (measure names referral_rate_per_10k, "
+                 "re_referral_pct, repeat_plans_ever_pct) hold no comparable published figure for them."),
     ("[note 5]", "A forecast for a year in progress scales the count so far to the whole year, pro "
                  "rata by days."),
     ("[note 6]", "Direction of travel compares the rate or percentage (never the count) with the same "
@@ -52,6 +54,7 @@ class QuarterRow:
     re_referral_pct: float | None
     england_pct: float | None  # the year's England figure, where loaded
     last_year_pct: float | None
+    sn_pct: float | None = None  # the statistical neighbours' figure, where loaded
 
 
 @dataclass
@@ -172,7 +175,7 @@ def referrals_sheet(data: BoardPackData) -> Sheet:
 
 
 def re_referrals_sheet(data: BoardPackData) -> Sheet:
-    rows = [[q.label, q.referrals, q.re_referrals, _pct(q.re_referral_pct), _pct(q.england_pct),
+    rows = [[q.label, q.referrals, q.re_referrals, _pct(q.re_referral_pct), _pct(q.sn_pct), _pct(q.england_pct),
              _pct(q.last_year_pct)] + _judged(data, "re_referral_pct", q.label, q.re_referral_pct, q.last_year_pct)
             for q in data.quarters]
     return Sheet("Re-referrals", "Re-referrals by quarter",
@@ -180,11 +183,11 @@ def re_referrals_sheet(data: BoardPackData) -> Sheet:
                           "quarter's referrals) beside England's for the year and the same quarter a year earlier "
                           "[note 2] [note 4] [note 6]."), "ReReferrals",
                  [Column("Quarter", width=16), Column("Referrals", "count"), Column("Re-referrals", "count"),
-                  Column("Re-referrals %", "percent"), Column("England %", "percent"),
+                  Column("Re-referrals %", "percent"), Column("SN %", "percent"), Column("England %", "percent"),
                   Column("Same quarter last year %", "percent", width=14)] + _judgement_columns("percent"),
                  rows,
                  charts=[Chart("Re-referrals as a percentage of referrals", "Chart: the re-referral percentage "
-                               "each quarter beside England and the same quarter a year earlier.", 0, [3, 4, 5],
+                               "each quarter beside SN, England and the same quarter a year earlier.", 0, [3, 4, 5, 6],
                                y_title="Re-referrals %")])
 
 

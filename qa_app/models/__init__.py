@@ -11,6 +11,7 @@ from qa_app.models.measures import MeasuresCache
 from qa_app.models.moderation import Moderation, ModerationOutcome, SafeguardingConcern
 from qa_app.models.questionnaire import QuestionnaireVersion
 from qa_app.models.retention import LegalHold
+from qa_app.models.targets import MeasureTarget, PartnershipSetting
 from qa_app.models.programmes import (CASE_AUDIT_TRANSITIONS, FINISHED, NOT_STARTED, PROGRAMME_TRANSITIONS,
                                       AuditProgramme, CaseAudit, CaseAuditSection, CaseAuditStatus,
                                       ProgrammeStatus, Sample, SampleChange, SampleChangeKind)
@@ -21,5 +22,5 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "CASE_AUDIT_TRANSITIONS", "FINISHED", "NOT_STARTED", "PROGRAMME_TRANSITIONS", "IllegalTransition", "AuditProgramme", "CaseAudit", "CaseAuditSection", "CaseAuditStatus",
            "ProgrammeStatus", "Sample", "SampleChange", "SampleChangeKind",
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
-           "ImportKind", "ImportStatus", "MeasuresCache", "Referral", "Role", "StagedChild", "StagedPlan",
+           "ImportKind", "ImportStatus", "MeasuresCache", "MeasureTarget", "PartnershipSetting", "Referral", "Role", "StagedChild", "StagedPlan",
            "StagedReferral", "SignInFailure", "Team", "User", "UserRole", "user_team"]

@@ -22,6 +22,7 @@ from qa_app.services import findings
 from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_data import benchmarks, data_range, plan_records, population_for, referral_records
+from qa_app.services.performance.targets import targets as measure_targets
 from qa_app.services.dashboard import YEARS_SHOWN, compare_with_last_year
 from qa_app.services.exports import (ExportError, action_rows, check_may_export, data_currency_lines,
                                      export_lines, open_actions)
@@ -91,7 +92,9 @@ def _quarter_rows(history, period: Period, last: date, marks) -> list[QuarterRow
             rows.append(QuarterRow(quarter.label, now.referrals, now.re_referrals, now.re_referral_pct,
                                    marks.get(("re_referral_pct", quarter.label, "England"))
                                    or marks.get(("re_referral_pct", financial_year(year).label, "England")),
-                                   before.re_referral_pct if before.referrals else None))
+                                   before.re_referral_pct if before.referrals else None,
+                                   marks.get(("re_referral_pct", quarter.label, "SN"))
+                                   or marks.get(("re_referral_pct", financial_year(year).label, "SN"))))
     return rows
 
 
@@ -164,7 +167,7 @@ def board_pack_data(start: date, end: date, user=None, coverage: Coverage | None
                          closed_programme_rows(start, end), action_rows(open_actions(), date.today(), owner_as_role=True),
                          current_app.config["EXPORT_MARKING"],
                          coverage_note=coverage.reason() if coverage.partial else None,
-                         sources=[s.line() for s in coverage.sources])
+                         sources=[s.line() for s in coverage.sources], targets=measure_targets())
 
 
 def board_pack_file_name(start: date, end: date) -> str:

@@ -116,6 +116,9 @@ def test_judgements_in_words_with_target_and_rag(books):
     assert years[0]["Good performance is"] == "Neither" and years[0]["Judgement"] == "[z]" and years[0]["RAG"] == "[z]"
     notes = " ".join(r["Text"] for r in table_rows(books.wb["Notes"]))
     assert "Similar when a percentage moved by no more than 1.0 percentage point" in notes
+    # Every measure DfE publishes has SN and England columns; [x] where none was loaded, and the Notes say why.
+    assert q1["SN %"] == "[x]" and q1["England %"] == pytest.approx(0.24)
+    assert "[x] where none was loaded" in notes and "Decisions and repeat plans within two years have no SN" in notes
 
 
 def test_judgement_and_rag_rules():
