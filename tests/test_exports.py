@@ -120,7 +120,7 @@ def test_the_board_pack_downloads_from_the_measures_page(app, client, login_as, 
     assert response.status_code == 200 and response.mimetype == XLSX
     assert response.headers["Content-Disposition"] == "attachment; filename=board-pack-2014-04-01-to-2015-03-31.xlsx"
     wb = check_workbook(io.BytesIO(response.data), "Board pack: 2014/15")
-    assert table_rows(wb["Decisions"])[0]["This period"] == 2
+    assert table_rows(wb["Decisions"])[0]["This period"] == "[c]"  # 2 referrals: a small number
     refused = post_form(client, "/exports/board-pack.xlsx", {"period": "last year"}, follow_redirects=True)
     assert "is not a period" in refused.get_data(as_text=True)
     with app.app_context():
@@ -179,9 +179,10 @@ def test_the_board_pack_lists_closed_programmes_and_open_actions_by_team_without
     wb = check_workbook(io.BytesIO(post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"}).data),
                         "Board pack")
     [closed] = table_rows(wb["Programmes"])
+    # Two cases, one moderated: small numbers, withheld as [c]; the share on a base of 2 too.
     assert (closed["Programme"], closed["Sampled"], closed["Moderated"], closed["Actions"], closed["Actions open"]) == \
-        ("Re-referrals Q1", 2, 1, 2, 1)
-    assert closed["Good or better %"] == pytest.approx(0.5)
+        ("Re-referrals Q1", "[c]", "[c]", 2, 1)
+    assert closed["Good or better %"] == "[c]" and closed["Base: audits graded"] == "[c]"
     [action] = table_rows(wb["Actions"])
     assert (action["Team or agency"], action["Owner's role"], action["Overdue"], action["Action"]) == \
         ("Team North", "Team manager", "Yes", "=Review thresholds")
@@ -273,5 +274,7 @@ def test_a_qa_lead_sets_a_target_and_the_board_pack_shows_it_with_rag_in_words(a
     wb = check_workbook(io.BytesIO(post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"}).data),
                         "Board pack")
     [quarter] = table_rows(wb["Re-referrals"])
-    assert quarter["Target"] == pytest.approx(0.22) and quarter["RAG"] in {"Red", "Amber", "Green"}
+    # The target is shown; the RAG of a percentage on 2 referrals is withheld with it (the words are
+    # tested on a larger pack in tests/audit_tools/test_board_pack_truth.py).
+    assert quarter["Target"] == pytest.approx(0.22) and quarter["RAG"] == "[c]"
     assert quarter["Good performance is"] == "Lower"

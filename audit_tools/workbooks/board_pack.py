@@ -7,6 +7,8 @@ from audit_tools.judgements import (MEASURES, NEITHER, TOLERANCE_NOTE, Target, j
                                     target_for)
 
 from audit_tools.records import DECISION_LABELS, DECISIONS
+from audit_tools.suppression import (SMALLEST_BASE, SMALLEST_SHOWN, SUPPRESSED, is_small, shown_count, shown_share,
+                                     withheld_in_group)
 from audit_tools.workbooks.findings_workbook import ActionRow, action_columns, action_values
 from audit_tools.workbooks.layout import NOT_APPLICABLE, NOT_AVAILABLE, Chart, Column, Sheet, WorkbookSpec, write_workbook
 
@@ -31,6 +33,10 @@ NOTES = [
                  + TOLERANCE_NOTE + " Target and RAG (Red, Amber, Green, in words) show where a QA lead set a "
                  "target on the Targets page: Green on or past the target, Amber short of it by no more than "
                  "its amber tolerance, Red beyond that; [z] where no target is set."),
+    ("[note 8]", f"Small numbers: a count of 1 to {SMALLEST_SHOWN - 1} children, cases or audits is shown as "
+                 f"[c], and so is a percentage on a base under {SMALLEST_BASE} or whose count is withheld. Where "
+                 "one count in a group that adds up to a total (the decisions, the quarters) is withheld, the "
+                 "next smallest is withheld too, so it cannot be worked out from the total."),
 ]
 
 
@@ -55,6 +61,7 @@ class QuarterRow:
     england_pct: float | None  # the year's England figure, where loaded
     last_year_pct: float | None
     sn_pct: float | None = None  # the statistical neighbours' figure, where loaded
+    last_year_referrals: int | None = None  # the base of last_year_pct
 
 
 @dataclass
@@ -82,6 +89,7 @@ class ProgrammeRow:
     good_or_better_pct: float | None
     actions: int
     open_actions: int
+    graded: int | None = None  # the base of good_or_better_pct
 
 
 @dataclass
@@ -129,19 +137,27 @@ def _year_of(label: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _judged(data: BoardPackData, measure: str, label: str, now, before) -> list:
-    """Good performance is, direction of travel, judgement, target and RAG for one figure, all in words."""
+def _judged(data: BoardPackData, measure: str, label: str, now, before, withheld=False) -> list:
+    """Good performance is, direction of travel, judgement, target and RAG for one figure, all in
+    words; [c] for all but the first where the figure itself is withheld as a small number."""
     _, polarity, kind = MEASURES[measure]
     year = _year_of(label)
     target = target_for(data.targets, measure, year) if year is not None else None
+    shown_target = (target.target / 100 if kind == "percent" else target.target) if target else NOT_APPLICABLE
+    if withheld:
+        return [polarity_words(polarity), SUPPRESSED, SUPPRESSED, shown_target, SUPPRESSED]
     return [polarity_words(polarity), direction(now, before), judgement(now, before, polarity, kind),
-            (target.target / 100 if kind == "percent" else target.target) if target else NOT_APPLICABLE,
-            rag(now, target)]
+            shown_target, rag(now, target)]
 
 
 def _judgement_columns(target_kind: str) -> list[Column]:
     return [Column("Good performance is", width=14), Column("Direction of travel", width=14),
             Column("Judgement", width=12), Column("Target", target_kind, width=10), Column("RAG", width=8)]
+
+
+def _small(value, shown):
+    """[c] in place of a figure worked out from a small count (a rate gives the count back)."""
+    return SUPPRESSED if shown == SUPPRESSED and value is not None else value
 
 
 def referrals_sheet(data: BoardPackData) -> Sheet:
@@ -150,12 +166,16 @@ def referrals_sheet(data: BoardPackData) -> Sheet:
         # A part-year rate beside full years looks like a collapse: it is shown as "to date",
         # and the chart draws the forecast for the whole year instead.
         compared = y.forecast_rate if y.in_progress else y.rate
-        rows.append([y.label + (" (to date)" if y.in_progress else ""), y.referrals,
-                     NOT_APPLICABLE if y.in_progress else y.rate, y.rate if y.in_progress else NOT_APPLICABLE,
-                     round(y.forecast) if y.in_progress and y.forecast is not None else
-                     (NOT_APPLICABLE if not y.in_progress else None),
-                     y.forecast_rate if y.in_progress else NOT_APPLICABLE, y.sn_rate, y.england_rate]
-                    + _judged(data, "referral_rate_per_10k", y.label, compared, previous))
+        count = SUPPRESSED if is_small(y.referrals) else y.referrals
+        forecast = round(y.forecast) if y.in_progress and y.forecast is not None else None
+        rows.append([y.label + (" (to date)" if y.in_progress else ""), count,
+                     NOT_APPLICABLE if y.in_progress else _small(y.rate, count),
+                     _small(y.rate, count) if y.in_progress else NOT_APPLICABLE,
+                     (SUPPRESSED if is_small(forecast) else forecast) if y.in_progress else NOT_APPLICABLE,
+                     (SUPPRESSED if is_small(forecast) else y.forecast_rate) if y.in_progress else NOT_APPLICABLE,
+                     y.sn_rate, y.england_rate]
+                    + _judged(data, "referral_rate_per_10k", y.label, compared, previous,
+                              withheld=count == SUPPRESSED))
         previous = y.rate if not y.in_progress else previous
     return Sheet("Referrals", "Referrals and rate per 10,000 children by financial year",
                  _covered(data, "Referrals in each financial year and the rate per 10,000 children, beside statistical "
@@ -175,13 +195,21 @@ def referrals_sheet(data: BoardPackData) -> Sheet:
 
 
 def re_referrals_sheet(data: BoardPackData) -> Sheet:
-    rows = [[q.label, q.referrals, q.re_referrals, _pct(q.re_referral_pct), _pct(q.sn_pct), _pct(q.england_pct),
-             _pct(q.last_year_pct)] + _judged(data, "re_referral_pct", q.label, q.re_referral_pct, q.last_year_pct)
-            for q in data.quarters]
+    # Quarters add up to the year's referrals on the Referrals sheet: suppressed as a group.
+    referrals_withheld = withheld_in_group([q.referrals for q in data.quarters])
+    re_referrals_withheld = withheld_in_group([q.re_referrals for q in data.quarters])
+    rows = []
+    for q, base_withheld, part_withheld in zip(data.quarters, referrals_withheld, re_referrals_withheld):
+        share = shown_share(_pct(q.re_referral_pct), q.referrals, base_withheld or part_withheld)
+        rows.append([q.label, shown_count(q.referrals, base_withheld), shown_count(q.re_referrals, part_withheld),
+                     share, _pct(q.sn_pct), _pct(q.england_pct),
+                     shown_share(_pct(q.last_year_pct), q.last_year_referrals)]
+                    + _judged(data, "re_referral_pct", q.label, q.re_referral_pct, q.last_year_pct,
+                              withheld=share == SUPPRESSED))
     return Sheet("Re-referrals", "Re-referrals by quarter",
                  _covered(data, "Referrals and re-referrals in each quarter, the re-referral percentage (of the "
-                          "quarter's referrals) beside England's for the year and the same quarter a year earlier "
-                          "[note 2] [note 4] [note 6]."), "ReReferrals",
+                          "quarter's referrals, beside it) with SN, England and the same quarter a year earlier "
+                          "[note 2] [note 4] [note 6] [note 8]."), "ReReferrals",
                  [Column("Quarter", width=16), Column("Referrals", "count"), Column("Re-referrals", "count"),
                   Column("Re-referrals %", "percent"), Column("SN %", "percent"), Column("England %", "percent"),
                   Column("Same quarter last year %", "percent", width=14)] + _judgement_columns("percent"),
@@ -192,37 +220,54 @@ def re_referrals_sheet(data: BoardPackData) -> Sheet:
 
 
 def decisions_sheet(data: BoardPackData) -> Sheet:
+    now_counts = [data.decisions[d][0] for d in DECISIONS]
+    before_counts = [data.decisions[d][2] for d in DECISIONS]
+    # The decisions add up to all referrals: one small count alone could be worked out from the rest.
+    now_withheld, before_withheld = withheld_in_group(now_counts), withheld_in_group(before_counts)
+    now_total, before_total = sum(c or 0 for c in now_counts), sum(c or 0 for c in before_counts)
     rows = []
-    for decision in DECISIONS:
+    for decision, now_hidden, before_hidden in zip(DECISIONS, now_withheld, before_withheld):
         now, now_pct, before, before_pct = data.decisions[decision]
+        shown_now = shown_share(_pct(now_pct), now_total, now_hidden)
+        shown_before = shown_share(_pct(before_pct), before_total, before_hidden)
         # Compared as shares of referrals: counts all rise when referrals do.
-        rows.append([DECISION_LABELS[decision], now, _pct(now_pct), before, _pct(before_pct),
-                     polarity_words(NEITHER), direction(now_pct, before_pct)])
+        rows.append([DECISION_LABELS[decision], shown_count(now, now_hidden), shown_now,
+                     SUPPRESSED if is_small(now_total) else now_total,
+                     shown_count(before, before_hidden), shown_before,
+                     SUPPRESSED if is_small(before_total) else before_total, polarity_words(NEITHER),
+                     SUPPRESSED if SUPPRESSED in (shown_now, shown_before) else direction(now_pct, before_pct)])
     return Sheet("Decisions", f"Decisions on referrals, {data.decisions_label} against {data.decisions_last_year_label}",
                  _covered(data, f"What was decided on the referrals of {data.decisions_label}, beside the same period "
-                          "a year earlier, as counts and as percentages of all referrals; direction of travel "
-                          "compares the percentages [note 6]."), "Decisions",
+                          "a year earlier, as counts and as percentages of all referrals (the base beside each); "
+                          "direction of travel compares the percentages [note 6] [note 8]."), "Decisions",
                  [Column("Decision", width=30), Column("This period", "count"), Column("This period %", "percent"),
+                  Column("Base: referrals this period", "count", width=14),
                   Column("Same period last year", "count", width=14),
-                  Column("Same period last year %", "percent", width=14), Column("Good performance is", width=14),
-                  Column("Direction of travel", width=14)],
+                  Column("Same period last year %", "percent", width=14),
+                  Column("Base: referrals same period last year", "count", width=16),
+                  Column("Good performance is", width=14), Column("Direction of travel", width=14)],
                  rows,
                  charts=[Chart("Decisions on referrals, as a percentage of referrals", "Chart: the share of "
                                "referrals with each decision, this period and the same period a year earlier.",
-                               0, [2, 4], horizontal=True, y_title="Percent of referrals")])
+                               0, [2, 5], horizontal=True, y_title="Percent of referrals")])
 
 
 def plans_sheet(data: BoardPackData) -> Sheet:
     rows, previous = [], None
     for p in data.plans:
-        rows.append([p.label, p.started, p.repeat_ever, _pct(p.repeat_ever_pct), p.within_2y, _pct(p.within_2y_pct),
+        ever_hidden, within_hidden = is_small(p.repeat_ever), is_small(p.within_2y)
+        ever_pct = shown_share(_pct(p.repeat_ever_pct), p.started, ever_hidden)
+        rows.append([p.label, SUPPRESSED if is_small(p.started) else p.started, shown_count(p.repeat_ever, ever_hidden),
+                     ever_pct, shown_count(p.within_2y, within_hidden),
+                     shown_share(_pct(p.within_2y_pct), p.started, within_hidden),
                      _pct(p.sn_ever_pct), _pct(p.england_ever_pct)]
-                    + _judged(data, "repeat_plans_ever_pct", p.label, p.repeat_ever_pct, previous))
+                    + _judged(data, "repeat_plans_ever_pct", p.label, p.repeat_ever_pct, previous,
+                              withheld=ever_pct == SUPPRESSED))
         previous = p.repeat_ever_pct
     return Sheet("Repeat plans", "Repeat child protection plans",
-                 _covered(data, "Plans started in each period and how many were repeat plans, ever and within two "
-                          "years, beside SN and England; the judgement is on repeat plans ever "
-                          "[note 3] [note 4] [note 6]."), "RepeatPlans",
+                 _covered(data, "Plans started in each period (the base of the percentages) and how many were repeat "
+                          "plans, ever and within two years, beside SN and England; the judgement is on repeat "
+                          "plans ever [note 3] [note 4] [note 6] [note 8]."), "RepeatPlans",
                  [Column("Period", width=26), Column("Plans started", "count"), Column("Repeat plans ever", "count"),
                   Column("Repeat ever %", "percent"), Column("Repeat within two years", "count", width=14),
                   Column("Within two years %", "percent", width=12), Column("SN repeat ever %", "percent", width=12),
@@ -234,16 +279,21 @@ def plans_sheet(data: BoardPackData) -> Sheet:
 
 
 def programmes_sheet(data: BoardPackData) -> Sheet:
-    rows = [[p.name, p.theme, p.questionnaire, p.frame_period, p.closed_on, p.sampled, p.audited, p.moderated,
-             _pct(p.good_or_better_pct), p.actions, p.open_actions] for p in data.programmes]
+    def count(n):
+        return SUPPRESSED if is_small(n) else n
+
+    rows = [[p.name, p.theme, p.questionnaire, p.frame_period, p.closed_on, count(p.sampled), count(p.audited),
+             count(p.moderated), shown_share(_pct(p.good_or_better_pct), p.graded),
+             count(p.graded) if p.graded is not None else None, p.actions, p.open_actions] for p in data.programmes]
     return Sheet("Programmes", "Audit programmes closed in the period",
                  "Each audit programme closed in the period on one row: what it audited, how many cases, "
-                 "the share graded good or better after moderation and its actions.", "Programmes",
+                 "the share graded good or better after moderation (of the audits graded, beside it) and its "
+                 "actions [note 8].", "Programmes",
                  [Column("Programme", width=30), Column("Theme", width=36), Column("Questionnaire", width=30),
                   Column("Cases from", width=22), Column("Closed on", "date"), Column("Sampled", "count"),
                   Column("Audited", "count"), Column("Moderated", "count"),
-                  Column("Good or better %", "percent", width=16), Column("Actions", "count"),
-                  Column("Actions open", "count")], rows)
+                  Column("Good or better %", "percent", width=16), Column("Base: audits graded", "count", width=12),
+                  Column("Actions", "count"), Column("Actions open", "count")], rows)
 
 
 def actions_sheet(data: BoardPackData) -> Sheet:
@@ -257,6 +307,6 @@ def actions_sheet(data: BoardPackData) -> Sheet:
 def write_board_pack(data: BoardPackData, target) -> None:
     sheets = [referrals_sheet(data), re_referrals_sheet(data), decisions_sheet(data), plans_sheet(data),
               programmes_sheet(data), actions_sheet(data)]
-    notes = NOTES + [("[note 7]", "What the data covers, per source: " + " ".join(data.sources))] if data.sources \
-        else NOTES
+    coverage = [("[note 7]", "What the data covers, per source: " + " ".join(data.sources))] if data.sources else []
+    notes = NOTES[:-1] + coverage + NOTES[-1:]
     write_workbook(WorkbookSpec(f"Board pack: {data.period_label}", data.cover, notes, sheets, data.marking), target)

@@ -11,10 +11,12 @@ from audit_tools.programme_findings import (LEARNING, AuditRecord, ProgrammeFind
                                             overall_grade_question, grade_after, grade_before)
 from audit_tools.questionnaires import MET_ANSWERS, Questionnaire, is_shown
 from audit_tools.records import AGENCY_LABELS
+from audit_tools.suppression import SMALLEST_BASE, SUPPRESSED
 from audit_tools.workbooks.layout import (NOT_APPLICABLE, NOT_AVAILABLE, Chart, Column, Sheet,
                                           WorkbookSpec, write_workbook)
 
 LEAD_PART = "Lead auditor"
+MIN_AGREEMENT_PAIRS = SMALLEST_BASE
 NOTES = [
     ("[note 1]", "Not applicable answers are outside the base: a percentage is of the audits that "
                  "answered the question with anything other than \"Not applicable\"."),
@@ -29,7 +31,8 @@ NOTES = [
     ("[note 5]", "A base under 5 is marked \"Small base\": read its percentages with care."),
     ("[note 6]", "Agreement compares auditors' grades with moderators' grades on the same questions: "
                  "linear-weighted kappa (1 is full agreement, 0 what chance would give), the share "
-                 "exactly the same and the share within one grade."),
+                 "exactly the same and the share within one grade. From fewer than 10 pairs they are [c]: "
+                 "too few to read anything into."),
     ("[note 7]", "A re-audit compares with the latest earlier programme of the same questionnaire. "
                  "\"Counted as\" says what answers well: Yes, or a grade of Good or better. Direction of "
                  "travel says whether that share went up (Improved) or down (Declined)."),
@@ -85,21 +88,24 @@ def _yes_no(flag: bool) -> str:
 
 
 def summary_sheet(data: FindingsExport) -> Sheet:
+    # Counts and kappa in columns of their own, so each carries its own number format.
     f, a = data.findings, data.agreement.overall
-    rows = [["Cases sampled", f.sampled, NOT_APPLICABLE, NOT_APPLICABLE],
-            ["Cases audited (submitted or moderated)", f.audited, f.sampled, _pct(_share(f.audited, f.sampled))],
-            ["Cases moderated", f.moderated, f.audited, _pct(_share(f.moderated, f.audited))],
-            ["Audits with an overall grade", f.grades.before.base, f.audited,
+    kappa, exact, within_one = _agreement(a)[1:]
+    rows = [["Cases sampled", f.sampled, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE],
+            ["Cases audited (submitted or moderated)", f.audited, NOT_APPLICABLE, f.sampled,
+             _pct(_share(f.audited, f.sampled))],
+            ["Cases moderated", f.moderated, NOT_APPLICABLE, f.audited, _pct(_share(f.moderated, f.audited))],
+            ["Audits with an overall grade", f.grades.before.base, NOT_APPLICABLE, f.audited,
              _pct(_share(f.grades.before.base, f.audited))],
-            ["Grade pairs compared in moderation", a.pairs, NOT_APPLICABLE, NOT_APPLICABLE],
-            ["Weighted kappa (auditor against moderator)", a.kappa, a.pairs, NOT_APPLICABLE],
-            ["Exact agreement", NOT_APPLICABLE, a.pairs, _pct(a.exact_pct)],
-            ["Agreement within one grade", NOT_APPLICABLE, a.pairs, _pct(a.within_one_pct)]]
+            ["Grade pairs compared in moderation", a.pairs, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE],
+            ["Weighted kappa (auditor against moderator)", NOT_APPLICABLE, kappa, a.pairs, NOT_APPLICABLE],
+            ["Exact agreement", NOT_APPLICABLE, NOT_APPLICABLE, a.pairs, exact],
+            ["Agreement within one grade", NOT_APPLICABLE, NOT_APPLICABLE, a.pairs, within_one]]
     return Sheet("Summary", "Summary of the programme's findings",
                  "Headline figures: how many cases were sampled, audited and moderated, and how far "
                  "moderators agreed with auditors [note 6]. Grades are on the Grades sheet.",
-                 "Summary", [Column("Figure", width=46), Column("Value", "number"), Column("Base", "count"),
-                             Column("Percent", "percent")], rows)
+                 "Summary", [Column("Figure", width=46), Column("Count", "count"), Column("Kappa", "decimal"),
+                             Column("Base", "count"), Column("Percent", "percent")], rows)
 
 
 def _share(part, whole):
@@ -260,7 +266,11 @@ def moderation_sheets(data: FindingsExport) -> list[Sheet]:
 
 
 def _agreement(a):
-    """Kappa is undefined (not applicable) with no pairs, or when every grade is the same."""
+    """Kappa is undefined (not applicable) with no pairs, or when every grade is the same; under
+    MIN_AGREEMENT_PAIRS pairs it and the agreement shares are [c]: too few to mean anything, and
+    a share of two pairs says how one moderator graded one auditor's case."""
+    if a.pairs < MIN_AGREEMENT_PAIRS:
+        return [a.pairs, SUPPRESSED, SUPPRESSED, SUPPRESSED]
     return [a.pairs, NOT_APPLICABLE if a.kappa is None else a.kappa, _pct(a.exact_pct), _pct(a.within_one_pct)]
 
 

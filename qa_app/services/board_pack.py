@@ -94,7 +94,8 @@ def _quarter_rows(history, period: Period, last: date, marks) -> list[QuarterRow
                                    or marks.get(("re_referral_pct", financial_year(year).label, "England")),
                                    before.re_referral_pct if before.referrals else None,
                                    marks.get(("re_referral_pct", quarter.label, "SN"))
-                                   or marks.get(("re_referral_pct", financial_year(year).label, "SN"))))
+                                   or marks.get(("re_referral_pct", financial_year(year).label, "SN")),
+                                   before.referrals))
     return rows
 
 
@@ -130,7 +131,7 @@ def closed_programme_rows(start: date, end: date) -> list[ProgrammeRow]:
             f"{programme.period_label}", programme.closed_at.date(), len(records), len(finished),
             sum(1 for r in finished if r.status == CaseAuditStatus.MODERATED.value),
             round(good * 100 / len(graded), 1) if graded else None, sum(counts.values()),
-            sum(n for s, n in counts.items() if s in {o.value for o in OUTSTANDING})))
+            sum(n for s, n in counts.items() if s in {o.value for o in OUTSTANDING}), len(graded)))
     return rows
 
 

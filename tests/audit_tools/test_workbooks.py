@@ -141,7 +141,7 @@ def test_findings_workbook_layout_charts_and_formats(workbooks):
     assert outcomes["Good or better"]["Came back"] == 1 and outcomes["Good or better"]["Audited"] == 4
     assert outcomes["Requires improvement or inadequate"]["Did not come back"] == 2
     summary = {r["Figure"]: r for r in table_rows(wb["Summary"])}
-    assert summary["Cases sampled"]["Value"] == 7 and summary["Cases moderated"]["Value"] == 2
+    assert summary["Cases sampled"]["Count"] == 7 and summary["Cases moderated"]["Count"] == 2
 
 
 def test_every_hostile_value_is_text_in_every_sheet(workbooks):
