@@ -304,9 +304,10 @@ def actions_sheet(data: BoardPackData) -> Sheet:
                  action_columns("Owner's role"), [action_values(a) for a in ordered])
 
 
-def write_board_pack(data: BoardPackData, target) -> None:
+def write_board_pack(data: BoardPackData, target) -> int:
     sheets = [referrals_sheet(data), re_referrals_sheet(data), decisions_sheet(data), plans_sheet(data),
               programmes_sheet(data), actions_sheet(data)]
     coverage = [("[note 7]", "What the data covers, per source: " + " ".join(data.sources))] if data.sources else []
     notes = NOTES[:-1] + coverage + NOTES[-1:]
-    write_workbook(WorkbookSpec(f"Board pack: {data.period_label}", data.cover, notes, sheets, data.marking), target)
+    return write_workbook(WorkbookSpec(f"Board pack: {data.period_label}", data.cover, notes, sheets, data.marking),
+                          target)

@@ -11,6 +11,7 @@ from audit_tools.programme_findings import (LEARNING, AuditRecord, ProgrammeFind
                                             overall_grade_question, grade_after, grade_before)
 from audit_tools.questionnaires import MET_ANSWERS, Questionnaire, is_shown
 from audit_tools.records import AGENCY_LABELS
+from audit_tools.workbooks.pseudonyms import Identifiable
 from audit_tools.suppression import SMALLEST_BASE, SUPPRESSED
 from audit_tools.workbooks.layout import (NOT_APPLICABLE, NOT_AVAILABLE, Chart, Column, Sheet,
                                           WorkbookSpec, write_workbook)
@@ -141,7 +142,8 @@ def yes_sheet(data: FindingsExport) -> Sheet:
             continue
         count, base, pct = positive_share(q)
         rows.append([q.question_id, agency_label(q.agency), q.label,
-                     chart_label(data.questionnaire, q.question_id, q.agency), count, base, _pct(pct),
+                     chart_label(data.questionnaire, q.question_id, q.agency), count, base,
+                     NOT_APPLICABLE if not base else _pct(pct),  # nobody answered: a share of nothing
                      _yes_no(q.small_base)])
     return Sheet("Yes by question", "Share of \"Yes\" answers by question",
                  "For each yes-or-no question (and agency part), how many audits answered Yes, out of "
@@ -162,7 +164,8 @@ def questions_sheet(data: FindingsExport) -> Sheet:
             for q in summaries:
                 for answer in q.answers:
                     yield [team, q.question_id, q.section, agency_label(q.agency), answer.label, answer.count,
-                           q.base, NOT_APPLICABLE if answer.answer == "not_applicable" else _pct(answer.pct),
+                           q.base, NOT_APPLICABLE if answer.answer == "not_applicable" or not q.base
+                           else _pct(answer.pct),
                            _yes_no(q.small_base)]
     return Sheet("Questions", "Answers to each question, by team and agency part",
                  "One row per team, question, agency part and answer, with the count and the percentage of "
@@ -347,9 +350,11 @@ def findings_sheets(data: FindingsExport) -> list[Sheet]:
             actions_sheet(data), reaudit_sheet(data), outcomes_sheet(data)]
 
 
-def write_findings_workbook(data: FindingsExport, target) -> None:
-    write_workbook(WorkbookSpec(f"Audit findings: {data.title}", data.cover, NOTES, findings_sheets(data),
-                                data.marking), target)
+def write_findings_workbook(data: FindingsExport, target) -> int:
+    """Writes the workbook; returns the number of table rows written (for the audit trail)."""
+    identifiable = " (IDENTIFIABLE)" if isinstance(data.pseudonyms, Identifiable) else ""
+    return write_workbook(WorkbookSpec(f"Audit findings: {data.title}{identifiable}", data.cover, NOTES,
+                                       findings_sheets(data), data.marking), target)
 
 
 def exported_line(user_name: str, when: datetime, version: str) -> str:

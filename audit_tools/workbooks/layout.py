@@ -9,7 +9,6 @@ declare them from the same header text we write, so Excel never has to "repair" 
 """
 import math
 import re
-import textwrap
 import warnings
 from itertools import chain
 from dataclasses import dataclass, field
@@ -54,6 +53,8 @@ HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="bottom")
 # a wide table printed at 55%, its Actions sheet at about 5 pt).
 PRINTABLE_WIDTH = {True: 128, False: 86}  # landscape, portrait
 MIN_SCALE = 70
+FOOTER_PAGES = "Page &P of &N"
+HEADER_FOOTER_LIMIT = 255  # characters Excel allows in a print header or footer, codes included
 LINE_POINTS = 15  # one line of 11 pt text
 CHART_COLUMNS = 11  # the columns an 18 cm chart spans from its anchor
 
@@ -173,7 +174,7 @@ def cell(ws, value, kind="text", font=None, alignment=None):
 def _prepare(ws, marking: str, landscape=True) -> None:
     ws.oddHeader.center.text = marking
     ws.oddFooter.center.text = marking
-    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.right.text = FOOTER_PAGES
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = "9"  # A4
     ws.sheet_properties.pageSetUpPr.fitToPage = False
@@ -187,8 +188,10 @@ def _print_scale(ws, widths: list[float], landscape=True) -> None:
 
 def lines_needed(text: str, width: float) -> int:
     """How many lines wrapped text takes in a column this wide (about one character per unit)."""
+    # Arithmetic, not textwrap: this runs for every long answer of a 400,000-cell Cases sheet.
+    # A tenth more than the characters allows for words carried to the next line.
     per_line = max(1, int(width * 0.95))
-    return sum(max(1, len(textwrap.wrap(part, per_line))) for part in str(text).split("\n"))
+    return sum(max(1, math.ceil(len(part) * 1.1 / per_line)) for part in str(text).split("\n"))
 
 
 def _row_height(ws, row_number: int, lines: int) -> None:
@@ -267,7 +270,7 @@ def _title_rows(ws, title: str, marking: str, description: str, widths: list[flo
         ws.append([cell(ws, description)])
 
 
-def write_data_sheet(wb, sheet: Sheet, marking: str) -> None:
+def write_data_sheet(wb, sheet: Sheet, marking: str) -> int:
     headers = header_names(sheet.columns)
     ws = wb.create_sheet(sheet.name)
     _prepare(ws, marking)
@@ -338,6 +341,7 @@ def write_data_sheet(wb, sheet: Sheet, marking: str) -> None:
             continue
         anchor = f"{get_column_letter(chart_column)}{HEADER_ROW + n * CHART_ROWS + 1}"
         ws.add_chart(_chart(ws, chart, last_row, series, kinds, chart_rows), anchor)
+    return last_row - HEADER_ROW
 
 
 def _cover(wb, spec: WorkbookSpec) -> None:
@@ -390,8 +394,17 @@ def _notes_sheet(wb, spec: WorkbookSpec, marking: str) -> Sheet:
                  [Column("Note", width=24), Column("Text", width=100)], rows)
 
 
-def write_workbook(spec: WorkbookSpec, target) -> None:
-    """Write the workbook to a path or a binary file object."""
+def check_marking(marking: str) -> None:
+    """Excel refuses a header or footer over 255 characters; ours is the marking and a page number."""
+    if len(marking) + len(FOOTER_PAGES) + 12 > HEADER_FOOTER_LIMIT:
+        raise LayoutError(f"The protective marking is {len(marking)} characters: Excel's print header and "
+                          f"footer hold {HEADER_FOOTER_LIMIT}, so keep EXPORT_MARKING under "
+                          f"{HEADER_FOOTER_LIMIT - len(FOOTER_PAGES) - 12}")
+
+
+def write_workbook(spec: WorkbookSpec, target) -> int:
+    """Write the workbook to a path or a binary file object; returns the table rows written."""
+    check_marking(spec.marking)
     names = ["Cover", "Contents", "Notes"] + [s.name for s in spec.sheets]
     tables = ["Contents", "Notes"] + [s.table_name for s in spec.sheets]
     for name in names:
@@ -411,13 +424,16 @@ def write_workbook(spec: WorkbookSpec, target) -> None:
     _cover(wb, spec)
     _contents_sheet(wb, spec, spec.marking)
     write_data_sheet(wb, _notes_sheet(wb, spec, spec.marking), spec.marking)
-    for sheet in spec.sheets:
-        write_data_sheet(wb, sheet, spec.marking)
+    rows = sum(write_data_sheet(wb, sheet, spec.marking) for sheet in spec.sheets)
     wb.save(target)
+    return rows
 
 
 def file_name(*parts: str, identifiable: bool = False) -> str:
     """lower-case-with-dashes.xlsx from the given parts (programme, period), ASCII only."""
     words = "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts if p)
     words = re.sub(r"-{2,}", "-", words).strip("-") or "export"
+    # "Re-referrals Q1" of "Q1 2014/15" is re-referrals-q1-2014-15, not ...-q1-q1-...
+    tokens = words.split("-")
+    words = "-".join(t for i, t in enumerate(tokens) if i == 0 or t != tokens[i - 1])
     return f"{words}{'-identifiable' if identifiable else ''}.xlsx"

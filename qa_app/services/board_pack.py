@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from audit_tools.coverage import Coverage, SourceRange, coverage_of
 from audit_tools.measures import ReferralHistory, forecast_full_period, plan_measures, rate_per_10k, referral_measures
-from audit_tools.periods import (Period, calendar_year, custom, financial_quarter, financial_year,
+from audit_tools.periods import (Period, add_months, calendar_year, custom, financial_quarter, financial_year,
                                  financial_year_of, quarters_of)
 from audit_tools.programme_findings import GOOD_OR_BETTER, grade_after, overall_grade_question
 from audit_tools.records import DECISIONS
@@ -161,7 +161,7 @@ def board_pack_data(start: date, end: date, user=None, coverage: Coverage | None
         ("Where the figures come from", ["Counted by Casefile QA from the case data loaded, with the "
                                           "definitions on the Notes sheet; benchmarks as loaded from DfE's "
                                           "published tables."] + data_currency_lines()),
-        ("This export", export_lines(user, identifiable=None)),
+        ("This export", export_lines(user, identifiable=None, next_update=next_update(period))),
     ]
     return BoardPackData(period.label, cover, years, quarters, comparison.this.period.label,
                          comparison.last_year.period.label, decisions, _plan_rows(counted, marks),
@@ -169,6 +169,18 @@ def board_pack_data(start: date, end: date, user=None, coverage: Coverage | None
                          current_app.config["EXPORT_MARKING"],
                          coverage_note=coverage.reason() if coverage.partial else None,
                          sources=[s.line() for s in coverage.sources], targets=measure_targets())
+
+
+def next_update(period: Period) -> str:
+    """The board pack for the next period of the same length, once its data is in."""
+    after = period.end + timedelta(days=1)
+    if period.start.day == 1 and after.day == 1:  # whole months: the same number of months on
+        months = (after.year - period.start.year) * 12 + after.month - period.start.month
+        following = add_months(after, months) - timedelta(days=1)
+        length = f"{months} months"
+    else:
+        following, length = period.end + timedelta(days=period.days), f"{period.days} days"
+    return f"the board pack for the following {length}, to {following:%-d %B %Y}, once that period's data is loaded"
 
 
 def board_pack_file_name(start: date, end: date) -> str:
@@ -185,9 +197,9 @@ def export_board_pack(start: date, end: date, target, *, user=None, via="web", a
         coverage = board_pack_coverage(start, end)
         check_coverage(coverage, allow_partial)
         data = board_pack_data(start, end, user, coverage)
-    write_board_pack(data, target)
+    rows = write_board_pack(data, target)
     with write_transaction():
         record_event("board_pack_exported", actor=user, object_type="board_pack", object_id=f"{start}..{end}",
                      details={"file_name": name, "start": start.isoformat(), "end": end.isoformat(), "via": via,
-                              "coverage": coverage.kind})
+                              "coverage": coverage.kind, "rows": rows})
     return name

@@ -120,3 +120,18 @@ def test_kappa_and_agreement_show_only_from_ten_pairs_each_in_its_own_formatted_
     assert isinstance(rows["Alex"]["Weighted kappa"], float)
     assert rows["overall_grade"]["Weighted kappa"] == C and rows["overall_grade"]["Exact agreement %"] == C
     assert rows["overall_grade"]["Pairs"] == 9
+
+
+def test_a_question_nobody_answered_shows_z_for_its_percentage(tmp_path):
+    from audit_tools.workbooks.findings_workbook import write_findings_workbook
+    from audit_tools.workbooks.pseudonyms import Identifiable
+    from tests.audit_tools.test_workbooks import audit_records, findings_data
+
+    records = [replace(r, agency_answers={"police": {"shared_info": "not_applicable"}}) for r in audit_records(3)]
+    path = tmp_path / "findings.xlsx"
+    write_findings_workbook(findings_data(Identifiable(), records), path)
+    wb = check_workbook(path, "Audit findings")
+    shared = next(r for r in table_rows(wb["Yes by question"]) if r["Question id"] == "shared_info")
+    assert shared["Base"] == 0 and shared["Yes %"] == "[z]"
+    answers = [r for r in table_rows(wb["Questions"]) if r["Question id"] == "shared_info" and r["Team"] == "All teams"]
+    assert answers and all(r["Percent"] == "[z]" for r in answers)

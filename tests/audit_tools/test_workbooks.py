@@ -218,6 +218,7 @@ def test_csv_values_and_file_names_are_safe():
     assert [csv_safe(v) for v in ("=1+1", "\x00@x", "ok", 3)] == ["'=1+1", "'@x", "ok", 3]
     assert file_name("Findings", "Re-referrals Q1 2014/15!", identifiable=True) == \
         "findings-re-referrals-q1-2014-15-identifiable.xlsx"
+    assert file_name("findings", "Re-referrals Q1", "Q1 2014/15") == "findings-re-referrals-q1-2014-15.xlsx"
 
 
 def test_libreoffice_opens_both_workbooks_as_csv_and_pdf(workbooks, tmp_path):
