@@ -221,7 +221,7 @@ def test_the_board_pack_lists_closed_programmes_and_open_actions_by_team_without
     # Two cases, one moderated: small numbers, withheld as [c]; the share on a base of 2 too.
     assert (closed["Programme"], closed["Sampled"], closed["Moderated"], closed["Actions"], closed["Actions open"]) == \
         ("Re-referrals Q1", "[c]", "[c]", 2, 1)
-    assert closed["Good or better %"] == "[c]" and closed["Base: audits graded"] == "[c]"
+    assert closed["Good or better after moderation %"] == "[c]" and closed["Base: audits graded"] == "[c]"
     [action] = table_rows(wb["Actions"])
     assert (action["Team or agency"], action["Owner's role"], action["Overdue"], action["Action"]) == \
         ("Team North", "Team manager", "Yes", "=Review thresholds")

@@ -37,6 +37,9 @@ NOTES = [
                  f"[c], and so is a percentage on a base under {SMALLEST_BASE} or whose count is withheld. Where "
                  "one count in a group that adds up to a total (the decisions, the quarters) is withheld, the "
                  "next smallest is withheld too, so it cannot be worked out from the total."),
+    ("[note 9]", "Came back: for a referral audit, a referral of the same child after the audit and within 12 "
+                 "months of the audited referral; for a plan audit, a new plan within two years of the audit. "
+                 "The base is the audited children whose 12 months or two years the case data already covers."),
 ]
 
 
@@ -90,6 +93,12 @@ class ProgrammeRow:
     actions: int
     open_actions: int
     graded: int | None = None  # the base of good_or_better_pct
+    good_before_pct: float | None = None  # the auditors' grades, before moderation
+    graded_before: int | None = None
+    # grade group ("Good or better", "Requires improvement or inadequate") -> (came back, known),
+    # from audit_tools.programme_findings.outcomes_by_grade
+    outcomes: dict = field(default_factory=dict)
+    top_themes: list = field(default_factory=list)  # (theme, cases), most frequent first
 
 
 @dataclass
@@ -109,6 +118,9 @@ class BoardPackData:
     coverage_note: str | None = None
     sources: list[str] = field(default_factory=list)  # "Referrals: 1 April 2011 to 30 September 2015."
     targets: list[Target] = field(default_factory=list)  # set by QA leads on the Targets page
+
+
+TOP_THEMES = 5
 
 
 def _covered(data: BoardPackData, description: str) -> str:
@@ -282,18 +294,49 @@ def programmes_sheet(data: BoardPackData) -> Sheet:
     def count(n):
         return SUPPRESSED if is_small(n) else n
 
+    def outcome(p, group):
+        came_back, known = p.outcomes.get(group, (None, None))
+        share = None if not known else came_back / known
+        return [shown_share(share, known, is_small(came_back)) if known is not None else None,
+                count(known)]
+
     rows = [[p.name, p.theme, p.questionnaire, p.frame_period, p.closed_on, count(p.sampled), count(p.audited),
-             count(p.moderated), shown_share(_pct(p.good_or_better_pct), p.graded),
-             count(p.graded) if p.graded is not None else None, p.actions, p.open_actions] for p in data.programmes]
+             count(p.moderated), shown_share(_pct(p.good_before_pct), p.graded_before),
+             count(p.graded_before) if p.graded_before is not None else None,
+             shown_share(_pct(p.good_or_better_pct), p.graded),
+             count(p.graded) if p.graded is not None else None]
+            + outcome(p, "Good or better") + outcome(p, "Requires improvement or inadequate")
+            + [p.actions, p.open_actions] for p in data.programmes]
     return Sheet("Programmes", "Audit programmes closed in the period",
-                 "Each audit programme closed in the period on one row: what it audited, how many cases, "
-                 "the share graded good or better after moderation (of the audits graded, beside it) and its "
-                 "actions [note 8].", "Programmes",
+                 "Each audit programme closed in the period on one row: what it audited, how many cases, the "
+                 "share graded good or better before and after moderation (of the audits graded, beside it), "
+                 "the share of audited children who came back (re-referred within 12 months, or a new plan "
+                 "within two years) by grade group, of those whose outcome is known, and its actions [note 8] "
+                 "[note 9].", "Programmes",
                  [Column("Programme", width=30), Column("Theme", width=36), Column("Questionnaire", width=30),
                   Column("Cases from", width=22), Column("Closed on", "date"), Column("Sampled", "count"),
                   Column("Audited", "count"), Column("Moderated", "count"),
-                  Column("Good or better %", "percent", width=16), Column("Base: audits graded", "count", width=12),
+                  Column("Good or better before moderation %", "percent", width=14),
+                  Column("Base: graded before", "count", width=12),
+                  Column("Good or better after moderation %", "percent", width=14),
+                  Column("Base: audits graded", "count", width=12),
+                  Column("Came back: good or better %", "percent", width=14),
+                  Column("Base: good or better, outcome known", "count", width=14),
+                  Column("Came back: requires improvement or inadequate %", "percent", width=16),
+                  Column("Base: requires improvement or inadequate, outcome known", "count", width=18),
                   Column("Actions", "count"), Column("Actions open", "count")], rows)
+
+
+def learning_sheet(data: BoardPackData) -> Sheet:
+    """The themes auditors named most in each closed programme, counted: no free text."""
+    rows = [[p.name, rank, theme, SUPPRESSED if is_small(cases) else cases]
+            for p in data.programmes for rank, (theme, cases) in enumerate(p.top_themes[:TOP_THEMES], 1)]
+    return Sheet("Learning", "Learning from the programmes closed in the period",
+                 f"For each audit programme closed in the period, the {TOP_THEMES} learning themes auditors "
+                 "named most, with how many audited cases named each. What auditors wrote is in each "
+                 "programme's findings workbook, not here [note 8].", "Learning",
+                 [Column("Programme", width=30), Column("Rank", "count", width=8), Column("Theme", width=40),
+                  Column("Cases naming it", "count", width=12)], rows)
 
 
 def actions_sheet(data: BoardPackData) -> Sheet:
@@ -306,8 +349,9 @@ def actions_sheet(data: BoardPackData) -> Sheet:
 
 def write_board_pack(data: BoardPackData, target) -> int:
     sheets = [referrals_sheet(data), re_referrals_sheet(data), decisions_sheet(data), plans_sheet(data),
-              programmes_sheet(data), actions_sheet(data)]
+              programmes_sheet(data), learning_sheet(data), actions_sheet(data)]
     coverage = [("[note 7]", "What the data covers, per source: " + " ".join(data.sources))] if data.sources else []
-    notes = NOTES[:-1] + coverage + NOTES[-1:]
+    after = [n for n, _ in NOTES].index("[note 6]") + 1
+    notes = NOTES[:after] + coverage + NOTES[after:]
     return write_workbook(WorkbookSpec(f"Board pack: {data.period_label}", data.cover, notes, sheets, data.marking),
                           target)

@@ -9,7 +9,8 @@ from audit_tools.coverage import Coverage, SourceRange, coverage_of
 from audit_tools.measures import ReferralHistory, forecast_full_period, plan_measures, rate_per_10k, referral_measures
 from audit_tools.periods import (Period, add_months, calendar_year, custom, financial_quarter, financial_year,
                                  financial_year_of, quarters_of)
-from audit_tools.programme_findings import GOOD_OR_BETTER, grade_after, overall_grade_question
+from audit_tools.programme_findings import (GOOD_OR_BETTER, grade_after, grade_before, learning_themes,
+                                            overall_grade_question)
 from audit_tools.records import DECISIONS
 from audit_tools.workbooks.board_pack import (BoardPackData, PlanRow, ProgrammeRow, QuarterRow, YearRow,
                                               write_board_pack)
@@ -124,6 +125,11 @@ def closed_programme_rows(start: date, end: date) -> list[ProgrammeRow]:
         question = overall_grade_question(questionnaire_for_programme(programme))
         graded = [g for g in (grade_after(r, question) for r in finished) if g]
         good = sum(1 for g in graded if g in GOOD_OR_BETTER)
+        graded_before = [g for g in (grade_before(r, question) for r in finished) if g]
+        good_before = sum(1 for g in graded_before if g in GOOD_OR_BETTER)
+        # Whether audited children came back, by grade group: the findings page's own function.
+        outcomes = {row.grade_group: (row.came_back, row.known)
+                    for row in findings.outcomes_for(programme, records).by_grade}
         counts = dict(db.session.execute(select(Action.status, func.count()).filter_by(programme_id=programme.id)
                                          .group_by(Action.status)).all())
         rows.append(ProgrammeRow(
@@ -131,7 +137,9 @@ def closed_programme_rows(start: date, end: date) -> list[ProgrammeRow]:
             f"{programme.period_label}", programme.closed_at.date(), len(records), len(finished),
             sum(1 for r in finished if r.status == CaseAuditStatus.MODERATED.value),
             round(good * 100 / len(graded), 1) if graded else None, sum(counts.values()),
-            sum(n for s, n in counts.items() if s in {o.value for o in OUTSTANDING}), len(graded)))
+            sum(n for s, n in counts.items() if s in {o.value for o in OUTSTANDING}), len(graded),
+            round(good_before * 100 / len(graded_before), 1) if graded_before else None, len(graded_before),
+            outcomes, list(learning_themes(finished))))
     return rows
 
 

@@ -129,3 +129,26 @@ def test_judgement_and_rag_rules():
     target = Target("re_referral_pct", 22.0, 2.0, LOWER, 2015)
     assert [rag(v, target) for v in (21.0, 22.0, 23.5, 24.5, None)] == ["Green", "Green", "Amber", "Red", "[x]"]
     assert rag(21.0, None) == "[z]"
+
+
+def test_programmes_show_grades_before_and_after_and_outcomes_by_grade_group_and_learning_without_free_text(tmp_path):
+    data = board_pack_data()
+    data.programmes = [replace(data.programmes[0], sampled=40, audited=30, moderated=12, good_or_better_pct=40.0,
+                               graded=30, good_before_pct=60.0, graded_before=30,
+                               outcomes={"Good or better": (3, 12), "Requires improvement or inadequate": (9, 18)},
+                               top_themes=[("Voice of the child", 14), ("Threshold", 9), ("Consent", 2)])]
+    path = tmp_path / "board.xlsx"
+    write_board_pack(data, path)
+    wb = check_workbook(path, "Board pack")
+    [row] = table_rows(wb["Programmes"])
+    assert row["Good or better before moderation %"] == pytest.approx(0.6) and row["Base: graded before"] == 30
+    assert row["Good or better after moderation %"] == pytest.approx(0.4) and row["Base: audits graded"] == 30
+    # 3 of 12 came back: a small count, withheld with its share; 9 of 18 is shown with its base.
+    assert row["Came back: good or better %"] == "[c]" and row["Base: good or better, outcome known"] == 12
+    assert row["Came back: requires improvement or inadequate %"] == pytest.approx(0.5)
+    assert row["Base: requires improvement or inadequate, outcome known"] == 18
+    learning = table_rows(wb["Learning"])
+    assert [(r["Rank"], r["Theme"], r["Cases naming it"]) for r in learning] == [
+        (1, "Voice of the child", 14), (2, "Threshold", 9), (3, "Consent", "[c]")]
+    headers = [c.name for c in next(iter(wb["Learning"].tables.values())).tableColumns]
+    assert headers == ["Programme", "Rank", "Theme", "Cases naming it"]  # counts only, no free text

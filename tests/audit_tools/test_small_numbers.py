@@ -91,7 +91,7 @@ def test_good_or_better_from_four_audits_is_not_shown_bare(tmp_path):
     write_board_pack(data, path)
     [row] = table_rows(check_workbook(path, "Board pack")["Programmes"])
     assert (row["Sampled"], row["Audited"], row["Moderated"]) == (8, C, C)
-    assert row["Good or better %"] == C and row["Base: audits graded"] == C
+    assert row["Good or better after moderation %"] == C and row["Base: audits graded"] == C
     notes = " ".join(r["Text"] for r in table_rows(check_workbook(path, "Board pack")["Notes"]))
     assert "a count of 1 to 5 children, cases or audits is shown as [c]" in notes
 

@@ -181,7 +181,8 @@ def test_pseudonyms_are_keyed_stable_and_different_for_children_and_cases():
 
 def test_board_pack_layout_charts_and_direction_as_text(workbooks):
     wb = check_workbook(workbooks.board, "Board pack: 2015/16")
-    assert wb.sheetnames[3:] == ["Referrals", "Re-referrals", "Decisions", "Repeat plans", "Programmes", "Actions"]
+    assert wb.sheetnames[3:] == ["Referrals", "Re-referrals", "Decisions", "Repeat plans", "Programmes", "Learning",
+                                 "Actions"]
     for name in ("Referrals", "Re-referrals", "Decisions", "Repeat plans"):
         ws = wb[name]
         assert len(ws._charts) == 1, name
