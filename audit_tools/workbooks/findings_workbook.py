@@ -3,11 +3,12 @@ results, agreement statistics, actions), a workbook laid out by audit_tools.work
 
 Child and case ids go through the pseudonymiser given (or pass through in an identifiable
 export, which the Cover says it is)."""
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from audit_tools.findings import OFSTED_GRADES
-from audit_tools.programme_findings import (LEARNING, AuditRecord, ProgrammeFindings, positive_share,
+from audit_tools.programme_findings import (LEARNING, THEMES, AuditRecord, ProgrammeFindings, positive_share,
                                             overall_grade_question, grade_after, grade_before)
 from audit_tools.questionnaires import MET_ANSWERS, Questionnaire, is_shown
 from audit_tools.records import AGENCY_LABELS
@@ -277,16 +278,48 @@ def _agreement(a):
     return [a.pairs, NOT_APPLICABLE if a.kappa is None else a.kappa, _pct(a.exact_pct), _pct(a.within_one_pct)]
 
 
+def learning_items(data: FindingsExport) -> list[tuple]:
+    """(case ref, team, agency part, kind, themes, text): one per piece of learning a finished
+    audit recorded, from the lead auditor's part and any agency part that asks for learning."""
+    items = []
+    for audit in data.audits:
+        if not audit.finished:
+            continue
+        themes = [str(t) for t in (audit.lead_answers.get(THEMES) or [])]
+        parts = [(None, audit.lead_answers)] + sorted((audit.agency_answers or {}).items())
+        for agency, answers in parts:
+            for kind, kind_label in LEARNING.items():
+                text = str(answers.get(kind) or "").strip()
+                if text:
+                    items.append((data.pseudonyms.case(audit.case_id), audit.team, agency_label(agency),
+                                  kind_label, themes, text))
+    return items
+
+
 def learning_sheets(data: FindingsExport) -> list[Sheet]:
-    quotes = [[data.pseudonyms.case(q.case_id), q.team or NOT_AVAILABLE, LEARNING.get(q.kind, q.kind), q.text]
-              for q in data.findings.quotes]
+    items = learning_items(data)
+    rows = [[case, team or NOT_AVAILABLE, agency, kind, "; ".join(themes) or NOT_AVAILABLE, text]
+            for case, team, agency, kind, themes, text in items]
     learning = Sheet("Learning", "Good practice, areas for development and recommendations",
-                     "What auditors wrote about each case, one row per case and kind of learning.", "Learning",
-                     [Column("Case ref", width=20), Column("Team name", width=18), Column("Kind", width=24),
-                      Column("What the auditor wrote", width=100)], quotes)
-    themes = Sheet("Themes", "Learning themes",
-                   "How many audited cases named each learning theme, most frequent first.", "Themes",
-                   [Column("Theme", width=50), Column("Cases", "count")], [list(t) for t in data.findings.themes])
+                     "One row per piece of learning an auditor recorded: the case, its team, the agency part "
+                     "that wrote it, the kind of learning, the case's learning themes and what was written "
+                     "(several lines stay in one cell and print wrapped).", "Learning",
+                     [Column("Case ref", width=20), Column("Team name", width=18), Column("Agency part", width=18),
+                      Column("Kind", width=22), Column("Themes", width=28),
+                      Column("What the auditor wrote", width=80)], rows)
+    counts = Counter()
+    cases = defaultdict(set)
+    for case, _, agency, _, themes, _ in items:
+        for theme in themes or [NOT_AVAILABLE]:
+            counts[(theme, agency)] += 1
+            cases[(theme, agency)].add(case)
+    theme_rows = [[theme, agency, n, len(cases[(theme, agency)])]
+                  for (theme, agency), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    themes = Sheet("Themes", "Learning by theme and agency",
+                   "How many pieces of learning, and from how many cases, each learning theme drew from each "
+                   "agency part, most first; learning from a case with no theme named is under [x].", "Themes",
+                   [Column("Theme", width=40), Column("Agency part", width=20), Column("Learning items", "count"),
+                    Column("Cases", "count")], theme_rows)
     return [learning, themes]
 
 

@@ -135,3 +135,32 @@ def test_a_question_nobody_answered_shows_z_for_its_percentage(tmp_path):
     assert shared["Base"] == 0 and shared["Yes %"] == "[z]"
     answers = [r for r in table_rows(wb["Questions"]) if r["Question id"] == "shared_info" and r["Team"] == "All teams"]
     assert answers and all(r["Percent"] == "[z]" for r in answers)
+
+
+def test_findings_learning_is_one_row_per_item_with_theme_agency_and_case_and_themes_count_by_agency(tmp_path):
+    from audit_tools.workbooks.findings_workbook import write_findings_workbook
+    from audit_tools.workbooks.pseudonyms import Pseudonymiser
+    from openpyxl import load_workbook
+
+    from tests.audit_tools.test_workbooks import audit_records, findings_data
+
+    records = audit_records(2, hostile=False)
+    records[0] = replace(records[0], lead_answers={**records[0].lead_answers, "recommendations": "Line one\nLine two",
+                                                   "learning_themes": ["Threshold", "Voice of the child"]},
+                         agency_answers={"police": {"shared_info": "yes", "good_practice": "Shared the same day"}})
+    path = tmp_path / "findings.xlsx"
+    write_findings_workbook(findings_data(Pseudonymiser("k" * 32), records), path)
+    wb = check_workbook(path, "Audit findings")
+    learning = table_rows(wb["Learning"])
+    assert [(r["Agency part"], r["Kind"], r["Themes"]) for r in learning] == [
+        ("Lead auditor", "Good practice", "Threshold; Voice of the child"),
+        ("Lead auditor", "Recommendations", "Threshold; Voice of the child"),
+        ("Police", "Good practice", "Threshold; Voice of the child"),
+        ("Lead auditor", "Good practice", "Threshold")]
+    assert all(r["Case ref"].startswith("CA-") for r in learning)
+    recommendation = next(r for r in learning if r["Kind"] == "Recommendations")
+    assert recommendation["What the auditor wrote"] == "Line one\nLine two"  # one cell, both lines
+    cell = next(c for row in load_workbook(path)["Learning"].iter_rows() for c in row if c.value == "Line one\nLine two")
+    assert cell.alignment.wrap_text
+    themes = {(r["Theme"], r["Agency part"]): (r["Learning items"], r["Cases"]) for r in table_rows(wb["Themes"])}
+    assert themes[("Threshold", "Lead auditor")] == (3, 2) and themes[("Voice of the child", "Police")] == (1, 1)
