@@ -28,6 +28,7 @@ MATRIX = {
     "admin.edit_user": (ADMIN, [("GET", "/admin/users/{user_id}"), ("POST", "/admin/users/{user_id}")]),
     "admin.set_one_time_password": (ADMIN, [("POST", "/admin/users/{user_id}/one-time-password")]),
     "admin.audit_trail": (ADMIN, [("GET", "/admin/audit-trail")]),
+    "admin.partnership": (ADMIN, [("GET", "/admin/partnership"), ("POST", "/admin/partnership")]),
     "admin.child_reads": (ADMIN, [("GET", "/admin/child-reads?child_id=C1")]),
     "admin.legal_holds": (ADMIN, [("GET", "/admin/legal-holds"), ("POST", "/admin/legal-holds")]),
     "admin.release_legal_hold": (ADMIN, [("POST", "/admin/legal-holds/{programme_id}/release")]),

@@ -15,7 +15,7 @@ from qa_app.services.case_audits import LEAD, save_part
 from qa_app.services.case_reads import reads_of_child
 from tests.conftest import using_postgres
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
-from tests.helpers import make_user, post_form
+from tests.helpers import make_user, post_form, sign_in
 from tests.workbook_checks import check_workbook, table_rows
 
 ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
@@ -192,8 +192,14 @@ def test_the_cover_names_the_partnership_producer_contact_and_next_update(app, c
     assert "Contact: the council's quality assurance team." in cover
     assert "Next update: the board pack for the following 12 months, to 31 March 2016" in cover
     with app.app_context():
-        db.session.add(PartnershipSetting(name="partnership_name", value="Anytown Council"))
-        db.session.commit()
+        admin = make_user(Role.ADMIN)
+    admin_client = app.test_client()
+    assert sign_in(admin_client, admin.email).status_code == 302
+    saved = post_form(admin_client, "/admin/partnership", {"name": "  Anytown   Council "}, follow_redirects=True)
+    assert "Partnership name saved" in saved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(PartnershipSetting, "partnership_name").value == "Anytown Council"
+        assert db.session.scalars(db.select(AuditEvent).filter_by(action="partnership_name_set")).one()
     wb = load_workbook(io.BytesIO(post_form(client, "/exports/board-pack.xlsx", {"period": "2014/15"}).data))
     assert "Partnership: Anytown Council." in [c.value for row in wb["Cover"].iter_rows() for c in row]
     app.config["EXPORT_MARKING"] = "OFFICIAL-SENSITIVE " + "X" * 240
