@@ -215,7 +215,8 @@ def re_referrals_sheet(data: BoardPackData) -> Sheet:
         share = shown_share(_pct(q.re_referral_pct), q.referrals, base_withheld or part_withheld)
         rows.append([q.label, shown_count(q.referrals, base_withheld), shown_count(q.re_referrals, part_withheld),
                      share, _pct(q.sn_pct), _pct(q.england_pct),
-                     shown_share(_pct(q.last_year_pct), q.last_year_referrals)]
+                     shown_share(_pct(q.last_year_pct), q.last_year_referrals),
+                     SUPPRESSED if is_small(q.last_year_referrals) else q.last_year_referrals]
                     + _judged(data, "re_referral_pct", q.label, q.re_referral_pct, q.last_year_pct,
                               withheld=share == SUPPRESSED))
     return Sheet("Re-referrals", "Re-referrals by quarter",
@@ -224,7 +225,8 @@ def re_referrals_sheet(data: BoardPackData) -> Sheet:
                           "[note 2] [note 4] [note 6] [note 8]."), "ReReferrals",
                  [Column("Quarter", width=16), Column("Referrals", "count"), Column("Re-referrals", "count"),
                   Column("Re-referrals %", "percent"), Column("SN %", "percent"), Column("England %", "percent"),
-                  Column("Same quarter last year %", "percent", width=14)] + _judgement_columns("percent"),
+                  Column("Same quarter last year %", "percent", width=14),
+                  Column("Base: referrals same quarter last year", "count", width=14)] + _judgement_columns("percent"),
                  rows,
                  charts=[Chart("Re-referrals as a percentage of referrals", "Chart: the re-referral percentage "
                                "each quarter beside SN, England and the same quarter a year earlier.", 0, [3, 4, 5, 6],

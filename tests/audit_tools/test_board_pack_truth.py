@@ -118,6 +118,7 @@ def test_judgements_in_words_with_target_and_rag(books):
     assert "Similar when a percentage moved by no more than 1.0 percentage point" in notes
     # Every measure DfE publishes has SN and England columns; [x] where none was loaded, and the Notes say why.
     assert q1["SN %"] == "[x]" and q1["England %"] == pytest.approx(0.24)
+    assert q1["Base: referrals same quarter last year"] == "[x]"  # every percentage has its base beside it
     assert "[x] where none was loaded" in notes and "Decisions and repeat plans within two years have no SN" in notes
 
 
