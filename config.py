@@ -163,6 +163,9 @@ class Config:
     # Excel exports: the protective marking on every sheet and page, and who readers should ask.
     EXPORT_MARKING = os.environ.get("EXPORT_MARKING", "OFFICIAL-SENSITIVE")
     EXPORT_CONTACT = os.environ.get("EXPORT_CONTACT", "the council's quality assurance team")
+    # The partnership or council named on every workbook's Cover (an admin's setting, kept in
+    # the partnership_setting table, takes its place when set).
+    PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "")
     # Secret for child and case pseudonyms in exports. Development and test keep a random one in
     # the instance folder; production must set it (and keep it: changing it changes every pseudonym).
     PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY")

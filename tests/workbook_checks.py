@@ -1,9 +1,12 @@
 """Checks every workbook the app writes must pass: what Excel needs to open it without a
 "we found a problem" repair, and the layout rules of "Releasing statistics in spreadsheets"."""
 import os
+import posixpath
 import re
 import shutil
 import subprocess
+import zipfile
+from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -86,3 +89,53 @@ def libreoffice_convert(files, to: str, outdir: Path, profile: Path, timeout=240
     assert result.returncode == 0, result.stderr
     assert "Error" not in result.stderr, result.stderr
     return result
+
+
+# --- charts, read from the file's XML ---------------------------------------------------------
+
+NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+      "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+      "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+      "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+      "s": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def _rels(archive, part: str) -> dict:
+    folder, name = part.rsplit("/", 1)
+    path = f"{folder}/_rels/{name}.rels"
+    if path not in archive.namelist():
+        return {}
+    root = ElementTree.fromstring(archive.read(path))
+    return {r.get("Id"): posixpath.normpath(posixpath.join(folder, r.get("Target")))
+            if not r.get("Target").startswith("/") else r.get("Target")[1:]
+            for r in root.findall("rel:Relationship", NS)}
+
+
+def charts_by_sheet(path) -> dict:
+    """{sheet name: [(alt text from the drawing's cNvPr descr, the chart's XML root)]}"""
+    found = {}
+    with zipfile.ZipFile(path) as archive:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        book_rels = _rels(archive, "xl/workbook.xml")
+        for sheet in book.findall("s:sheets/s:sheet", NS):
+            part = book_rels[sheet.get(f"{{{NS['r']}}}id")]
+            for drawing in _rels(archive, part).values():
+                if "/drawings/" not in drawing:
+                    continue
+                drawing_rels = _rels(archive, drawing)
+                root = ElementTree.fromstring(archive.read(drawing))
+                for frame in root.iter(f"{{{NS['xdr']}}}graphicFrame"):
+                    descr = frame.find("xdr:nvGraphicFramePr/xdr:cNvPr", NS).get("descr")
+                    chart_id = frame.find(".//c:chart", NS).get(f"{{{NS['r']}}}id")
+                    chart = ElementTree.fromstring(archive.read(drawing_rels[chart_id]))
+                    found.setdefault(sheet.get("name"), []).append((descr, chart))
+    return found
+
+
+def series_names(chart, ws) -> list[str]:
+    """The header each series takes its name from."""
+    names = []
+    for ref in chart.iterfind(".//c:ser/c:tx/c:strRef/c:f", NS):
+        names.append(ws[ref.text.split("!")[1].replace("$", "")].value)
+    return names

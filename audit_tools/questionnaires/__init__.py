@@ -41,6 +41,11 @@ class Question:
     show_when: dict | None = None  # {"question": id, "in": [answers]}
     prefill: str | None = None  # a case fact, such as "previous_referral.decision"
     max_length: int | None = None
+    short: str | None = None  # the label a chart shows, where the question is too long for one
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -93,7 +98,8 @@ _BRACKET_RUN = re.compile(r"(?:[\[{]\s*){%d}" % (MAX_DEPTH + 1))
 PREFILL_FACTS = ("previous_referral.decision", "previous_plan.days")
 TOP_KEYS = ("id", "version", "title", "sections")
 SECTION_KEYS = ("id", "title", "agency", "lead_only", "questions")
-QUESTION_KEYS = ("id", "label", "type", "hint", "required", "options", "show_when", "prefill", "max_length")
+QUESTION_KEYS = ("id", "label", "type", "hint", "required", "options", "show_when", "prefill", "max_length", "short")
+MAX_SHORT = 40  # a chart's category label
 
 
 def _require(condition, file, path, problem):
@@ -268,7 +274,8 @@ def _question(raw, file, where, seen) -> Question:
     if max_length is not None:
         _whole_number(max_length, file, f"{where}.max_length", 1, MAX_ANSWER_LENGTH)
     seen[qid] = where
-    return Question(qid, label, raw["type"], hint, required, options, show_when, prefill, max_length)
+    short = _text(raw, "short", file, f"{where}.", MAX_SHORT, required=False)
+    return Question(qid, label, raw["type"], hint, required, options, show_when, prefill, max_length, short)
 
 
 def load_file(path) -> Questionnaire:

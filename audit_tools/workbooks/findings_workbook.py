@@ -3,18 +3,22 @@ results, agreement statistics, actions), a workbook laid out by audit_tools.work
 
 Child and case ids go through the pseudonymiser given (or pass through in an identifiable
 export, which the Cover says it is)."""
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from audit_tools.findings import OFSTED_GRADES
-from audit_tools.programme_findings import (LEARNING, AuditRecord, ProgrammeFindings, positive_share,
+from audit_tools.programme_findings import (LEARNING, THEMES, AuditRecord, ProgrammeFindings, positive_share,
                                             overall_grade_question, grade_after, grade_before)
 from audit_tools.questionnaires import MET_ANSWERS, Questionnaire, is_shown
 from audit_tools.records import AGENCY_LABELS
+from audit_tools.workbooks.pseudonyms import Identifiable
+from audit_tools.suppression import SMALLEST_BASE, SUPPRESSED
 from audit_tools.workbooks.layout import (NOT_APPLICABLE, NOT_AVAILABLE, Chart, Column, Sheet,
                                           WorkbookSpec, write_workbook)
 
 LEAD_PART = "Lead auditor"
+MIN_AGREEMENT_PAIRS = SMALLEST_BASE
 NOTES = [
     ("[note 1]", "Not applicable answers are outside the base: a percentage is of the audits that "
                  "answered the question with anything other than \"Not applicable\"."),
@@ -29,7 +33,8 @@ NOTES = [
     ("[note 5]", "A base under 5 is marked \"Small base\": read its percentages with care."),
     ("[note 6]", "Agreement compares auditors' grades with moderators' grades on the same questions: "
                  "linear-weighted kappa (1 is full agreement, 0 what chance would give), the share "
-                 "exactly the same and the share within one grade."),
+                 "exactly the same and the share within one grade. From fewer than 10 pairs they are [c]: "
+                 "too few to read anything into."),
     ("[note 7]", "A re-audit compares with the latest earlier programme of the same questionnaire. "
                  "\"Counted as\" says what answers well: Yes, or a grade of Good or better. Direction of "
                  "travel says whether that share went up (Improved) or down (Declined)."),
@@ -85,21 +90,24 @@ def _yes_no(flag: bool) -> str:
 
 
 def summary_sheet(data: FindingsExport) -> Sheet:
+    # Counts and kappa in columns of their own, so each carries its own number format.
     f, a = data.findings, data.agreement.overall
-    rows = [["Cases sampled", f.sampled, NOT_APPLICABLE, NOT_APPLICABLE],
-            ["Cases audited (submitted or moderated)", f.audited, f.sampled, _pct(_share(f.audited, f.sampled))],
-            ["Cases moderated", f.moderated, f.audited, _pct(_share(f.moderated, f.audited))],
-            ["Audits with an overall grade", f.grades.before.base, f.audited,
+    kappa, exact, within_one = _agreement(a)[1:]
+    rows = [["Cases sampled", f.sampled, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE],
+            ["Cases audited (submitted or moderated)", f.audited, NOT_APPLICABLE, f.sampled,
+             _pct(_share(f.audited, f.sampled))],
+            ["Cases moderated", f.moderated, NOT_APPLICABLE, f.audited, _pct(_share(f.moderated, f.audited))],
+            ["Audits with an overall grade", f.grades.before.base, NOT_APPLICABLE, f.audited,
              _pct(_share(f.grades.before.base, f.audited))],
-            ["Grade pairs compared in moderation", a.pairs, NOT_APPLICABLE, NOT_APPLICABLE],
-            ["Weighted kappa (auditor against moderator)", a.kappa, a.pairs, NOT_APPLICABLE],
-            ["Exact agreement", NOT_APPLICABLE, a.pairs, _pct(a.exact_pct)],
-            ["Agreement within one grade", NOT_APPLICABLE, a.pairs, _pct(a.within_one_pct)]]
+            ["Grade pairs compared in moderation", a.pairs, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE],
+            ["Weighted kappa (auditor against moderator)", NOT_APPLICABLE, kappa, a.pairs, NOT_APPLICABLE],
+            ["Exact agreement", NOT_APPLICABLE, NOT_APPLICABLE, a.pairs, exact],
+            ["Agreement within one grade", NOT_APPLICABLE, NOT_APPLICABLE, a.pairs, within_one]]
     return Sheet("Summary", "Summary of the programme's findings",
                  "Headline figures: how many cases were sampled, audited and moderated, and how far "
                  "moderators agreed with auditors [note 6]. Grades are on the Grades sheet.",
-                 "Summary", [Column("Figure", width=46), Column("Value", "number"), Column("Base", "count"),
-                             Column("Percent", "percent")], rows)
+                 "Summary", [Column("Figure", width=46), Column("Count", "count"), Column("Kappa", "decimal"),
+                             Column("Base", "count"), Column("Percent", "percent")], rows)
 
 
 def _share(part, whole):
@@ -121,23 +129,32 @@ def grades_sheet(data: FindingsExport) -> Sheet:
                                0, [1, 4], y_title="Cases")])
 
 
+def chart_label(questionnaire: Questionnaire, question_id: str, agency) -> str:
+    """The questionnaire's short label for a chart's category, never the internal id."""
+    question = next((q for section in questionnaire.sections for q in section.questions if q.id == question_id), None)
+    label = question.short_label if question else question_id
+    return label if agency is None else f"{label} ({agency_label(agency)})"
+
+
 def yes_sheet(data: FindingsExport) -> Sheet:
     rows = []
     for q in data.findings.questions:
         if q.type != "met":
             continue
         count, base, pct = positive_share(q)
-        rows.append([q.question_id, agency_label(q.agency), q.label, count, base, _pct(pct),
+        rows.append([q.question_id, agency_label(q.agency), q.label,
+                     chart_label(data.questionnaire, q.question_id, q.agency), count, base,
+                     NOT_APPLICABLE if not base else _pct(pct),  # nobody answered: a share of nothing
                      _yes_no(q.small_base)])
     return Sheet("Yes by question", "Share of \"Yes\" answers by question",
                  "For each yes-or-no question (and agency part), how many audits answered Yes, out of "
                  "those that answered other than not applicable [note 1] [note 2].", "YesByQuestion",
                  [Column("Question id", width=26), Column("Agency part", width=22), Column("Question", width=60),
-                  Column("Yes", "count"), Column("Base", "count"), Column("Yes %", "percent"),
-                  Column("Small base")], rows,
+                  Column("Short label", width=30), Column("Yes", "count"), Column("Base", "count"),
+                  Column("Yes %", "percent"), Column("Small base")], rows,
                  charts=[Chart("Share answering Yes, by question",
                                "Chart: the percentage of audits answering Yes to each question.",
-                               0, [5], horizontal=True, y_title="Yes %")])
+                               3, [6], horizontal=True, y_title="Yes %")])
 
 
 def questions_sheet(data: FindingsExport) -> Sheet:
@@ -148,7 +165,8 @@ def questions_sheet(data: FindingsExport) -> Sheet:
             for q in summaries:
                 for answer in q.answers:
                     yield [team, q.question_id, q.section, agency_label(q.agency), answer.label, answer.count,
-                           q.base, NOT_APPLICABLE if answer.answer == "not_applicable" else _pct(answer.pct),
+                           q.base, NOT_APPLICABLE if answer.answer == "not_applicable" or not q.base
+                           else _pct(answer.pct),
                            _yes_no(q.small_base)]
     return Sheet("Questions", "Answers to each question, by team and agency part",
                  "One row per team, question, agency part and answer, with the count and the percentage of "
@@ -252,20 +270,56 @@ def moderation_sheets(data: FindingsExport) -> list[Sheet]:
 
 
 def _agreement(a):
-    """Kappa is undefined (not applicable) with no pairs, or when every grade is the same."""
+    """Kappa is undefined (not applicable) with no pairs, or when every grade is the same; under
+    MIN_AGREEMENT_PAIRS pairs it and the agreement shares are [c]: too few to mean anything, and
+    a share of two pairs says how one moderator graded one auditor's case."""
+    if a.pairs < MIN_AGREEMENT_PAIRS:
+        return [a.pairs, SUPPRESSED, SUPPRESSED, SUPPRESSED]
     return [a.pairs, NOT_APPLICABLE if a.kappa is None else a.kappa, _pct(a.exact_pct), _pct(a.within_one_pct)]
 
 
+def learning_items(data: FindingsExport) -> list[tuple]:
+    """(case ref, team, agency part, kind, themes, text): one per piece of learning a finished
+    audit recorded, from the lead auditor's part and any agency part that asks for learning."""
+    items = []
+    for audit in data.audits:
+        if not audit.finished:
+            continue
+        themes = [str(t) for t in (audit.lead_answers.get(THEMES) or [])]
+        parts = [(None, audit.lead_answers)] + sorted((audit.agency_answers or {}).items())
+        for agency, answers in parts:
+            for kind, kind_label in LEARNING.items():
+                text = str(answers.get(kind) or "").strip()
+                if text:
+                    items.append((data.pseudonyms.case(audit.case_id), audit.team, agency_label(agency),
+                                  kind_label, themes, text))
+    return items
+
+
 def learning_sheets(data: FindingsExport) -> list[Sheet]:
-    quotes = [[data.pseudonyms.case(q.case_id), q.team or NOT_AVAILABLE, LEARNING.get(q.kind, q.kind), q.text]
-              for q in data.findings.quotes]
+    items = learning_items(data)
+    rows = [[case, team or NOT_AVAILABLE, agency, kind, "; ".join(themes) or NOT_AVAILABLE, text]
+            for case, team, agency, kind, themes, text in items]
     learning = Sheet("Learning", "Good practice, areas for development and recommendations",
-                     "What auditors wrote about each case, one row per case and kind of learning.", "Learning",
-                     [Column("Case ref", width=20), Column("Team name", width=18), Column("Kind", width=24),
-                      Column("What the auditor wrote", width=100)], quotes)
-    themes = Sheet("Themes", "Learning themes",
-                   "How many audited cases named each learning theme, most frequent first.", "Themes",
-                   [Column("Theme", width=50), Column("Cases", "count")], [list(t) for t in data.findings.themes])
+                     "One row per piece of learning an auditor recorded: the case, its team, the agency part "
+                     "that wrote it, the kind of learning, the case's learning themes and what was written "
+                     "(several lines stay in one cell and print wrapped).", "Learning",
+                     [Column("Case ref", width=20), Column("Team name", width=18), Column("Agency part", width=18),
+                      Column("Kind", width=22), Column("Themes", width=28),
+                      Column("What the auditor wrote", width=80)], rows)
+    counts = Counter()
+    cases = defaultdict(set)
+    for case, _, agency, _, themes, _ in items:
+        for theme in themes or [NOT_AVAILABLE]:
+            counts[(theme, agency)] += 1
+            cases[(theme, agency)].add(case)
+    theme_rows = [[theme, agency, n, len(cases[(theme, agency)])]
+                  for (theme, agency), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    themes = Sheet("Themes", "Learning by theme and agency",
+                   "How many pieces of learning, and from how many cases, each learning theme drew from each "
+                   "agency part, most first; learning from a case with no theme named is under [x].", "Themes",
+                   [Column("Theme", width=40), Column("Agency part", width=20), Column("Learning items", "count"),
+                    Column("Cases", "count")], theme_rows)
     return [learning, themes]
 
 
@@ -331,9 +385,11 @@ def findings_sheets(data: FindingsExport) -> list[Sheet]:
             actions_sheet(data), reaudit_sheet(data), outcomes_sheet(data)]
 
 
-def write_findings_workbook(data: FindingsExport, target) -> None:
-    write_workbook(WorkbookSpec(f"Audit findings: {data.title}", data.cover, NOTES, findings_sheets(data),
-                                data.marking), target)
+def write_findings_workbook(data: FindingsExport, target) -> int:
+    """Writes the workbook; returns the number of table rows written (for the audit trail)."""
+    identifiable = " (IDENTIFIABLE)" if isinstance(data.pseudonyms, Identifiable) else ""
+    return write_workbook(WorkbookSpec(f"Audit findings: {data.title}{identifiable}", data.cover, NOTES,
+                                       findings_sheets(data), data.marking), target)
 
 
 def exported_line(user_name: str, when: datetime, version: str) -> str:

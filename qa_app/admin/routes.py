@@ -111,3 +111,4 @@ def child_reads():
 
 
 from qa_app.admin import legal_holds  # noqa: E402,F401  (its routes are on this blueprint)
+from qa_app.admin import partnership  # noqa: E402,F401  (its routes are on this blueprint)

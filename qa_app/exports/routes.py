@@ -9,7 +9,7 @@ from qa_app.extensions import db
 from qa_app.forms import PeriodForm
 from qa_app.models import AuditProgramme, Role
 from qa_app.security import roles_required
-from qa_app.services.board_pack import export_board_pack
+from qa_app.services.board_pack import board_pack_coverage, export_board_pack
 from qa_app.services.exports import XLSX_TYPE, ExportError, export_findings
 
 exports = Blueprint("exports", __name__)
@@ -46,5 +46,13 @@ def board_pack():
               else "Board pack: enter the period it covers, like 2015/16", "error")
         return redirect(url_for("measures.dashboard"))
     buffer = io.BytesIO()
-    name = export_board_pack(period.start, period.end, buffer, user=current_user)
+    try:
+        coverage = board_pack_coverage(period.start, period.end)
+        # On the page a partly covered period is made with a warning; every sheet it touches says so.
+        name = export_board_pack(period.start, period.end, buffer, user=current_user, allow_partial=True)
+    except ExportError as error:
+        flash(f"Board pack: {error}", "error")
+        return redirect(url_for("measures.dashboard"))
+    if coverage.partial:
+        flash(f"Board pack: {coverage.reason()}", "warning")
     return _download(buffer, name)

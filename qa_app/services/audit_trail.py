@@ -64,6 +64,8 @@ ACTIONS = {
     "action_reminder_failed": "Action reminder could not be sent",
     "findings_exported": "Findings workbook exported",
     "board_pack_exported": "Board pack exported",
+    "target_set": "Measure target set",
+    "partnership_name_set": "Partnership name set",
     "case_read": "Case record read",
     "retention_applied": "Records past retention deleted",
     "legal_hold_placed": "Legal hold placed on a programme",

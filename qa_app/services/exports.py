@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from audit_tools.records import DECISION_LABELS
 from audit_tools.sampling import FRAMES
 from audit_tools.workbooks.findings_workbook import ActionRow, FindingsExport, write_findings_workbook
-from audit_tools.workbooks.layout import file_name
+from audit_tools.workbooks.layout import LayoutError, check_marking, file_name
 from audit_tools.workbooks.pseudonyms import Identifiable, Pseudonymiser, id_candidates, scrub_ids
 from qa_app.db import read_transaction, write_transaction
 from qa_app.extensions import db
-from qa_app.models import Action, AuditProgramme, CaseAudit, Child, CPPlan, ImportBatch, Referral, Role, User
+from qa_app.models import (Action, AuditProgramme, CaseAudit, Child, CPPlan, ImportBatch, PartnershipSetting, Referral,
+                           Role, User)
 from qa_app.models.actions import OUTSTANDING
 from qa_app.services import findings, moderation
 from qa_app.services.case_audits import questionnaire_for_programme
@@ -161,16 +162,49 @@ def data_currency_lines() -> list[str]:
             if finished]
 
 
-def export_lines(user, identifiable: bool | None) -> list[str]:
-    """Who exported it and when, whether ids are pseudonymised (None: the export holds no
-    child-level rows), the marking and a contact."""
+def partnership_name() -> str:
+    """The partnership or council the workbooks are for: an admin's setting, else configuration."""
+    setting = db.session.get(PartnershipSetting, "partnership_name")
+    return (setting.value if setting else current_app.config.get("PARTNERSHIP_NAME")) or "Not set (PARTNERSHIP_NAME)"
+
+
+def export_marking(identifiable: bool = False) -> str:
+    """The configured marking, with IDENTIFIABLE beside it on a workbook of real ids."""
+    marking = current_app.config["EXPORT_MARKING"]
+    try:
+        check_marking(marking + (" IDENTIFIABLE" if identifiable else ""))
+    except LayoutError as error:
+        raise ExportError(str(error)) from error
+    return f"{marking} IDENTIFIABLE" if identifiable else marking
+
+
+def producer(user) -> str:
+    if user is None:
+        return "the command line (no user given)"
+    roles = ", ".join(sorted(r.label for r in user.roles))
+    return f"{user.display_name} ({roles})" if roles else user.display_name
+
+
+def user_by_email(email: str):
+    user = db.session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    if user is None:
+        raise ExportError(f"There is no user {email}")
+    return user
+
+
+def export_lines(user, identifiable: bool | None, next_update: str | None = None) -> list[str]:
+    """For whom, who exported it and when, whether ids are pseudonymised (None: the export holds
+    no child-level rows), the marking, a contact and when the next update is due."""
     now = datetime.now(UTC)
-    who = user.display_name if user is not None else "the command line"
-    lines = [f"Exported by {who} on {now:%d %B %Y at %H:%M} UTC, from Casefile QA version {APP_VERSION}."]
+    lines = [f"Partnership: {partnership_name()}.",
+             f"Produced by {producer(user)} on {now:%d %B %Y at %H:%M} UTC, from Casefile QA version {APP_VERSION}."]
     if identifiable is not None:
         lines.append(IDENTIFIABLE_LINE if identifiable else PSEUDONYMISED_LINE)
-    return lines + [f"Protective marking: {current_app.config['EXPORT_MARKING']}. "
-                    f"Questions about this workbook: {current_app.config['EXPORT_CONTACT']}."]
+    lines += [f"Protective marking: {export_marking(bool(identifiable))}.",
+              f"Contact: {current_app.config['EXPORT_CONTACT']}."]
+    if next_update:
+        lines.append(f"Next update: {next_update}.")
+    return lines
 
 
 def _sample_lines(programme: AuditProgramme) -> list[str]:
@@ -239,7 +273,7 @@ def findings_export(programme: AuditProgramme, user=None, identifiable=False) ->
         pseudonyms=pseudonyms, actions=rows,
         outcomes=list(outcomes.by_grade) if outcomes.data_until else None, outcomes_until=outcomes.data_until,
         earlier=earlier.name if earlier else None, comparison=list(comparison),
-        marking=current_app.config["EXPORT_MARKING"])
+        marking=export_marking(identifiable))
 
 
 def findings_file_name(programme: AuditProgramme, identifiable: bool) -> str:
@@ -257,10 +291,10 @@ def export_findings(programme_id: int, target, *, user=None, identifiable=False,
             raise ExportError(f"There is no programme {programme_id}")
         name = findings_file_name(programme, identifiable)
         data = findings_export(programme, user, identifiable)
-    write_findings_workbook(data, target)
+    rows = write_findings_workbook(data, target)
     with write_transaction():
         record_event("findings_exported", actor=user, object_type="audit_programme", object_id=programme.id,
-                     details={"file_name": name, "identifiable": identifiable, "via": via})
+                     details={"file_name": name, "identifiable": identifiable, "via": via, "rows": rows})
         # The workbook names every sampled child: "who looked at this child" must find it.
         record_case_read("findings workbook" + (", identifiable" if identifiable else ""),
                          list_filter={"programme": programme.id}, object_type="audit_programme",

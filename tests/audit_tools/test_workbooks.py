@@ -141,7 +141,7 @@ def test_findings_workbook_layout_charts_and_formats(workbooks):
     assert outcomes["Good or better"]["Came back"] == 1 and outcomes["Good or better"]["Audited"] == 4
     assert outcomes["Requires improvement or inadequate"]["Did not come back"] == 2
     summary = {r["Figure"]: r for r in table_rows(wb["Summary"])}
-    assert summary["Cases sampled"]["Value"] == 7 and summary["Cases moderated"]["Value"] == 2
+    assert summary["Cases sampled"]["Count"] == 7 and summary["Cases moderated"]["Count"] == 2
 
 
 def test_every_hostile_value_is_text_in_every_sheet(workbooks):
@@ -182,7 +182,8 @@ def test_pseudonyms_are_keyed_stable_and_different_for_children_and_cases():
 
 def test_board_pack_layout_charts_and_direction_as_text(workbooks):
     wb = check_workbook(workbooks.board, "Board pack: 2015/16")
-    assert wb.sheetnames[3:] == ["Referrals", "Re-referrals", "Decisions", "Repeat plans", "Programmes", "Actions"]
+    assert wb.sheetnames[3:] == ["Referrals", "Re-referrals", "Decisions", "Repeat plans", "Programmes", "Learning",
+                                 "Actions"]
     for name in ("Referrals", "Re-referrals", "Decisions", "Repeat plans"):
         ws = wb[name]
         assert len(ws._charts) == 1, name
@@ -219,6 +220,7 @@ def test_csv_values_and_file_names_are_safe():
     assert [csv_safe(v) for v in ("=1+1", "\x00@x", "ok", 3)] == ["'=1+1", "'@x", "ok", 3]
     assert file_name("Findings", "Re-referrals Q1 2014/15!", identifiable=True) == \
         "findings-re-referrals-q1-2014-15-identifiable.xlsx"
+    assert file_name("findings", "Re-referrals Q1", "Q1 2014/15") == "findings-re-referrals-q1-2014-15.xlsx"
 
 
 def test_libreoffice_opens_both_workbooks_as_csv_and_pdf(workbooks, tmp_path):

@@ -1,0 +1,1 @@
+"""How the partnership judges its measures: targets set by QA leads, and its own settings."""
