@@ -1,7 +1,8 @@
 """Globals and filters every template may use."""
-from flask import url_for
+from flask import request, url_for
 from flask_login import current_user
 
+from audit_tools.questionnaires import MET_ANSWERS
 from qa_app.forms import error_summary
 from qa_app.models import ActionStatus, Agency, Role
 from qa_app.services.action_lists import overdue_count
@@ -26,6 +27,13 @@ def navigation_items(user, active_endpoint):
             for endpoint, text in items]
 
 
+def form_action() -> str:
+    """Where a form posts: its own path and query, never the fragment the page was reached by
+    (#main-content after the skip link), so the answer's error summary or banner takes focus."""
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + (f"?{query}" if query else "")
+
+
 def action_status_label(value) -> str:
     return ActionStatus(value).label if value in ActionStatus._value2member_map_ else ""
 
@@ -38,14 +46,28 @@ def format_date(value):
     return value.strftime("%d %b %Y") if value else ""
 
 
+def answer_text(value, question) -> str:
+    """An answer as its reader knows it: a met answer's label ("Partly", not "partly"), several
+    answers joined. Long text keeps its own lines where the template gives it app-details-list."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(answer_text(v, question) for v in value)
+    if question is not None and question.type == "met":
+        return MET_ANSWERS.get(value, str(value))
+    return str(value)
+
+
 def agency_label(value) -> str:
     return Agency(value).label if value in Agency._value2member_map_ else str(value)
 
 
 def register_template_helpers(app):
     app.add_template_filter(agency_label, "agency")
+    app.add_template_filter(answer_text, "answer")
     app.add_template_filter(action_status_label, "action_status")
     app.add_template_global(navigation_items)
+    app.add_template_global(form_action)
     app.add_template_global(error_summary)
     app.add_template_global(Role)
     app.add_template_filter(format_datetime, "datetime")

@@ -78,7 +78,8 @@ def test_a_lead_auditor_turns_a_recommendation_into_an_action_for_a_team(app, au
         "csrf_token": csrf_token_from(form), "description": "Review step-down to early help",
         "question_id": "earlier_threshold_right", "finding": "The earlier NFA was wrong", "team": "Compass",
         "agency": "", "owner_id": "", "due_date": date_boxes(SOON), "priority": "high"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("#actions")
+    # No fragment: the page's "saved" banner, not a section further down, is what takes focus.
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/audits/{cases['B1']}/lead")
     with app.app_context():
         action = db.session.scalars(db.select(Action)).one()
         assert (action.team.name, action.case_audit_id, action.status) == ("Compass", cases["B1"], "open")

@@ -66,6 +66,10 @@ def test_the_findings_page_shows_counts_percentages_bases_and_learning(app, clie
     assert html.count("<svg") == 2 and "&lt;svg" not in html
     assert 'aria-label="Overall grades before and after moderation. The same figures are in the table."' in html
     assert "<title>Auditors&#x27; grades, Inadequate: 1</title>" in html
+    # The share chart names questions as people read them, not by internal ids, on a 0-100% scale.
+    chart = html[html.index('aria-label="Share answering yes, by question'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "earlier_threshold_right" not in chart and "Was consent handled properly?" in chart
 
 
 def test_moderated_grades_show_after_moderation(app, client, login_as, graded):

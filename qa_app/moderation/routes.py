@@ -40,7 +40,11 @@ def moderate(case_audit_id):
         else:
             accepted = form.outcome.data == ModerationOutcome.ACCEPTED
             flash(f"Case {case_audit.case_id} {'accepted' if accepted else 'returned to the auditor'}.", "success")
-            return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id) + "#agreement")
+            # On to the next audit waiting, so a moderator works down the queue without a detour.
+            following = service.next_in_queue(current_user)
+            if following is None:
+                return redirect(url_for("moderation.queue"))
+            return redirect(url_for("moderation.moderate", case_audit_id=following.id))
     else:  # the auditor's grades are the starting point
         form = moderation_form(graded, formdata=None, data={q.id: grade for q, grade in graded})
     for key, text in problems.items():
@@ -49,7 +53,9 @@ def moderate(case_audit_id):
     page_errors = [{"text": text, "href": error_link(form, key)} for key, text in problems.items()]
     record_case_read("moderation", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
-    return render_template("moderation/moderate.html", case_audit=case_audit, lead=audit_part(case_audit, LEAD),
+    lead = audit_part(case_audit, LEAD)
+    return render_template("moderation/moderate.html", case_audit=case_audit, lead=lead,
+                           question_labels={q.id: q.label for s in lead.sections for q in s.questions},
                            graded=graded, moderation_form=form, page_errors=page_errors,
                            reopen_form=ReopenForm(formdata=None),
                            own_work=service.is_own_work(case_audit, current_user),
@@ -81,4 +87,4 @@ def acknowledge(concern_id):
         flash(f"Not acknowledged: {error}", "info")
     else:
         flash("Concern acknowledged.", "success")
-    return redirect(url_for("main.home") + "#safeguarding")
+    return redirect(url_for("main.home"))

@@ -174,7 +174,7 @@ def moderation_policy(programme_id):
                                strata_fields=STRATIFY_FIELDS, decision_labels=DECISION_LABELS, form=form,
                                **_sample_context(programme, form))
     flash("Moderation policy saved.", "success")
-    return redirect(url_for("programmes.show_programme", programme_id=programme.id) + "#moderation-policy")
+    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
 
 @programmes.post("/<int:programme_id>/cases")
