@@ -1,5 +1,5 @@
 """Home pages per role, the health check and the accessibility statement."""
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from qa_app.db import database_answers
@@ -16,9 +16,13 @@ main = Blueprint("main", __name__)
 def home():
     """One page with a section for each role the user holds."""
     users, latest_imports, data_covers, assignments, my_actions = [], [], (None, None), [], []
+    stage_counts, shown_stage = {}, request.args.get("show")
+    shown_stage = shown_stage if shown_stage in programmes.MY_AUDIT_STAGES else None
     concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
-        assignments = programmes.my_assignments(current_user)
+        everything = programmes.my_assignments(current_user)
+        stage_counts = {stage: sum(a.stage == stage for a in everything) for stage in programmes.MY_AUDIT_STAGES}
+        assignments = [a for a in everything if shown_stage in (None, a.stage)]
     if actions.works_actions(current_user):
         my_actions = action_lists.actions_for(current_user, action_lists.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
@@ -28,6 +32,7 @@ def home():
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
+                           stage_counts=stage_counts, shown_stage=shown_stage, stages=programmes.MY_AUDIT_STAGES,
                            my_actions=my_actions, today=actions.today(),
                            acknowledge_form=AcknowledgeForm(formdata=None))
 
