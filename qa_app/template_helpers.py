@@ -19,12 +19,17 @@ def navigation_items(user, active_endpoint):
                   ("data.import_history", "Case data")]
     if reads_actions(user):
         overdue = overdue_count(user)
-        items += [("actions.list_actions", f"Actions ({overdue} overdue)" if overdue else "Actions")]
+        # The count's link opens the list of exactly what it counts.
+        items += [(("actions.list_actions", {"status": "overdue"}), f"Actions ({overdue} overdue)") if overdue
+                  else ("actions.list_actions", "Actions")]
     if user.has_role(Role.ADMIN):
         items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail"),
                   ("admin.child_reads", "Who looked at a child")]
-    return [{"href": url_for(endpoint), "text": text, "current": endpoint == active_endpoint}
-            for endpoint, text in items]
+    links = []
+    for target, text in items:
+        endpoint, arguments = target if isinstance(target, tuple) else (target, {})
+        links.append({"href": url_for(endpoint, **arguments), "text": text, "current": endpoint == active_endpoint})
+    return links
 
 
 def form_action() -> str:

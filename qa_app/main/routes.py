@@ -16,7 +16,7 @@ main = Blueprint("main", __name__)
 def home():
     """One page with a section for each role the user holds."""
     users, latest_imports, data_covers, assignments, my_actions = [], [], (None, None), [], []
-    stage_counts, shown_stage = {}, request.args.get("show")
+    stage_counts, shown_stage, awaiting_verification = {}, request.args.get("show"), 0
     shown_stage = shown_stage if shown_stage in programmes.MY_AUDIT_STAGES else None
     concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
@@ -29,10 +29,11 @@ def home():
         users = accounts.users_by_name()
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
+        awaiting_verification = action_lists.awaiting_verification_count(current_user)
         data_covers = case_data.data_range()
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
-                           stage_counts=stage_counts, shown_stage=shown_stage, stages=programmes.MY_AUDIT_STAGES,
+                           stage_counts=stage_counts, awaiting_verification=awaiting_verification, shown_stage=shown_stage, stages=programmes.MY_AUDIT_STAGES,
                            my_actions=my_actions, today=actions.today(),
                            acknowledge_form=AcknowledgeForm(formdata=None))
 
