@@ -1,4 +1,6 @@
 """Globals and filters every template may use."""
+from datetime import datetime
+
 from flask import request, url_for
 from flask_login import current_user
 
@@ -7,6 +9,7 @@ from qa_app.forms import error_summary
 from qa_app.models import ActionStatus, Agency, Role
 from qa_app.services.action_lists import overdue_count
 from qa_app.services.actions import reads_actions
+from qa_app.uk_time import uk_time
 
 
 def navigation_items(user, active_endpoint):
@@ -44,11 +47,25 @@ def action_status_label(value) -> str:
 
 
 def format_datetime(value):
-    return value.strftime("%d %b %Y %H:%M UTC") if value else ""
+    """An exact time says which clock it is on: GMT in winter, BST in summer."""
+    if not value:
+        return ""
+    local = uk_time(value)
+    return local.strftime("%d %b %Y %H:%M ") + (local.tzname() or "UK time")
+
+
+def format_time(value):
+    if not value:
+        return ""
+    local = uk_time(value)
+    return local.strftime("%H:%M ") + (local.tzname() or "UK time")
 
 
 def format_date(value):
-    return value.strftime("%d %b %Y") if value else ""
+    """A day; a stored time's day is the day it was in the UK."""
+    if not value:
+        return ""
+    return (uk_time(value) if isinstance(value, datetime) else value).strftime("%d %b %Y")
 
 
 def answer_text(value, question) -> str:
@@ -77,6 +94,7 @@ def register_template_helpers(app):
     app.add_template_global(Role)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_time, "time")
 
     @app.context_processor
     def inject_user():
