@@ -80,6 +80,11 @@ def answer_text(value, question) -> str:
     return str(value)
 
 
+def answer_label(value) -> str:
+    """A yes/partly/no answer's label where a question is not to hand (a condition's note)."""
+    return MET_ANSWERS.get(value, str(value))
+
+
 def agency_label(value) -> str:
     return Agency(value).label if value in Agency._value2member_map_ else str(value)
 
@@ -87,6 +92,7 @@ def agency_label(value) -> str:
 def register_template_helpers(app):
     app.add_template_filter(agency_label, "agency")
     app.add_template_filter(answer_text, "answer")
+    app.add_template_filter(answer_label, "answer_label")
     app.add_template_filter(action_status_label, "action_status")
     app.add_template_global(navigation_items)
     app.add_template_global(form_action)

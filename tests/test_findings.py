@@ -95,8 +95,12 @@ def test_auditors_read_findings_only_once_the_programme_is_closed_and_only_their
     sign_in(qa_client, qa.email)
     refused = post_form(qa_client, f"/programmes/{programme_id}/close", follow_redirects=True)
     assert "1 case audit is not submitted yet" in refused.get_data(as_text=True)
+    # The page offers to close only when closing can succeed, and otherwise says what is open.
+    page = qa_client.get(f"/programmes/{programme_id}").get_data(as_text=True)
+    assert "Close the programme" not in page and "1 case audit is not submitted yet" in page
     with app.app_context():
         programmes.remove_case_by_hand(audit_ids[2], "Moved out of area", qa)
+    assert "Close the programme: findings agreed" in qa_client.get(f"/programmes/{programme_id}").get_data(as_text=True)
     post_form(qa_client, f"/programmes/{programme_id}/close")
     with app.app_context():
         assert db.session.get(AuditProgramme, programme_id).closed_at is not None

@@ -90,3 +90,14 @@ def test_no_page_repeats_an_id(app, client, login_as, audited_programme):
         response = client.get(path)
         assert response.status_code == 200, path
         assert repeated_ids(response.get_data(as_text=True)) == set(), path
+
+
+def test_the_audited_case_is_marked_in_words_not_colour_alone(app, client, audited_programme):
+    from tests.helpers import sign_in
+    programme_id, audit_ids, auditor = audited_programme
+    sign_in(client, auditor.email)
+    page = client.get(f"/audits/{audit_ids[1]}/lead").get_data(as_text=True)
+    panel = page[page.index('class="app-case-context"'):]
+    row = panel[panel.index("app-row--highlight"):]
+    row = row[:row.index("</tr>")]
+    assert "this case</strong>" in row

@@ -415,6 +415,20 @@ def programmes() -> list[AuditProgramme]:
 
 
 
+def what_keeps_open(programme: AuditProgramme) -> str | None:
+    """Why the programme cannot close yet, in words for its page; None when it can."""
+    if programme.sample is None:
+        return "Draw and audit a sample before closing the programme"
+    if not programme.may("close"):
+        return "The programme is already closed"
+    unfinished = [c for c in active_case_audits(programme) if c.status not in FINISHED]
+    if unfinished:
+        names = ", ".join(c.case_id for c in unfinished[:5]) + (" and more" if len(unfinished) > 5 else "")
+        return (f"{len(unfinished)} case audit{'s are' if len(unfinished) != 1 else ' is'} not submitted yet "
+                f"({names}); remove them from the sample or finish them first")
+    return None
+
+
 def close_programme(programme_id: int, user) -> AuditProgramme:
     """Findings agreed: the programme closes, and its auditors may then read its findings."""
     with write_transaction():
@@ -423,10 +437,9 @@ def close_programme(programme_id: int, user) -> AuditProgramme:
             raise ProgrammeError("Draw and audit a sample before closing the programme")
         with refused_as_programme_error():
             programme.check("close")
-        unfinished = [c for c in active_case_audits(programme) if c.status not in FINISHED]
-        if unfinished:
-            raise ProgrammeError(f"{len(unfinished)} case audit{'s are' if len(unfinished) != 1 else ' is'} "
-                                 "not submitted yet; remove them from the sample or finish them first")
+        still_open = what_keeps_open(programme)
+        if still_open:
+            raise ProgrammeError(still_open)
         programme.close(utcnow())
         record_event("programme_closed", actor=user, object_type="audit_programme", object_id=programme.id)
     return programme
