@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
 from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
@@ -12,6 +12,26 @@ from audit_tools.periods import Period, parse_period
 
 
 DATE_HINT = "For example, 31 1 2027"
+
+
+def _buttons_need_no_id():
+    """A submit button would take its field's name ("submit") as its id, repeated by every form
+    on a page (206 times on a programme page), and ids must be unique. Nothing points at a
+    button by id (labels and error links point at fields), so every GOV.UK submit button goes
+    without one. Done once here rather than in each blueprint's forms."""
+    mapped = GovSubmitInput.map_gov_params
+    if getattr(mapped, "without_id", False):
+        return
+
+    def map_gov_params(self, field, **kwargs):
+        params = mapped(self, field, **kwargs)
+        params["id"] = None
+        return params
+    map_gov_params.without_id = True
+    GovSubmitInput.map_gov_params = map_gov_params
+
+
+_buttons_need_no_id()
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -78,7 +78,8 @@ def test_a_lead_auditor_turns_a_recommendation_into_an_action_for_a_team(app, au
         "csrf_token": csrf_token_from(form), "description": "Review step-down to early help",
         "question_id": "earlier_threshold_right", "finding": "The earlier NFA was wrong", "team": "Compass",
         "agency": "", "owner_id": "", "due_date": date_boxes(SOON), "priority": "high"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("#actions")
+    # No fragment: the page's "saved" banner, not a section further down, is what takes focus.
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/audits/{cases['B1']}/lead")
     with app.app_context():
         action = db.session.scalars(db.select(Action)).one()
         assert (action.team.name, action.case_audit_id, action.status) == ("Compass", cases["B1"], "open")
@@ -397,3 +398,48 @@ def test_the_per_team_table_counts_every_state_for_each_owner(app, audited):
         rows = [(r.owner, r.open, r.overdue, r.awaiting_verification, r.closed_on_time, r.closed_late)
                 for r in action_lists.tally_by_owner(people["qa"], on=today)]
     assert rows == [("Police", 1, 0, 0, 0, 0), ("Team Compass", 3, 2, 1, 1, 1), ("Team North", 0, 0, 0, 0, 0)]
+
+
+def test_the_overdue_count_in_the_navigation_opens_the_overdue_actions(app, audited):
+    programme_id, cases, people = audited
+    with app.app_context():
+        late = raise_for(programme_id, cases["B1"], people["qa"], description="Overdue one")
+        raise_for(programme_id, cases["B1"], people["qa"], description="Not yet due")
+        db.session.get(Action, late.id).due_date = date.today() - timedelta(days=3)
+        db.session.commit()
+    manager = signed_in(app, people["compass"])
+    home = manager.get("/").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)"[^>]*>\s*Actions \(1 overdue\)', home)
+    assert link, "the navigation names the overdue count"
+    listed = manager.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Overdue one" in listed and "Not yet due" not in listed
+
+
+def test_the_qa_lead_home_counts_actions_awaiting_verification_and_links_to_them(app, audited):
+    programme_id, cases, people = audited
+    with app.app_context():
+        for description in ("First done", "Second done", "Still open"):
+            action = raise_for(programme_id, cases["B1"], people["qa"], description=description)
+            if description != "Still open":
+                actions.change_status(action.id, "done", user=people["compass"])
+    home = signed_in(app, people["qa"]).get("/").get_data(as_text=True)
+    link = re.search(r'<a class="govuk-link" href="([^"]+)">2 actions await your verification</a>', home)
+    assert link
+    listed = signed_in(app, people["qa"]).get(link.group(1)).get_data(as_text=True)
+    assert "First done" in listed and "Second done" in listed and "Still open" not in listed
+
+
+def test_a_returned_action_shows_its_reason_at_the_top_and_in_the_lists(app, audited):
+    programme_id, cases, people = audited
+    with app.app_context():
+        action = raise_for(programme_id, cases["B1"], people["qa"], description="Train the front door")
+        actions.change_status(action.id, "done", user=people["compass"])
+        action = db.session.get(Action, action.id)
+        actions.change_status(action.id, "returned", reason="No attendance list", user=people["qa"])
+    manager = signed_in(app, people["compass"])
+    page = manager.get(f"/actions/{action.id}").get_data(as_text=True)
+    top = page[:page.index("What must be done")]
+    assert "Returned by QA Lead" in top and "No attendance list" in top
+    for listing in ("/", "/actions/"):
+        row = manager.get(listing).get_data(as_text=True).split(f'data-action-id="{action.id}"')[1].split("</tr>")[0]
+        assert "No attendance list" in row

@@ -74,13 +74,22 @@ def test_an_admin_sees_who_looked_at_one_child(app, client, sampled, login_as):
     lead_client.get("/measures/re-referrals?period=Q1+2014/15")
     lead_client.get("/measures/re-referrals?period=2016/17")  # C1 is not on this list
     login_as(Role.ADMIN)
+    reader.get(f"/audits/{audits['C1']}")  # the same page again, the same day
     html = client.get("/admin/child-reads?child_id=C1").get_data(as_text=True)
     assert "Who looked at child C1" in html
-    assert html.count("reader@test.casefile.test") == 1, "C2's case audit is not C1's"
-    assert "lead@test.casefile.test" in html and "Reads (programme case list)" in html
+    assert html.count("reader@test.casefile.test") == 1, "C2's case audit is not C1's; repeats are one row"
+    row = html.split("reader@test.casefile.test")[1].split("</tr>")[0]
+    # In plain words, with how many times that day.
+    assert "case audit: the case audit of child C1 (case B1) in programme Reads" in row
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in row
+    assert "case_audit" not in html
+    assert "lead@test.casefile.test" in html and "programme case list: programme Reads" in html
+    assert "programme: Reads" in html
     assert "2014-04-01..2014-06-30" in html and "2017-03-31" not in html
-    nobody = client.get("/admin/child-reads?child_id=C9").get_data(as_text=True)
-    assert "No one has opened a page or export naming child C9" in nobody
+    nobody = client.get("/admin/child-reads?child_id=C3").get_data(as_text=True)
+    assert "Child C3 is in the loaded data. No one has opened a page or export naming them" in nobody
+    unknown = client.get("/admin/child-reads?child_id=C9").get_data(as_text=True)
+    assert "No child with id C9 in the loaded data" in unknown and "No one has opened" not in unknown
 
 
 def test_the_service_other_pages_call_records_ids_or_a_filter(app):

@@ -66,6 +66,10 @@ def test_the_findings_page_shows_counts_percentages_bases_and_learning(app, clie
     assert html.count("<svg") == 2 and "&lt;svg" not in html
     assert 'aria-label="Overall grades before and after moderation. The same figures are in the table."' in html
     assert "<title>Auditors&#x27; grades, Inadequate: 1</title>" in html
+    # The share chart names questions as people read them, not by internal ids, on a 0-100% scale.
+    chart = html[html.index('aria-label="Share answering yes, by question'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "earlier_threshold_right" not in chart and "Was consent handled properly?" in chart
 
 
 def test_moderated_grades_show_after_moderation(app, client, login_as, graded):
@@ -91,8 +95,12 @@ def test_auditors_read_findings_only_once_the_programme_is_closed_and_only_their
     sign_in(qa_client, qa.email)
     refused = post_form(qa_client, f"/programmes/{programme_id}/close", follow_redirects=True)
     assert "1 case audit is not submitted yet" in refused.get_data(as_text=True)
+    # The page offers to close only when closing can succeed, and otherwise says what is open.
+    page = qa_client.get(f"/programmes/{programme_id}").get_data(as_text=True)
+    assert "Close the programme" not in page and "1 case audit is not submitted yet" in page
     with app.app_context():
         programmes.remove_case_by_hand(audit_ids[2], "Moved out of area", qa)
+    assert "Close the programme: findings agreed" in qa_client.get(f"/programmes/{programme_id}").get_data(as_text=True)
     post_form(qa_client, f"/programmes/{programme_id}/close")
     with app.app_context():
         assert db.session.get(AuditProgramme, programme_id).closed_at is not None

@@ -218,3 +218,22 @@ def test_the_moderation_form_keeps_what_the_moderator_typed_and_links_each_error
     assert re.search(r'value="Inadequate"[^>]*checked', html) and "Look again at the plan</textarea>" in html
     with app.app_context():
         assert db.session.get(CaseAudit, audit_ids[0]).status == "submitted"
+
+
+def test_the_moderator_reads_answers_and_earlier_grades_by_their_labels(app, client, login_as, submitted):
+    _, audit_ids, _ = submitted
+    with app.app_context():
+        audit = db.session.get(CaseAudit, audit_ids[0])
+        moderation.moderate(audit.id, {"overall_grade": "Inadequate"}, {"overall_grade": "Plan not SMART"},
+                            outcome="returned", comments="Look again", user=make_user(Role.QA_LEAD))
+        auditor = db.session.get(CaseAudit, audit.id).lead_auditor
+        audit = db.session.get(CaseAudit, audit.id)
+        save_part(audit.id, LEAD, {**ANSWERS, "earlier_threshold_right": "partly",
+                                   "earlier_threshold_reason": "First line\nSecond line",
+                                   "overall_grade": "Good"}, audit.version, submit=True, user=auditor)
+    login_as(Role.QA_LEAD)
+    page = client.get(f"/moderation/{audit_ids[0]}").get_data(as_text=True)
+    assert ">Partly</dd>" in page and ">partly</dd>" not in page
+    assert 'app-details-list">First line\nSecond line</dd>' in page  # each line on its own line
+    assert "Overall grade for the handling of this case: Good → Inadequate" in page
+    assert "overall grade:" not in page

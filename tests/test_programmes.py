@@ -248,3 +248,37 @@ def test_roles_are_found_by_query_the_auditors_of_an_agency_and_the_qa_leads(app
         assert [u.id for u in people.auditors(Agency.POLICE.value)] == [police.id]
         assert [u.id for u in people.qa_leads()] == [police.id, lead.id]
         assert [u.display_name for u in programmes.auditors()] == ["Ann Police", "Ben Health"]
+
+
+def test_my_audits_shows_where_each_stands_with_filters_and_due_dates(app, client, login_as, case_data):
+    from qa_app.services import moderation
+    from qa_app.services.case_audits import LEAD, save_part
+    answers = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
+               "referrer_feedback": "yes", "consent": "yes", "what_changed": "x", "threshold_of_need": "yes",
+               "threshold_document_used": "yes", "overall_grade": "Inadequate"}
+    auditor = login_as(Role.AUDITOR)
+    with app.app_context():
+        programme = new_programme()
+        programmes.draw_programme_sample(programme.id, SampleRequest("random", size=4), seed=4)
+        programmes.assign_round_robin(programme.id, [auditor.id], date(2099, 1, 1))
+        audits = programmes.active_case_audits(db.session.get(AuditProgramme, programme.id))
+        programmes.reassign(audits[3].id, lead_auditor_id=auditor.id, section_auditors={}, due_date=date(2098, 1, 1))
+        me = db.session.get(type(auditor), auditor.id)
+        save_part(audits[0].id, LEAD, {"consent": "yes"}, audits[0].version, submit=False, user=me)
+        for audit in audits[1:3]:
+            save_part(audit.id, LEAD, answers, audit.version, submit=True, user=me)
+        moderation.moderate(audits[2].id, {"overall_grade": "Good"}, {"overall_grade": "Plan is sound"},
+                            outcome="returned", comments="Look again", user=make_user(Role.QA_LEAD))
+        cases = [a.case_id for a in audits]
+    html = client.get("/").get_data(as_text=True)
+    rows = html.split('class="govuk-table__row app-my-audit"')[1:]
+    assert len(rows) == 4
+    # Earliest due first; each row says where it stands.
+    assert cases[3] in rows[0] and "Not started" in rows[0] and "1 Jan 2098" in rows[0]
+    statuses = {case: next(r for r in rows if f">{case}</a>" in r) for case in cases[:3]}
+    assert "In progress" in statuses[cases[0]] and "Submitted" in statuses[cases[1]]
+    assert "Returned to you" in statuses[cases[2]]
+    assert "To do (1)" in html and "In progress (1)" in html and "Returned (1)" in html and "Submitted (1)" in html
+    returned = client.get("/?show=returned").get_data(as_text=True)
+    assert returned.count('class="govuk-table__row app-my-audit"') == 1 and f">{cases[2]}</a>" in returned
+    assert '<strong aria-current="page">Returned (1)</strong>' in returned

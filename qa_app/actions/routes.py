@@ -94,7 +94,7 @@ def raise_action():
         else:
             flash(f"Action {action.id} raised for {action.owned_by}, due {action.due_date:%d %b %Y}.", "success")
             if case_audit is not None and case_audit.lead_auditor_id == current_user.id:
-                return redirect(url_for("audits.complete", case_audit_id=case_audit.id, part="lead") + "#actions")
+                return redirect(url_for("audits.complete", case_audit_id=case_audit.id, part="lead"))
             return redirect(url_for("actions.show_action", action_id=action.id))
     return render_template("actions/new.html", form=form, programme=programme, case_audit=case_audit,
                            recommendations=suggested,

@@ -42,9 +42,8 @@ def board_pack():
     form = PeriodForm()
     period = form.chosen_period()
     if period is None:
-        flash(f"Board pack: {form.period.errors[0]}" if form.period.errors
-              else "Board pack: enter the period it covers, like 2015/16", "error")
-        return redirect(url_for("measures.dashboard"))
+        # Back to the measures page, which shows why in its error summary beside the typed period.
+        return redirect(url_for("measures.dashboard", board_pack=(form.period.data or "")[:100]))
     buffer = io.BytesIO()
     try:
         coverage = board_pack_coverage(period.start, period.end)

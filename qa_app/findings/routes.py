@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from audit_tools.programme_findings import LEARNING, OUTCOME_LABELS
 from audit_tools.questionnaires import GRADES, MET_ANSWERS
-from qa_app.charts import bar_chart
+from qa_app.charts import bar_chart, share_chart
 from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
 from qa_app.security import roles_required
@@ -32,8 +32,8 @@ def show(programme_id):
         "grades": bar_chart("Overall grades before and after moderation", list(GRADES),
                             [("Auditors' grades", [found.grades.before.counts[g] for g in GRADES]),
                              ("After moderation", [found.grades.after.counts[g] for g in GRADES])]),
-        "yes": bar_chart("Share answering yes, by question", [q.question_id for q in met if q.agency is None],
-                         [("Yes (%)", [q.pct("yes") for q in met if q.agency is None])], unit="%", width=900),
+        "yes": share_chart("Share answering yes, by question",
+                           [(q.label, q.pct("yes")) for q in met if q.agency is None]),
     }
     return render_template("findings/show.html", programme=programme, found=found, comparison=comparison,
                            earlier=earlier, outcomes=outcomes, outcome_labels=OUTCOME_LABELS, charts=charts,

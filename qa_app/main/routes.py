@@ -1,5 +1,5 @@
 """Home pages per role, the health check, the accessibility statement and the privacy notice."""
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from qa_app.db import database_answers
@@ -22,9 +22,13 @@ def home():
 def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
     """The home page; with a refused acknowledgement, its form comes back as typed on its concern."""
     users, latest_imports, data_covers, assignments, my_actions = [], [], (None, None), [], []
+    stage_counts, shown_stage, awaiting_verification = {}, request.args.get("show"), 0
+    shown_stage = shown_stage if shown_stage in programmes.MY_AUDIT_STAGES else None
     concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
-        assignments = programmes.my_assignments(current_user)
+        everything = programmes.my_assignments(current_user)
+        stage_counts = {stage: sum(a.stage == stage for a in everything) for stage in programmes.MY_AUDIT_STAGES}
+        assignments = [a for a in everything if shown_stage in (None, a.stage)]
     if actions.works_actions(current_user):
         my_actions = action_lists.actions_for(current_user, action_lists.ActionFilters(status="outstanding"))
     if current_user.has_role(Role.ADMIN):
@@ -32,11 +36,14 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
     unmanaged = safeguarding.teams_nobody_manages() if current_user.has_role(Role.QA_LEAD, Role.ADMIN) else []
     if current_user.has_role(Role.QA_LEAD):
         latest_imports = imports.latest_batches(limit=3)
+        awaiting_verification = action_lists.awaiting_verification_count(current_user)
         data_covers = case_data.data_range()
     worker_running = jobs.worker_running() if current_user.has_role(Role.ADMIN) else True
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            worker_running=worker_running,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
+                           stage_counts=stage_counts, awaiting_verification=awaiting_verification,
+                           shown_stage=shown_stage, stages=programmes.MY_AUDIT_STAGES,
                            my_actions=my_actions, today=actions.today(), unmanaged=unmanaged,
                            unmanaged_names={t.name for t in unmanaged},
                            acknowledge_form=AcknowledgeForm(formdata=None), refused_form=acknowledge_form,

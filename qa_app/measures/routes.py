@@ -32,7 +32,17 @@ def dashboard():
             "Re-referrals as a percentage of referrals, by quarter",
             [q.label for q, _ in board.quarters],
             [("Re-referrals %", [m.re_referral_pct for _, m in board.quarters])], unit="%")
+    board_pack_text, board_pack_error, page_errors = request.args.get("board_pack"), None, []
+    if board_pack_text is not None:
+        board_pack_form = PeriodForm(data={"period": board_pack_text})
+        if board_pack_form.chosen_period() is None:
+            board_pack_error = (f"Board pack: {board_pack_form.period.errors[0]}" if board_pack_form.period.errors
+                                else "Board pack: enter the period it covers, like 2015/16")
+            page_errors = [{"text": board_pack_error, "href": "#board-pack-period"}]
+    if form.period.errors:
+        page_errors = [{"text": form.period.errors[0], "href": f"#{form.period.id}"}] + page_errors
     return render_template("measures/dashboard.html", board=board, charts=charts,
+                           board_pack_text=board_pack_text, board_pack_error=board_pack_error, page_errors=page_errors,
                            quality=[f for f in quality if f.count],
                            validator_queries=data_quality.validator_queries(),
                            decisions=DECISIONS, decision_labels=DECISION_LABELS,

@@ -96,6 +96,15 @@ class Action(db.Model):
     def owned_by(self) -> str:
         return f"Team {self.team.name}" if self.team else Agency(self.agency).label
 
+    @property
+    def return_update(self) -> "ActionUpdate | None":
+        """While an action is back with its team, the QA lead's change that sent it back, whose
+        text is the reason the team must act on."""
+        if self.state != ActionStatus.RETURNED:
+            return None
+        return next((u for u in reversed(self.updates)
+                     if u.kind == "status" and u.to_status == ActionStatus.RETURNED.value), None)
+
     def overdue_on(self, today: date) -> bool:
         return self.state in OUTSTANDING and self.state != ActionStatus.DONE and self.due_date < today
 

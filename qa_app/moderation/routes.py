@@ -41,7 +41,11 @@ def moderate(case_audit_id):
         else:
             accepted = form.outcome.data == ModerationOutcome.ACCEPTED
             flash(f"Case {case_audit.case_id} {'accepted' if accepted else 'returned to the auditor'}.", "success")
-            return redirect(url_for("programmes.show_programme", programme_id=case_audit.programme_id) + "#agreement")
+            # On to the next audit waiting, so a moderator works down the queue without a detour.
+            following = service.next_in_queue(current_user)
+            if following is None:
+                return redirect(url_for("moderation.queue"))
+            return redirect(url_for("moderation.moderate", case_audit_id=following.id))
     else:
         form = _starting_form(case_audit)
     return _moderation_page(case_audit, form, problems)
@@ -61,7 +65,9 @@ def _moderation_page(case_audit, form, problems, reopen_form=None):
     page_errors = [{"text": text, "href": error_link(form, key)} for key, text in problems.items()]
     record_case_read("moderation", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
-    return render_template("moderation/moderate.html", case_audit=case_audit, lead=audit_part(case_audit, LEAD),
+    lead = audit_part(case_audit, LEAD)
+    return render_template("moderation/moderate.html", case_audit=case_audit, lead=lead,
+                           question_labels={q.id: q.label for s in lead.sections for q in s.questions},
                            graded=graded, moderation_form=form, page_errors=page_errors,
                            reopen_form=reopen_form or ReopenForm(formdata=None), reopen_open=reopen_form is not None,
                            form=reopen_form if reopen_form is not None else None,
@@ -97,4 +103,4 @@ def acknowledge(concern_id):
         form.note.errors = [f"Not acknowledged: {error}"]
         return home_page(form, concern_id)
     flash("Concern acknowledged.", "success")
-    return redirect(url_for("main.home") + "#safeguarding")
+    return redirect(url_for("main.home"))

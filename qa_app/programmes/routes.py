@@ -87,6 +87,7 @@ def _sample_context(programme, policy_form) -> dict:
     record_case_read("programme case list", list_filter={"programme": programme.id},
                      object_type="audit_programme", object_id=programme.id)
     return {"case_audits": audits, "agreement": moderation.agreement_for(programme), "grades": OFSTED_GRADES,
+            "still_open": service.what_keeps_open(programme),
             "removed": [c for c in programme.case_audits if c.removed],
             "histories": child_histories(c.child_id for c in audits), "add_form": AddCaseForm(formdata=None),
             "remove_form": RemoveCaseForm(formdata=None), "assign_form": _assign_form(programme, formdata=None),
@@ -187,7 +188,7 @@ def moderation_policy(programme_id):
                                strata_fields=STRATIFY_FIELDS, decision_labels=DECISION_LABELS, form=form,
                                **_sample_context(programme, form))
     flash("Moderation policy saved.", "success")
-    return redirect(url_for("programmes.show_programme", programme_id=programme.id) + "#moderation-policy")
+    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
 
 @programmes.post("/<int:programme_id>/cases")

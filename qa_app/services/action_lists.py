@@ -52,6 +52,13 @@ def overdue_count(user, on: date | None = None) -> int:
     return db.session.scalar(query if clause is None else query.where(clause))
 
 
+def awaiting_verification_count(user) -> int:
+    """Actions their teams say are done, waiting for a QA lead to verify or return them."""
+    query = select(func.count(Action.id)).where(Action.status == ActionStatus.DONE.value)
+    clause = visibility_clause(user)
+    return db.session.scalar(query if clause is None else query.where(clause))
+
+
 @dataclass
 class OwnerTally:
     owner: str  # "Team Compass" or an agency's name

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from qa_app.db import in_write_transaction, request_may_write, write_transaction
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, AuditEventChild, CaseAudit, CPPlan, Referral
+from qa_app.models import AuditEvent, AuditEventChild, AuditProgramme, CaseAudit, Child, CPPlan, Referral
 from qa_app.services.audit_trail import build_event
+from qa_app.uk_time import uk_day
 
 # Lists of children opened from the measures, with the rows each can show. A child was on such
 # a list only if one of their referrals or plans falls in the list's period.
@@ -79,10 +80,94 @@ def period_filter(period) -> str:
 
 
 @dataclass
+class ReadGroup:
+    """Repeated reads of one thing by one person on one day, told once with a count."""
+    user: str
+    role: str
+    day: date
+    what: str  # in plain words: "the case audit of child C1 in programme Re-referrals Q1"
+    count: int
+    first: object  # datetime of the first read that day
+    last: object
+    detail: str = ""  # a list's filter, or the address it was read from
+
+
+@dataclass
 class ChildReads:
     child_id: str
     direct: list  # events naming the child
     lists: list  # list views that showed (or, for measures, could have shown) the child
+    known: bool = True  # the child is in the loaded data (or in an audit)
+
+    @property
+    def direct_groups(self) -> list[ReadGroup]:
+        return group_reads(self.direct, self.child_id)
+
+    @property
+    def list_groups(self) -> list[ReadGroup]:
+        return group_reads(self.lists, self.child_id, filters=True)
+
+
+FILTER_WORDS = {"programme": "programme", "period": "period", "previous_decision": "earlier decision",
+                "within_two_years": "within two years"}
+
+
+def _programme_names(ids) -> dict[str, str]:
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if not numbers:
+        return {}
+    return {str(p.id): p.name for p in db.session.scalars(select(AuditProgramme).where(AuditProgramme.id.in_(numbers)))}
+
+
+def plain_words(event, child_id: str, programmes: dict, case_audits: dict) -> str:
+    """What was read, as a person would say it, not as the audit trail stores it."""
+    what = (event.details or {}).get("what") or "a page"
+    kind, key = event.object_type, str(event.object_id or "")
+    if kind == "case_audit" and key in case_audits:
+        case_id, programme = case_audits[key]
+        return f"{what}: the case audit of child {child_id} (case {case_id}) in programme {programme}"
+    if kind == "audit_programme":
+        return f"{what}: programme {programmes.get(key, key)}"
+    if kind == "action":
+        return f"{what}: action {key}"
+    if kind == "measure_list":
+        return f"{what} from the measures"
+    if kind == "child":
+        return f"{what}: child {key}"
+    return what if not kind else f"{what}: {kind.replace('_', ' ')} {key}".strip()
+
+
+def group_reads(events, child_id: str, filters: bool = False) -> list[ReadGroup]:
+    audit_ids = [int(e.object_id) for e in events if e.object_type == "case_audit" and str(e.object_id).isdigit()]
+    case_audits = {str(c.id): (c.case_id, c.programme.name) for c in db.session.scalars(
+        select(CaseAudit).where(CaseAudit.id.in_(audit_ids)))} if audit_ids else {}
+    programmes = _programme_names({e.object_id for e in events if e.object_type == "audit_programme"}
+                                  | {str((e.details.get("list_filter") or {}).get("programme", "")) for e in events})
+    groups: dict[tuple, ReadGroup] = {}
+    for event in sorted(events, key=lambda e: (e.occurred_at, e.id)):
+        detail = "" if filters else (event.ip_address or "")
+        if filters:
+            parts = []
+            for key, value in (event.details.get("list_filter") or {}).items():
+                shown = programmes.get(str(value), value) if key == "programme" else value
+                parts.append(f"{FILTER_WORDS.get(key, key.replace('_', ' '))}: {shown}")
+            detail = "; ".join(parts)
+        what = plain_words(event, child_id, programmes, case_audits)
+        key = (event.user_email or "anonymous", uk_day(event.occurred_at), what, detail if filters else "")
+        group = groups.get(key)
+        if group is None:
+            groups[key] = ReadGroup(key[0], event.role or "", key[1], what, 1, event.occurred_at, event.occurred_at, detail)
+        else:
+            group.count += 1
+            group.last = event.occurred_at
+            if detail and detail not in group.detail.split(", "):
+                group.detail = f"{group.detail}, {detail}" if group.detail else detail
+    return sorted(groups.values(), key=lambda g: (g.last, g.user), reverse=True)
+
+
+def child_is_known(child_id: str) -> bool:
+    return any(db.session.scalar(select(model.child_id).filter_by(child_id=child_id).limit(1)) is not None
+               for model in (Child, Referral, CPPlan, CaseAudit))
 
 
 def _child_dates(child_id: str) -> list[date]:
@@ -118,4 +203,4 @@ def reads_of_child(child_id: str, limit: int = 500) -> ChildReads:
             .order_by(AuditEvent.occurred_at.desc()).limit(limit * 10))
         lists += [e for e in measure_views if _period_holds((e.details.get("list_filter") or {}).get("period"), dates)]
     lists.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
-    return ChildReads(child_id, direct, lists[:limit])
+    return ChildReads(child_id, direct, lists[:limit], known=bool(direct or lists) or child_is_known(child_id))

@@ -81,6 +81,11 @@ def moderation_queue() -> list[QueueItem]:
     return [item for item in items if item.reasons]
 
 
+def next_in_queue(user) -> CaseAudit | None:
+    """The oldest audit in the queue that this moderator may moderate (not their own work)."""
+    return next((item.case_audit for item in moderation_queue() if not is_own_work(item.case_audit, user)), None)
+
+
 def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, comments: str | None, user) -> Moderation:
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)

@@ -14,9 +14,9 @@ from audit_tools.sampling import (FRAMES, REFERRAL_FRAMES, Filters, FrameDefinit
                                   frame_hash, with_age_bands)
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import (FINISHED, Agency, AuditProgramme, CaseAudit, CaseAuditSection,
-                           CaseAuditStatus, Child, CPPlan, IllegalTransition, Referral, Sample,
-                           SampleChange, SampleChangeKind, User)
+from qa_app.models import (FINISHED, NOT_STARTED, Agency, AuditProgramme, CaseAudit, CaseAuditSection,
+                           CaseAuditStatus, Child, CPPlan, IllegalTransition, Moderation, ModerationOutcome,
+                           Referral, Sample, SampleChange, SampleChangeKind, User)
 from qa_app.models.base import utcnow
 from qa_app.services import questionnaires
 from qa_app.services.audit_trail import record_event
@@ -382,28 +382,73 @@ class Assignment:
     case_audit: CaseAudit
     part: str  # "Lead auditor" or the agency section's name
     due_date: date | None
+    stage: str = "to_do"  # one of MY_AUDIT_STAGES
+    status_label: str = "Not started"
 
     @property
     def overdue(self) -> bool:
-        return self.due_date is not None and self.due_date < utcnow().date()
+        return self.stage in ("to_do", "in_progress", "returned") and self.due_date is not None \
+            and self.due_date < utcnow().date()
 
 
-def my_assignments(user: User) -> list[Assignment]:
-    """The user's case audits and agency sections, overdue first, then by due date."""
-    live = (CaseAuditStatus.ASSIGNED, CaseAuditStatus.DRAFT, CaseAuditStatus.UNASSIGNED)
-    found = [Assignment(c, "Lead auditor", c.due_date) for c in db.session.scalars(
-        select(CaseAudit).where(CaseAudit.lead_auditor_id == user.id, CaseAudit.status.in_(live)))]
-    found += [Assignment(s.case_audit, f"{Agency(s.agency).label} section", s.case_audit.due_date)
-              for s in db.session.scalars(select(CaseAuditSection).where(
-                  CaseAuditSection.auditor_id == user.id, CaseAuditSection.status.in_(live)))
-              if not s.case_audit.removed]
+# The filters of an auditor's "My audits", in the order they work through them.
+MY_AUDIT_STAGES = {"to_do": "To do", "in_progress": "In progress", "returned": "Returned", "submitted": "Submitted"}
+
+
+def _stage(work, returned: bool) -> tuple[str, str]:
+    if work.status in NOT_STARTED:
+        return "to_do", "Not started"
+    if work.status == CaseAuditStatus.DRAFT:
+        return ("returned", "Returned to you") if returned else ("in_progress", "In progress")
+    if work.status == CaseAuditStatus.MODERATED:
+        return "submitted", "Moderated"
+    return "submitted", "Submitted"
+
+
+def _returned_case_audits(ids) -> set[int]:
+    """Case audits in draft whose latest moderation sent them back to their auditor."""
+    latest = {}
+    for row in db.session.scalars(select(Moderation).where(Moderation.case_audit_id.in_(ids))
+                                  .order_by(Moderation.created_at, Moderation.id)):
+        latest[row.case_audit_id] = row.outcome
+    return {i for i, outcome in latest.items() if outcome == ModerationOutcome.RETURNED}
+
+
+def my_assignments(user: User, stage: str | None = None) -> list[Assignment]:
+    """The user's case audits and agency sections, each with where it stands, by due date
+    (earliest first, so overdue work leads); `stage` keeps one of MY_AUDIT_STAGES only."""
+    mine = CaseAuditStatus.ASSIGNED, CaseAuditStatus.DRAFT, CaseAuditStatus.UNASSIGNED, *FINISHED
+    leads = db.session.scalars(select(CaseAudit).where(CaseAudit.lead_auditor_id == user.id,
+                                                       CaseAudit.status.in_(mine))).all()
+    sections = [s for s in db.session.scalars(select(CaseAuditSection).where(
+        CaseAuditSection.auditor_id == user.id, CaseAuditSection.status.in_(mine))) if not s.case_audit.removed]
+    returned = _returned_case_audits([c.id for c in leads])
+    found = [Assignment(c, "Lead auditor", c.due_date, *_stage(c, c.id in returned)) for c in leads]
+    found += [Assignment(s.case_audit, f"{Agency(s.agency).label} section", s.case_audit.due_date, *_stage(s, False))
+              for s in sections]
+    if stage in MY_AUDIT_STAGES:
+        found = [a for a in found if a.stage == stage]
     far = date.max
-    return sorted(found, key=lambda a: (not a.overdue, a.due_date or far, a.case_audit.id))
+    return sorted(found, key=lambda a: (a.due_date or far, a.case_audit.case_id, a.part))
 
 
 def programmes() -> list[AuditProgramme]:
     return db.session.scalars(select(AuditProgramme).order_by(AuditProgramme.created_at.desc())).all()
 
+
+
+def what_keeps_open(programme: AuditProgramme) -> str | None:
+    """Why the programme cannot close yet, in words for its page; None when it can."""
+    if programme.sample is None:
+        return "Draw and audit a sample before closing the programme"
+    if not programme.may("close"):
+        return "The programme is already closed"
+    unfinished = [c for c in active_case_audits(programme) if c.status not in FINISHED]
+    if unfinished:
+        names = ", ".join(c.case_id for c in unfinished[:5]) + (" and more" if len(unfinished) > 5 else "")
+        return (f"{len(unfinished)} case audit{'s are' if len(unfinished) != 1 else ' is'} not submitted yet "
+                f"({names}); remove them from the sample or finish them first")
+    return None
 
 
 def close_programme(programme_id: int, user) -> AuditProgramme:
@@ -414,10 +459,9 @@ def close_programme(programme_id: int, user) -> AuditProgramme:
             raise ProgrammeError("Draw and audit a sample before closing the programme")
         with refused_as_programme_error():
             programme.check("close")
-        unfinished = [c for c in active_case_audits(programme) if c.status not in FINISHED]
-        if unfinished:
-            raise ProgrammeError(f"{len(unfinished)} case audit{'s are' if len(unfinished) != 1 else ' is'} "
-                                 "not submitted yet; remove them from the sample or finish them first")
+        still_open = what_keeps_open(programme)
+        if still_open:
+            raise ProgrammeError(still_open)
         programme.close(utcnow())
         record_event("programme_closed", actor=user, object_type="audit_programme", object_id=programme.id)
     return programme

@@ -43,7 +43,7 @@ def raise_from_recommendation(page, base, case_audit_id, number, team):
     fill_date(page, "Due date", DUE)
     page.get_by_label("High").check()
     page.get_by_role("button", name="Raise the action").click()
-    page.wait_for_url(f"{base}/audits/{case_audit_id}/lead#actions")
+    page.wait_for_url(f"{base}/audits/{case_audit_id}/lead")
 
 
 def set_status(page, base, action_id, move, reason=None):

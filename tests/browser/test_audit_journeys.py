@@ -120,3 +120,18 @@ def test_a_police_and_a_health_auditor_complete_their_sections_of_one_case(live_
     assert health.locator(".app-other-agency").get_by_text("Two call-outs to the home").is_visible()
     police.goto(f"{live_server}/audits/{repeat_plan_case}")
     assert police.locator(".app-other-agency").get_by_text("Health visitor saw the baby monthly").is_visible()
+
+
+def test_a_conditional_question_is_announced_by_the_answer_that_reveals_it(live_server, page, re_referral_case):
+    sign_in_page(page, live_server, "auditor@demo.casefile.test")
+    page.goto(f"{live_server}/audits/{re_referral_case}/lead")
+    group = page.get_by_role("group", name="Was the earlier decision right on the threshold matrix, given what was known then?")
+    no, yes = group.get_by_label("No", exact=True), group.get_by_label("Yes", exact=True)
+    follow_up = page.locator("#conditional-earlier_threshold_reason")
+    assert no.get_attribute("aria-controls") == "conditional-earlier_threshold_reason"
+    assert yes.get_attribute("aria-controls") is None  # "Yes" reveals nothing
+    assert follow_up.is_hidden()
+    no.check()
+    assert follow_up.is_visible()
+    # The condition stays as the question's hint, in the answers' own words.
+    assert "Answer this if you answered Partly or No to" in follow_up.inner_text()

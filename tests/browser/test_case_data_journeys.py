@@ -59,3 +59,31 @@ def test_case_data_pages_have_no_serious_accessibility_problems(demo_case_data, 
     sign_in_page(axe_page, demo_case_data, "qa.lead@demo.casefile.test")
     axe_page.goto(demo_case_data + path)
     assert serious_accessibility_problems(axe_page) == []
+
+
+def test_import_progress_announces_milestones_and_the_finish_only(live_server, page):
+    """The progress script against a scripted status: the count changes every poll, the live
+    region only at milestones and at the finish."""
+    import json
+    answers = iter([{"rows_processed": n, "finished": False, "status": "running"} for n in (200, 600, 1200, 1800)]
+                   + [{"rows_processed": 2000, "finished": True, "status": "loaded"}])
+    page.route("**/status-for-test", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(next(answers))))
+    page.goto(live_server + "/accessibility")
+    page.evaluate("""() => {
+        document.querySelector('main').insertAdjacentHTML('beforeend',
+          '<div class="app-import-progress" data-status-url="/status-for-test">' +
+          '<p class="app-import-progress__announcer" role="status" aria-live="polite"></p>' +
+          '<p><span class="app-import-progress__rows">0</span> rows checked so far.</p></div>')
+        window.heard = []
+        const announcer = document.querySelector('.app-import-progress__announcer')
+        new MutationObserver(() => window.heard.push(announcer.textContent))
+          .observe(announcer, {childList: true, characterData: true, subtree: true})
+    }""")
+    page.add_script_tag(url=live_server + "/static/js/import-progress.js", type="module")
+    import time
+    deadline = time.monotonic() + 20
+    while not any("finished" in text for text in page.evaluate("() => window.heard")) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    heard = page.evaluate("() => window.heard")
+    assert heard == ["More than 1,000 rows checked.", "The import has finished. Loading the result."]

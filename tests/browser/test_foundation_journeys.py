@@ -35,6 +35,19 @@ def test_a_wrong_password_shows_the_error_summary(live_server, page):
     assert page.evaluate("document.activeElement.id") == "email"
 
 
+def test_after_the_skip_link_an_error_still_takes_focus_to_the_error_summary(live_server, page):
+    page.goto(live_server + "/sign-in")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the skip link: the address now ends in #main-content
+    assert page.url.endswith("#main-content")
+    page.fill("#email", "qa.lead@demo.casefile.test")
+    page.fill("#password", "not the right password")
+    page.get_by_role("button", name="Sign in").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "#" not in page.url
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+
+
 def test_signing_out_returns_to_sign_in(live_server, page):
     sign_in_page(page, live_server, "auditor@demo.casefile.test")
     page.get_by_role("button", name="Sign out").click()

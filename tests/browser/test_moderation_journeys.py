@@ -51,7 +51,10 @@ def test_a_moderator_changes_a_grade_with_a_reason_and_sees_the_kappa_change(liv
     assert "Enter why your grade differs" in summary.inner_text()
     page.get_by_label("Why your grade differs").fill("No evidence the plan was reviewed")
     page.get_by_role("button", name="Accept").click()
-    page.wait_for_url(f"{live_server}/programmes/{programme_id}#agreement")
+    # The last audit waiting: the moderator lands back on the queue, not on the programme.
+    page.wait_for_url(f"{live_server}/moderation/")
+    assert "Case B2 accepted" in page.locator(".govuk-notification-banner").inner_text()
+    page.goto(f"{live_server}/programmes/{programme_id}")
     kappa = float(page.locator(".app-kappa").inner_text())
     assert kappa < 1.0
     assert "66.7%" in page.locator(".app-agreement").inner_text()  # exact agreement, 2 of 3
@@ -63,3 +66,23 @@ def test_moderation_pages_have_no_serious_accessibility_problems(live_server, ax
     for path in ("/moderation/", f"/moderation/{waiting}"):
         axe_page.goto(live_server + path)
         assert serious_accessibility_problems(axe_page) == []
+
+
+def test_after_moderating_the_next_audit_in_the_queue_opens(app, live_server, page, moderated_programme):
+    programme_id, waiting = moderated_programme
+    with app.app_context():
+        auditor = db.session.scalars(db.select(User).filter_by(email="auditor@demo.casefile.test")).one()
+        lead = db.session.scalars(db.select(User).filter_by(email="qa.lead@demo.casefile.test")).one()
+        # Reopen an accepted audit and submit it again: two are waiting now.
+        audits = programmes.active_case_audits(db.session.get(AuditProgramme, programme_id))
+        first = audits[0]
+        moderation.reopen(first.id, LEAD, "Check the grade", lead)
+        first = db.session.get(type(first), first.id)
+        save_part(first.id, LEAD, {**ANSWERS, "overall_grade": "Inadequate"}, first.version, submit=True, user=auditor)
+        queue = [item.case_audit.id for item in moderation.moderation_queue()]
+    assert len(queue) == 2
+    sign_in_page(page, live_server, "qa.lead@demo.casefile.test")
+    page.goto(f"{live_server}/moderation/{queue[0]}")
+    page.get_by_role("button", name="Accept").click()
+    page.wait_for_url(f"{live_server}/moderation/{queue[1]}")
+    assert "accepted" in page.locator(".govuk-notification-banner").inner_text()

@@ -76,3 +76,19 @@ def test_programme_pages_have_no_serious_accessibility_problems(demo_server, axe
     assert serious_accessibility_problems(axe_page) == []  # after drawing
     axe_page.goto(demo_server + "/programmes/")
     assert serious_accessibility_problems(axe_page) == []
+
+
+def test_the_draw_form_shows_only_the_chosen_methods_fields(demo_server, page):
+    sign_in_page(page, demo_server, "qa.lead@demo.casefile.test")
+    create_programme(page, demo_server, "Reveal the method's fields")
+    page.locator(".app-frame-size").wait_for()
+    size, strata = page.get_by_label("Number of cases"), page.get_by_label("Stratify by")
+    assert size.is_hidden() and strata.is_hidden()
+    page.get_by_label("Census: every case in the frame").check()
+    assert size.is_hidden() and strata.is_hidden()
+    page.get_by_label("Simple random sample").check()
+    assert size.is_visible() and strata.is_hidden()
+    page.get_by_label("Stratified random sample").check()
+    assert size.is_visible() and strata.is_visible()
+    assert page.get_by_label("Stratified random sample").get_attribute("aria-controls") == \
+        "draw-size-fields draw-strata-fields"
