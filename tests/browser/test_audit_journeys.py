@@ -39,7 +39,9 @@ def test_an_auditor_saves_a_draft_returns_and_submits_after_fixing_a_missing_ans
     page.get_by_role("link", name="R2").click()
     page.get_by_role("link", name="Lead auditor's part").click()
     # The case context sits beside the form, and the earlier decision is already filled in.
-    assert page.locator(".app-case-context").get_by_text("01 Mar 2014").is_visible()
+    context_date = page.locator(".app-case-context").get_by_text("01 Mar 2014")
+    context_date.wait_for(state="visible")  # the page may still be drawing on a loaded machine
+    assert context_date.is_visible()
     assert page.get_by_role("group", name="What was decided on the earlier referral?") \
         .get_by_label("Professional conversation").is_checked()
     answer(page, "Was the earlier decision right on the threshold matrix, given what was known then?", "No")
