@@ -45,7 +45,7 @@ run: setup
 	$(FLASK) demo-data
 	@# The worker runs uploaded imports; if it dies the watchdog starts it again and says so.
 	@# Ctrl-C (or the server stopping) stops it too.
-	scripts/worker-watchdog $(FLASK) worker & watchdog=$$!; \
+	QA_ENV=$${QA_ENV:-development} scripts/worker-watchdog $(BIN)/flask --app wsgi worker & watchdog=$$!; \
 	trap 'kill -TERM $$watchdog 2>/dev/null; wait $$watchdog' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
