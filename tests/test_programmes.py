@@ -11,7 +11,7 @@ from qa_app.extensions import db
 from qa_app.models import (Agency, AuditEvent, AuditProgramme, CaseAudit, Role, Sample,
                            SampleChange)
 from qa_app.models.base import utcnow
-from qa_app.services import accounts, people, programmes
+from qa_app.services import accounts, my_audits, people, programmes
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form
 
@@ -192,7 +192,7 @@ def test_my_audits_lists_overdue_first_and_reassignment_is_recorded(app, case_da
         programmes.reassign(audits[2].id, lead_auditor_id=auditor.id, section_auditors={},
                             due_date=date(2020, 1, 1))
         programmes.reassign(audits[0].id, lead_auditor_id=other.id, section_auditors={}, due_date=date(2099, 1, 1))
-        mine = programmes.my_assignments(db.session.get(type(auditor), auditor.id))
+        mine = my_audits.my_assignments(db.session.get(type(auditor), auditor.id))
         assert [a.case_audit.id for a in mine] == [audits[2].id, audits[1].id]
         assert mine[0].overdue and not mine[1].overdue
         event = db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_reassigned")

@@ -6,7 +6,7 @@ from qa_app.db import database_answers
 from qa_app.models import Role
 from qa_app.moderation.forms import AcknowledgeForm
 from qa_app.security import any_signed_in_user
-from qa_app.services import accounts, action_lists, actions, case_data, imports, jobs, programmes, safeguarding
+from qa_app.services import accounts, action_lists, actions, case_data, imports, jobs, my_audits, safeguarding
 from qa_app.services.governance import privacy_notice as privacy
 
 main = Blueprint("main", __name__)
@@ -23,11 +23,11 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
     """The home page; with a refused acknowledgement, its form comes back as typed on its concern."""
     users, latest_imports, data_covers, assignments, my_actions = [], [], (None, None), [], []
     stage_counts, shown_stage, awaiting_verification = {}, request.args.get("show"), 0
-    shown_stage = shown_stage if shown_stage in programmes.MY_AUDIT_STAGES else None
+    shown_stage = shown_stage if shown_stage in my_audits.MY_AUDIT_STAGES else None
     concerns = safeguarding.concerns_for(current_user)
     if current_user.has_role(Role.AUDITOR):
-        everything = programmes.my_assignments(current_user)
-        stage_counts = {stage: sum(a.stage == stage for a in everything) for stage in programmes.MY_AUDIT_STAGES}
+        everything = my_audits.my_assignments(current_user)
+        stage_counts = {stage: sum(a.stage == stage for a in everything) for stage in my_audits.MY_AUDIT_STAGES}
         assignments = [a for a in everything if shown_stage in (None, a.stage)]
     if actions.works_actions(current_user):
         my_actions = action_lists.actions_for(current_user, action_lists.ActionFilters(status="outstanding"))
@@ -43,7 +43,7 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
                            worker_running=worker_running,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
                            stage_counts=stage_counts, awaiting_verification=awaiting_verification,
-                           shown_stage=shown_stage, stages=programmes.MY_AUDIT_STAGES,
+                           shown_stage=shown_stage, stages=my_audits.MY_AUDIT_STAGES,
                            my_actions=my_actions, today=actions.today(), unmanaged=unmanaged,
                            unmanaged_names={t.name for t in unmanaged},
                            acknowledge_form=AcknowledgeForm(formdata=None), refused_form=acknowledge_form,
