@@ -82,6 +82,9 @@ def test_the_draw_form_shows_only_the_chosen_methods_fields(demo_server, page):
     sign_in_page(page, demo_server, "qa.lead@demo.casefile.test")
     create_programme(page, demo_server, "Reveal the method's fields")
     page.locator(".app-frame-size").wait_for()
+    # draw-form.js is a module script, run after the page is drawn: wait until it has marked the
+    # radios, so a slow machine does not see the fields before the script hides them.
+    page.locator('input[name="method"][aria-controls]').first.wait_for(state="attached")
     size, strata = page.get_by_label("Number of cases"), page.get_by_label("Stratify by")
     assert size.is_hidden() and strata.is_hidden()
     page.get_by_label("Census: every case in the frame").check()
