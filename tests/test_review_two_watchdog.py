@@ -28,4 +28,5 @@ def test_a_worker_that_dies_is_started_again_and_the_restart_is_said(tmp_path):
 
 def test_make_run_starts_the_worker_through_the_watchdog():
     recipe = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    assert "scripts/worker-watchdog $(FLASK) worker" in recipe
+    # The environment is set before the watchdog: it runs its arguments as a program.
+    assert "scripts/worker-watchdog $(BIN)/flask --app wsgi worker" in recipe
