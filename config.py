@@ -147,6 +147,11 @@ class Config:
     WORKER_RETRY_SECONDS = float(os.environ.get("WORKER_RETRY_SECONDS", "1"))
     # Years a closed programme's records are kept after it closes (`flask retention`).
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
+    # Families' feedback (issue 25): how long a feedback link and its code work, and the number
+    # every public page gives to anyone worried about a child now (the council's front door).
+    # The default is an Ofcom drama number, which reaches nobody: set the council's own.
+    FAMILY_FEEDBACK_DAYS = int(os.environ.get("FAMILY_FEEDBACK_DAYS", "28"))
+    WORRIED_ABOUT_A_CHILD_PHONE = os.environ.get("WORRIED_ABOUT_A_CHILD_PHONE", "01632 960000")
     # Tests run each queued job in a thread of their own process instead of a worker.
     JOBS_IN_PROCESS = False
     # Email for safeguarding concerns; none is sent unless SMTP_HOST is set.

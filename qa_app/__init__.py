@@ -36,6 +36,8 @@ from qa_app.measures.routes import measures
 from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
 from qa_app.questionnaires.routes import questionnaires
+from qa_app.families.public_routes import feedback, install_log_redaction
+from qa_app.families.routes import families
 from qa_app.security import add_security_headers, content_security_policy, enforce_access, limit_request_size
 from qa_app.services.identity.providers import register_providers
 from qa_app.template_helpers import register_template_helpers
@@ -178,6 +180,10 @@ def register_blueprints(app):
     app.register_blueprint(findings, url_prefix="/programmes")
     app.register_blueprint(exports, url_prefix="/exports")
     app.register_blueprint(targets, url_prefix="/targets")
+    # Families' feedback (issue 25): staff pages, and the family's own public pages.
+    app.register_blueprint(families, url_prefix="/families")
+    app.register_blueprint(feedback, url_prefix="/feedback")
+    install_log_redaction()
 
 
 def register_request_hooks(app):

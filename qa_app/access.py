@@ -68,6 +68,12 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "actions.download_evidence": ALL,
     "findings.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "findings.close": QA_LEAD,
+    # Families' feedback (issue 25).
+    "families.case_family": AUDITOR,
+    "families.make_invitation": AUDITOR,
+    "families.letter": AUDITOR,
+    "families.review_queue": QA_LEAD,
+    "families.review": QA_LEAD,
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -88,6 +94,9 @@ ROW_RULES: dict[str, str] = {
                 "(qa_app/services/safeguarding.concerns_for).",
     "home": "The home page has a section per role held, each showing only what the rules above allow.",
     "evidence": "An evidence file downloads only for someone who may read its action.",
+    "family feedback": "Only an auditor of the case records whether the family was asked and makes its "
+                       "letters; a letter prints only in the browser that made it "
+                       "(qa_app/families/routes.py). Only QA leads read what families wrote before review.",
 }
 
 ENDPOINT_ROW_RULES: dict[str, str] = {
@@ -103,6 +112,9 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "actions.raise_action": "raise action",
     "findings.show": "findings",
     "moderation.acknowledge": "concerns",
+    "families.case_family": "family feedback",
+    "families.make_invitation": "family feedback",
+    "families.letter": "family feedback",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).
@@ -116,6 +128,13 @@ PUBLIC_PAGES: dict[str, str] = {
     "oidc.start_named": "Single sign-on: go to a named agency's identity provider",
     "oidc.callback": "Single sign-on: the provider's answer, checked before any session",
     "second_factor.code": "The second step of a password sign-in: the authenticator code",
+    # Families' feedback (issue 25): nothing about any case; a link or code that does not work gets
+    # one page, whatever the reason. Wrong tries count against the address as failed sign-ins do.
+    "feedback.start": "Family feedback: enter the code from the letter",
+    "feedback.open_link": "Family feedback: the letter's single-use link",
+    "feedback.questions": "Family feedback: the questions (only after a link or code)",
+    "feedback.check": "Family feedback: check and send (only after a link or code)",
+    "feedback.done": "Family feedback: thank you",
 }
 
 # Partner agencies: a user's agency (qa_app.models.Agency) decides which agency sections of a

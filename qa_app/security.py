@@ -35,7 +35,16 @@ PUBLIC_ENDPOINTS = frozenset({
     "main.health",
     "main.accessibility_statement",
     "main.privacy_notice",
+    # Families' feedback (issue 25): the family's own pages, reached by a letter's link or code.
+    "feedback.start",
+    "feedback.open_link",
+    "feedback.questions",
+    "feedback.check",
+    "feedback.done",
 })
+# Pages whose address, or a link on them, must never travel in a Referer header (issue 25).
+NO_REFERRER_ENDPOINTS = frozenset({"feedback.start", "feedback.open_link", "feedback.questions",
+                                   "feedback.check", "feedback.done", "families.letter"})
 ALL_ROLES = frozenset(Role)
 # Forms whose typed answers survive a session that ends while someone is typing: the POST is
 # answered with a sign-in page that carries the answers (see auth.resume).
@@ -221,7 +230,7 @@ def add_security_headers(response):
     headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"]
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
+    headers["Referrer-Policy"] = "no-referrer" if request.endpoint in NO_REFERRER_ENDPOINTS else "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.endpoint != "static":

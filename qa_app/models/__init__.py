@@ -26,3 +26,8 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "ImportKind", "ImportStatus", "MeasuresCache", "MeasureTarget", "PartnershipSetting", "Referral", "Role",
            "StagedChild", "StagedPlan", "StagedReferral", "SignInFailure", "IdentityLink", "RecoveryCode",
            "SecondFactor", "Team", "User", "UserRole", "UserSession", "WorkerHeartbeat", "user_team"]
+
+# Families' feedback on the audit of their case (issue 25).
+from qa_app.models.families import FamilyConsent, FamilyFeedback, FamilyInvitation  # noqa: E402
+
+__all__ += ["FamilyConsent", "FamilyFeedback", "FamilyInvitation"]

@@ -358,3 +358,21 @@ def set_one_time_password(user_id: int, password: str, *, set_by) -> None:
         user.failed_login_count = 0
         user.rotate_session_token()
         record_event("one_time_password_set", actor=set_by, object_type="user", object_id=user.id)
+
+
+# -- the same per-address limit for public pages that take a secret (issue 25: family feedback) --
+
+def address_throttled() -> bool:
+    """Whether this address has failed too often lately (sign-ins and wrong feedback links and
+    codes together) and must wait: one budget per address, LOGIN_ADDRESS_MAX_FAILURES in
+    LOGIN_FAILURE_WINDOW."""
+    config = current_app.config
+    address = _request_address()
+    return address is not None and _failures_since(
+        SignInFailure.ip_address, address, utcnow() - config["LOGIN_FAILURE_WINDOW"]) >= config["LOGIN_ADDRESS_MAX_FAILURES"]
+
+
+def count_address_failure() -> None:
+    """A wrong secret from this address, counted against the address only (no email)."""
+    with write_transaction():
+        db.session.add(SignInFailure(occurred_at=utcnow(), email=None, ip_address=_request_address()))

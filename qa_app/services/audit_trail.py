@@ -71,6 +71,13 @@ ACTIONS = {
     "legal_hold_placed": "Legal hold placed on a programme",
     "legal_hold_released": "Legal hold released",
     "subject_access_export": "Subject access export made",
+    # Families' feedback (issue 25).
+    "family_consent_recorded": "Family asked for feedback (or why not) recorded",
+    "family_invitation_made": "Family feedback invitation made",
+    "family_invitation_withdrawn": "Family feedback invitation withdrawn",
+    "family_feedback_saved": "Family feedback saved by the family",
+    "family_feedback_submitted": "Family feedback sent by the family",
+    "family_feedback_reviewed": "Family feedback reviewed",
 }
 
 OUTCOMES = ("success", "failure", "denied")

@@ -156,3 +156,24 @@ def teams_nobody_manages() -> list[UnmanagedTeam]:
         Action.status.in_([s.value for s in OUTSTANDING]))))
     return [UnmanagedTeam(name, concerns[name], actions[name]) for name in sorted(set(concerns) | set(actions))
             if not people.team_managers(name)]
+
+
+def raise_from_family_feedback(case_audit_id: int, details: str, user) -> SafeguardingConcern:
+    """A QA lead reviewing what a family wrote marks it as a safeguarding concern (issue 25): the
+    same concern as an auditor's, to the same people, with the same email. Called inside the
+    review's transaction; the email goes after it commits (see families.review)."""
+    case_audit = db.session.get(CaseAudit, case_audit_id)
+    concern = SafeguardingConcern(case_audit_id=case_audit.id, team=case_team(case_audit),
+                                  details=details[:DETAILS_MAX], raised_by_id=user.id)
+    db.session.add(concern)
+    db.session.flush()
+    notified = recipients(concern.team)
+    record_event("safeguarding_concern_raised", actor=user, object_type="safeguarding_concern",
+                 object_id=concern.id, details={"case_audit": case_audit.id, "team": concern.team,
+                                                "notified": [u.id for u in notified], "from": "family feedback"})
+    concern.notified = notified
+    return concern
+
+
+def email_concern(concern: SafeguardingConcern, user) -> None:
+    _email(concern, getattr(concern, "notified", None) or recipients(concern.team), user)
