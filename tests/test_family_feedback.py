@@ -278,3 +278,24 @@ def test_a_qa_lead_reviews_and_the_findings_show_the_reviewed_words(app, case):
     findings = qa.get(f"/programmes/{case['programme']}/findings").get_data(as_text=True)
     assert "[name] at the school helped us a lot" in findings and "Mrs Jones" not in findings
     assert "What families told us" in findings
+
+
+def test_the_findings_workbook_counts_families_and_quotes_only_reviewed_words_pseudonymised(app, case):
+    import io
+
+    from openpyxl import load_workbook
+    feedback_id = _submitted(app, case)
+    with app.app_context():
+        families.review(feedback_id, families.Review("approve", "=HYPERLINK(\"x\") helped", ""), case["qa"])
+    qa = app.test_client()
+    assert sign_in(qa, case["qa"].email).status_code == 302
+    book = load_workbook(io.BytesIO(post_form(qa, f"/exports/programmes/{case['programme']}/findings.xlsx").data))
+    counts = [[c.value for c in row] for row in book["Family feedback"].iter_rows()]
+    assert ["Did we listen to you?", "Sometimes", "[c]", "[c]", "[c]"] in counts
+    views = [[c.value for c in row] for row in book["Family views"].iter_rows()]
+    flat = repr(views)
+    assert "C1" not in flat and "A1'" not in flat and "B1'" not in flat and "Mrs Jones" not in flat
+    (row,) = [r for r in views if r and r[-1] == "=HYPERLINK(\"x\") helped"]
+    assert row[0].startswith("CA-") and "Good" in row
+    cell = next(c for r in book["Family views"].iter_rows() for c in r if c.value == "=HYPERLINK(\"x\") helped")
+    assert cell.data_type == "s"  # text, never a formula

@@ -75,6 +75,10 @@ class FindingsExport:
     earlier: str | None = None  # the programme a re-audit compares with
     comparison: list = field(default_factory=list)  # audit_tools.programme_findings.ComparisonRow
     marking: str = "OFFICIAL-SENSITIVE"
+    # Families' feedback (issue 25): audit_tools.family_feedback.QuestionTally per question, and
+    # each family's view (qa_app's FamilyView: case id, answers, grades, reviewed quote).
+    family_questions: list = field(default_factory=list)
+    family_views: list = field(default_factory=list)
 
 
 def agency_label(agency) -> str:
@@ -379,10 +383,39 @@ def reaudit_sheet(data: FindingsExport) -> Sheet:
                   Column("Direction of travel", width=22)], rows)
 
 
+def family_feedback_sheet(data: FindingsExport) -> Sheet:
+    """Families' answers counted per question, with their base; 1 to 5 withheld as [c]."""
+    rows = [[q.label, a.label, a.count, a.share / 100 if isinstance(a.share, (int, float)) else
+             (a.share if a.share is not None else NOT_APPLICABLE), q.base]
+            for q in data.family_questions for a in q.answers]
+    return Sheet("Family feedback", "What families told us",
+                 "How many families gave each answer to each question, with the number who answered (the base). "
+                 "A count of 1 to 5 families, and every count of a question answered by 1 to 5, is [c].",
+                 "FamilyFeedback", [Column("Question", width=60), Column("Answer", width=20),
+                                    Column("Families", "count"), Column("% of base", "percent"),
+                                    Column("Base", "count")], rows)
+
+
+def family_views_sheet(data: FindingsExport) -> Sheet:
+    """Each family's view beside the grades of the audit of their case (pseudonymised case ref)."""
+    rows = [[data.pseudonyms.case(v.case_id), v.kind, v.understood_why, v.listened, v.things_better,
+             v.grade_before or NOT_AVAILABLE, v.grade_after or NOT_AVAILABLE,
+             v.quote if v.quote else NOT_AVAILABLE] for v in data.family_views]
+    return Sheet("Family views", "Each family's view beside their case's grades",
+                 "One row per family that answered: their answers, the auditor's overall grade and the grade "
+                 "after moderation of the audit of their case, and their words only once a QA lead has "
+                 "reviewed them (names and details taken out).", "FamilyViews",
+                 [Column("Case ref", width=20), Column("From", width=26), Column("Understood why", width=16),
+                  Column("Listened to", width=14), Column("Things better", width=16),
+                  Column("Auditor grade", width=22), Column("Grade after moderation", width=22),
+                  Column("In their own words (reviewed)", width=60)], rows)
+
+
 def findings_sheets(data: FindingsExport) -> list[Sheet]:
     return [summary_sheet(data), grades_sheet(data), yes_sheet(data), questions_sheet(data),
             question_list_sheet(data), cases_sheet(data), *moderation_sheets(data), *learning_sheets(data),
-            actions_sheet(data), reaudit_sheet(data), outcomes_sheet(data)]
+            actions_sheet(data), reaudit_sheet(data), outcomes_sheet(data),
+            family_feedback_sheet(data), family_views_sheet(data)]
 
 
 def write_findings_workbook(data: FindingsExport, target) -> int:

@@ -273,7 +273,14 @@ def findings_export(programme: AuditProgramme, user=None, identifiable=False) ->
         pseudonyms=pseudonyms, actions=rows,
         outcomes=list(outcomes.by_grade) if outcomes.data_until else None, outcomes_until=outcomes.data_until,
         earlier=earlier.name if earlier else None, comparison=list(comparison),
-        marking=export_marking(identifiable))
+        marking=export_marking(identifiable), **_family_feedback(programme, records))
+
+
+def _family_feedback(programme: AuditProgramme, records) -> dict:
+    """Families' feedback for the workbook (issue 25): counts, and each view with reviewed words only."""
+    from qa_app.services.participation import families
+    summary = families.programme_feedback(programme, records)
+    return {"family_questions": summary.questions, "family_views": summary.views}
 
 
 def findings_file_name(programme: AuditProgramme, identifiable: bool) -> str:
