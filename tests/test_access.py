@@ -83,6 +83,14 @@ MATRIX = {
     # Auditors read a programme's findings only once it is closed; this one is open.
     "findings.show": [("GET", "/programmes/{programme_id}/findings", {Role.AUDITOR: 404, Role.QA_LEAD: 200})],
     "findings.close": [("POST", "/programmes/{programme_id}/close", 302)],
+    # Families' feedback (issue 25). The auditor is the case's lead; nothing is recorded yet, so an
+    # empty form is shown again (200). No invitation or feedback 1 exists, whoever asks.
+    "families.case_family": [("GET", "/families/case-audits/{case_audit_id}", 200),
+                             ("POST", "/families/case-audits/{case_audit_id}", 200)],
+    "families.make_invitation": [("POST", "/families/case-audits/{case_audit_id}/invitations", 200)],
+    "families.letter": [("GET", "/families/invitations/1/letter", 404)],
+    "families.review_queue": [("GET", "/families/reviews", 200)],
+    "families.review": [("GET", "/families/feedback/1/review", 404), ("POST", "/families/feedback/1/review", 404)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -92,6 +100,13 @@ PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
 SIGN_IN_STEPS = {"oidc.start": ("/sign-in/oidc", 404), "oidc.start_named": ("/sign-in/oidc/nhs", 404),
                  "oidc.callback": ("/sign-in/oidc/callback?code=x&state=y", 403),
                  "second_factor.code": ("/sign-in/code", 302)}
+
+# Families' feedback (issue 25): the family's own pages, open to anyone. Without a letter's link or
+# code they open nothing: one "does not work" page (404) for every link, and for the form and its
+# check page without one. tests/test_family_feedback.py shows they reveal nothing about any case.
+PUBLIC_PAGES.update({"feedback.start": "/feedback", "feedback.done": "/feedback/done"})
+FEEDBACK_STEPS = {"feedback.open_link": ("/feedback/" + "x" * 43, 404),
+                  "feedback.questions": ("/feedback/questions", 404), "feedback.check": ("/feedback/check", 404)}
 
 
 def existing_ids(app, auditor=None) -> dict:
@@ -130,7 +145,7 @@ def test_every_endpoint_is_public_or_declares_its_roles(app):
 def test_every_endpoint_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - PUBLIC_ENDPOINTS == set(MATRIX) == set(ENDPOINT_ROLES)
-    assert PUBLIC_ENDPOINTS - {"static"} == set(PUBLIC_PAGES) | {"auth.resume"} | set(SIGN_IN_STEPS)
+    assert PUBLIC_ENDPOINTS - {"static"} == set(PUBLIC_PAGES) | {"auth.resume"} | set(SIGN_IN_STEPS) | set(FEEDBACK_STEPS)
 
 
 def test_the_matrix_agrees_with_the_declared_roles(app):
@@ -196,3 +211,12 @@ def test_role_matrix(app, client, endpoint, method, url, expected, role):
         assert denial.user_id == user.id
         assert denial.outcome == "denied"
         assert denial.details["endpoint"] == endpoint
+
+
+@pytest.mark.parametrize("endpoint", sorted(FEEDBACK_STEPS))
+def test_family_feedback_steps_open_nothing_without_a_link(client, endpoint):
+    url, status = FEEDBACK_STEPS[endpoint]
+    response = client.get(url)
+    assert response.status_code == status
+    assert "This link or code does not work" in response.get_data(as_text=True)
+    assert response.headers["Referrer-Policy"] == "no-referrer"

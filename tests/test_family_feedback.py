@@ -299,3 +299,28 @@ def test_the_findings_workbook_counts_families_and_quotes_only_reviewed_words_ps
     assert row[0].startswith("CA-") and "Good" in row
     cell = next(c for r in book["Family views"].iter_rows() for c in r if c.value == "=HYPERLINK(\"x\") helped")
     assert cell.data_type == "s"  # text, never a formula
+
+
+TYPED = "Typed with care 7f3a"
+
+
+def test_refused_family_forms_come_back_with_what_was_typed(app, case):
+    """The walks tests/test_refused_forms_keep_typing.py names: the code, the family's answers
+    and the QA lead's review each come back as typed when refused."""
+    family = app.test_client()
+    start = family.get("/feedback").get_data(as_text=True)
+    refused = family.post("/feedback", data={"csrf_token": csrf_token_from(start), "code": "TYPED-12345"})
+    assert 'value="TYPED-12345"' in refused.get_data(as_text=True)
+    made = _link(app, case)
+    family.get(f"/feedback/{made.token}")
+    refused = family.post("/feedback/questions", data={"csrf_token": csrf_token_from(start), "listened": "yes",
+                                                       "anything_else": TYPED})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and TYPED in html and "There is a problem" in html
+    assert 'value="yes" checked' in html or 'checked value="yes"' in html or "checked" in html
+    feedback_id = _submitted(app, case)
+    qa = app.test_client()
+    assert sign_in(qa, case["qa"].email).status_code == 302
+    refused = post_form(qa, f"/families/feedback/{feedback_id}/review", {"decision": "concern", "reviewed_text": TYPED})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and TYPED in html and "There is a problem" in html

@@ -33,6 +33,12 @@ NOTHING_TYPED = {
     "actions.record_progress": "walked in tests/test_typed_work_kept.py (the file is asked for again)",
     "second_factor.code": "a one-time code, never shown again", "second_factor.enrol": "a one-time code",
     "second_factor.reset": "a button",
+    # Families' feedback (issue 25).
+    "families.make_invitation": "a choice of letter (parent or carer, or child)",
+    "families.review": "walked in tests/test_family_feedback.py (needs a family's answer to review)",
+    "feedback.start": "walked in tests/test_family_feedback.py (the code typed is shown again)",
+    "feedback.questions": "walked in tests/test_family_feedback.py (needs a letter's link)",
+    "feedback.check": "a button",
 }
 # Not yet walked here (issue 19, point 2): each re-renders its own form with request data, by the
 # pattern in docs/architecture.md, but has no refused-submission test of its own in this file yet.
@@ -94,6 +100,8 @@ def _walks(w):
                                          {"new_auditor_first": "7", "random_percent": "250"}),
         "admin.create_user": ("qa", "/admin/users/new", {"display_name": TYPED, "email": "not-an-email",
                                                          "roles": "auditor", "agency": "childrens_social_care"}),
+        # Families' feedback (issue 25): "asked" not chosen, so the reason typed must come back.
+        "families.case_family": ("auditor", f"/families/case-audits/{w['submitted']}", {"reason": TYPED}),
     }
 
 
@@ -114,7 +122,8 @@ KEPT = {  # what each walk must find again on the page it gets back
 @pytest.mark.parametrize("endpoint", sorted(
     ["audits.raise_concern", "moderation.moderate", "moderation.reopen", "moderation.acknowledge",
      "actions.raise_action", "actions.change_status", "programmes.add_case", "programmes.remove_case",
-     "programmes.assign", "programmes.reassign", "programmes.moderation_policy", "admin.create_user"]))
+     "programmes.assign", "programmes.reassign", "programmes.moderation_policy", "admin.create_user",
+     "families.case_family"]))
 def test_a_refused_submission_comes_back_with_what_was_typed(app, world, endpoint):
     who, url, data = _walks(world)[endpoint]
     response = post_form(_as(app, world[who]), url, data)
