@@ -324,3 +324,19 @@ def test_refused_family_forms_come_back_with_what_was_typed(app, case):
     refused = post_form(qa, f"/families/feedback/{feedback_id}/review", {"decision": "concern", "reviewed_text": TYPED})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and TYPED in html and "There is a problem" in html
+
+
+def test_gunicorn_access_log_never_holds_a_feedback_token():
+    from datetime import timedelta as elapsed
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from qa_app.families.access_log import RedactingAccessLogger
+    token = "k" * 43
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/feedback/{token}", "PATH_INFO": f"/feedback/{token}",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.1", "QUERY_STRING": "",
+               "HTTP_REFERER": f"https://x.example/feedback/{token}"}
+    atoms = RedactingAccessLogger(Config()).atoms(SimpleNamespace(status="302 FOUND", headers=[], sent=0),
+                                                  SimpleNamespace(headers=[]), environ, elapsed(seconds=0))
+    assert token not in repr(atoms) and "/feedback/[link]" in atoms["r"]
