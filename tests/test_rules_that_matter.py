@@ -31,10 +31,25 @@ def _real_ids(app, audited):  # noqa: F811
         concern = safeguarding.raise_concern(cases["B1"], "Bruising seen on a visit", people["auditor"])
         batch_id = db.session.scalar(select(func.max(ImportBatch.id)))
         update_id = db.session.scalar(select(func.max(ActionUpdate.id)).filter_by(action_id=action.id))
-    return {"action_id": action.id, "case_audit_id": cases["B1"], "programme_id": programme_id,
+        family = _family_feedback(cases["B1"], people["auditor"])
+    return {**family, "action_id": action.id, "case_audit_id": cases["B1"], "programme_id": programme_id,
             "batch_id": batch_id, "user_id": people["auditor"].id, "concern_id": concern.id,
             "update_id": update_id, "part": "lead", "kind": "overlapping-plans",
             "questionnaire_id": "re-referral-audit", "version": 1, "filename": "govuk/govuk-frontend.min.js"}
+
+
+def _family_feedback(case_audit_id, auditor) -> dict:
+    """Issue 25: a family's letter and answer on the case, for the families' routes."""
+    from datetime import date
+
+    from qa_app.services.participation import families
+    families.record_consent(case_audit_id, families.ConsentAnswers(True, "parent_carer", date(2026, 1, 5), "phone",
+                                                                   True, ""), auditor)
+    made = families.make_invitation(case_audit_id, "parent_carer", auditor)
+    families.save_answers(made.invitation_id, {"understood_why": "yes", "listened": "yes", "things_better": "same",
+                                               "anything_else": "Words"})
+    return {"invitation_id": made.invitation_id, "feedback_id": families.submit(made.invitation_id).id,
+            "token": made.token}
 
 
 def _url(rule, ids) -> str:

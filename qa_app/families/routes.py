@@ -11,6 +11,7 @@ from qa_app.models import CaseAudit, Role
 from qa_app.models.families import FamilyFeedback, FamilyInvitation
 from qa_app.security import deny, roles_required
 from qa_app.services.case_audits import parts_for
+from qa_app.services.case_reads import record_case_read
 from qa_app.services.participation import families as service
 
 families = Blueprint("families", __name__)
@@ -48,6 +49,8 @@ def case_family(case_audit_id):
     case_audit = _my_case_audit(case_audit_id)
     consent = service.consent_for(case_audit.id)
     if request.method == "GET":
+        record_case_read("family feedback", child_ids=[case_audit.child_id], object_type="case_audit",
+                         object_id=case_audit.id)
         data = {}
         if consent is not None:
             data = {"asked": "yes" if consent.asked else "no", "who": consent.who, "asked_on": consent.asked_on,
@@ -114,6 +117,8 @@ def review(feedback_id):
     if feedback.review != "awaiting":
         abort(404)
     if request.method == "GET":
+        record_case_read("family feedback review", child_ids=[feedback.case_audit.child_id],
+                         object_type="family_feedback", object_id=feedback.id)
         form = ReviewForm(formdata=None, data={"reviewed_text": feedback.free_text})
     else:
         form = ReviewForm()
