@@ -340,3 +340,12 @@ def test_gunicorn_access_log_never_holds_a_feedback_token():
     atoms = RedactingAccessLogger(Config()).atoms(SimpleNamespace(status="302 FOUND", headers=[], sent=0),
                                                   SimpleNamespace(headers=[]), environ, elapsed(seconds=0))
     assert token not in repr(atoms) and "/feedback/[link]" in atoms["r"]
+
+
+def test_a_subject_access_export_holds_the_familys_consent_and_answers(app, case):
+    from qa_app.services import subject_access
+    _submitted(app, case)
+    with app.app_context():
+        sheets = {title: rows for title, _, rows in subject_access.collect("C1")}
+        assert len(sheets["Family consent"]) == 1
+        assert "Mrs Jones at the school helped us a lot" in repr(sheets["Family feedback"])

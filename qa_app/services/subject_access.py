@@ -17,6 +17,7 @@ from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import (Action, ActionUpdate, AuditEvent, CaseAudit, CaseAuditSection, Child,
                            CPPlan, Moderation, Referral, SafeguardingConcern, SampleChange)
+from qa_app.models.families import FamilyConsent, FamilyFeedback
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_reads import record_case_read
 
@@ -76,6 +77,9 @@ def collect(child_id: str) -> list[tuple[str, list, list]]:
         _sheet("Sample changes", SampleChange,
                SampleChange.case_id.in_(referral_ids) | SampleChange.case_id.in_(plan_ids)),
         _sheet("Audit trail", AuditEvent, events),
+        # Issue 25: whether the family was asked for feedback, and what they sent.
+        _sheet("Family consent", FamilyConsent, FamilyConsent.case_audit_id.in_(audit_ids)),
+        _sheet("Family feedback", FamilyFeedback, FamilyFeedback.case_audit_id.in_(audit_ids)),
     ]
 
 
