@@ -349,3 +349,18 @@ def test_a_subject_access_export_holds_the_familys_consent_and_answers(app, case
         sheets = {title: rows for title, _, rows in subject_access.collect("C1")}
         assert len(sheets["Family consent"]) == 1
         assert "Mrs Jones at the school helped us a lot" in repr(sheets["Family feedback"])
+
+
+def test_a_qa_lead_is_told_on_their_home_page_what_waits_for_review(app, case):
+    _submitted(app, case)
+    qa = app.test_client()
+    assert sign_in(qa, case["qa"].email).status_code == 302
+    assert "1 family answer waits for your review" in qa.get("/").get_data(as_text=True)
+
+
+def test_a_refused_public_form_keeps_the_worried_about_a_child_message(app, case):
+    family = app.test_client()
+    refused = family.post("/feedback", data={"code": "ABCDE-23456"})  # no CSRF token
+    assert refused.status_code == 400
+    _reveals_nothing(refused.get_data(as_text=True))
+    assert refused.headers["Referrer-Policy"] == "no-referrer"

@@ -8,6 +8,8 @@ import logging
 import re
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from audit_tools.family_feedback import ANYTHING_ELSE, QUESTIONS, anything_else_label
 from qa_app.families.forms import CodeForm, SendForm, family_form
@@ -130,6 +132,21 @@ def check():
 @feedback.get("/done")
 def done():
     return render_template("feedback/done.html")
+
+
+@feedback.errorhandler(CSRFError)
+def _form_refused(error):
+    """The family's own error page: no staff navigation, and what to do if worried about a child."""
+    return render_template("feedback/error.html", title="Your form could not be sent",
+                           message="The page was open too long. Go back, reload the page and try again."), 400
+
+
+@feedback.errorhandler(HTTPException)
+def _http_error(error):
+    if error.code in (404, 405):
+        return _not_working()
+    return render_template("feedback/error.html", title="Sorry, there is a problem with the service",
+                           message="Try again later."), error.code or 500
 
 
 __all__ = ["feedback", "error_link"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from audit_tools.family_feedback import (ANYTHING_ELSE, FREE_TEXT_MAX, KINDS, QUESTIONS, QuestionTally,
                                          tally)
@@ -268,6 +268,10 @@ class Review:
 def awaiting_review() -> list[FamilyFeedback]:
     return db.session.scalars(select(FamilyFeedback).filter_by(review="awaiting")
                               .order_by(FamilyFeedback.submitted_at, FamilyFeedback.id)).all()
+
+
+def awaiting_review_count() -> int:
+    return db.session.scalar(select(func.count(FamilyFeedback.id)).filter_by(review="awaiting")) or 0
 
 
 def review(feedback_id: int, decision: Review, user) -> FamilyFeedback:
