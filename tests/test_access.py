@@ -214,9 +214,21 @@ def test_role_matrix(app, client, endpoint, method, url, expected, role):
 
 
 @pytest.mark.parametrize("endpoint", sorted(FEEDBACK_STEPS))
-def test_family_feedback_steps_open_nothing_without_a_link(client, endpoint):
+def test_family_feedback_steps_open_nothing_without_a_link(app, client, endpoint):
+    existing_ids(app)  # a case, a programme and an action exist, which no public page may show
     url, status = FEEDBACK_STEPS[endpoint]
     response = client.get(url)
+    html = response.get_data(as_text=True)
     assert response.status_code == status
-    assert "This link or code does not work" in response.get_data(as_text=True)
+    assert "This link or code does not work" in html
     assert response.headers["Referrer-Policy"] == "no-referrer"
+    for detail in ("C1", "R1", "R2", "Matrix", "Compass", "Review the decision", "Test User"):
+        assert detail not in html, detail
+
+
+@pytest.mark.parametrize("endpoint", ["feedback.start", "feedback.done"])
+def test_the_familys_public_pages_reveal_nothing_about_any_case(app, client, endpoint):
+    existing_ids(app)
+    html = client.get(PUBLIC_PAGES[endpoint]).get_data(as_text=True)
+    for detail in ("C1", "R1", "R2", "Matrix", "Compass", "Review the decision", "Test User"):
+        assert detail not in html, detail
