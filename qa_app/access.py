@@ -68,6 +68,8 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "actions.download_evidence": ALL,
     "findings.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "findings.close": QA_LEAD,
+    # Issue 19: teams are chosen from a list; admins add a new one here, with a confirmation.
+    "admin.teams": ADMIN,
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role

@@ -83,6 +83,8 @@ MATRIX = {
     # Auditors read a programme's findings only once it is closed; this one is open.
     "findings.show": [("GET", "/programmes/{programme_id}/findings", {Role.AUDITOR: 404, Role.QA_LEAD: 200})],
     "findings.close": [("POST", "/programmes/{programme_id}/close", 302)],
+    # Issue 19: an empty name is refused and the page shown again.
+    "admin.teams": [("GET", "/admin/teams", 200), ("POST", "/admin/teams", 200)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -99,8 +101,8 @@ def existing_ids(app, auditor=None) -> dict:
     with app.app_context():
         target = make_user(Role.AUDITOR)
         batch = import_file("referrals", write_csv(Path(app.instance_path) / "matrix.csv", REFERRAL_HEADINGS,
-                                                   [["C1", "R1", "2015-04-01", "NFA", "", ""],
-                                                    ["C1", "R2", "2015-05-01", "NFA", "", ""]]))
+                                                   [["C1", "R1", "2015-04-01", "NFA", "", "Compass"],
+                                                    ["C1", "R2", "2015-05-01", "NFA", "", "Compass"]]))
         programme = programmes.create_programme(name="Matrix", theme="", questionnaire_id="re-referral-audit",
                                                 frame_kind="re-referrals", period_text="Q1 2015/16")
         programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
