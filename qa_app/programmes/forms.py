@@ -38,8 +38,11 @@ class ProgrammeForm(FlaskForm):
     category = SelectField("Only this category of abuse", widget=GovSelect(),
                            choices=choices([("", "Any category")] + list(ABUSE_CATEGORIES.items())),
                            validators=[Optional()])
+    # Choices are the agencies some questionnaire has questions for (set by the view); the service
+    # refuses one the chosen questionnaire has none for, with a reason, however it was posted.
     agencies = SelectMultipleField("Agencies with a section to complete", widget=GovCheckboxesInput(),
-                                   choices=choices((a.value, a.label) for a in Agency), validators=[Optional()])
+                                   choices=choices((a.value, a.label) for a in Agency), validators=[Optional()],
+                                   validate_choice=False)
     due_date = GovDateField("Audits due by", description=DATE_HINT)
     submit = SubmitField("Create programme", widget=GovSubmitInput())
 
