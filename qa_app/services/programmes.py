@@ -204,8 +204,9 @@ def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: in
                 drawn_ids=drawn.ids, allocation=drawn.allocation, drawn_by_id=user.id if user else None)
             db.session.add(sample)
             children = {c.case_id: c.child_id for c in preview.eligible}
+            agencies = section_agencies(programme)
             for case_id in drawn.ids:
-                _add_case_audit(programme, case_id, children[case_id])
+                _add_case_audit(programme, case_id, children[case_id], agencies)
             programme.sample_drawn()
             db.session.flush()
             record_event("sample_drawn", actor=user, object_type="audit_programme", object_id=programme.id,
@@ -230,10 +231,12 @@ def section_agencies(programme: AuditProgramme) -> list[str]:
     return [agency for agency in programme.agencies if agency in answering]
 
 
-def _add_case_audit(programme, case_id, child_id) -> CaseAudit:
+def _add_case_audit(programme, case_id, child_id, agencies=None) -> CaseAudit:
+    if agencies is None:  # before the new row exists: it may read the questionnaire
+        agencies = section_agencies(programme)
     case_audit = CaseAudit(programme=programme, case_id=case_id, child_id=child_id,
                            due_date=programme.due_date)
-    case_audit.sections = [CaseAuditSection(agency=agency) for agency in section_agencies(programme)]
+    case_audit.sections = [CaseAuditSection(agency=agency) for agency in agencies]
     db.session.add(case_audit)
     return case_audit
 
