@@ -131,6 +131,7 @@ def test_bad_draws_say_what_is_wrong(app, case_data):
     with app.app_context():
         with pytest.raises(programmes.ProgrammeError, match="has only 60. Audit them all"):
             programmes.draw_programme_sample(new_programme("Too many").id, SampleRequest("random", size=61))
+        make_user(Role.AUDITOR, teams=["Nowhere"])  # a known team (issue 19) with no cases
         empty = new_programme("Empty", filters={"team": "Nowhere"})
         with pytest.raises(programmes.ProgrammeError, match="team 'Nowhere'. These filters emptied it"):
             programmes.draw_programme_sample(empty.id, SampleRequest("census"))

@@ -151,3 +151,20 @@ def test_the_teams_page_asks_before_adding_a_name_and_then_adds_it(app, case_dat
     with app.app_context():
         assert "Compas" in _team_names()
     assert 'value="Compas"' in client.get("/admin/users/new").get_data(as_text=True)
+
+
+def test_a_programme_narrowed_to_a_team_chooses_it_from_the_list(app, case_data_teams):
+    """A typo in "Only this team" made an empty frame without a word; now it is a list."""
+    with app.app_context():
+        with pytest.raises(programmes.ProgrammeError) as refused:
+            programmes.create_programme(name="P", theme="", questionnaire_id="re-referral-audit",
+                                        frame_kind="re-referrals", period_text="Q1 2014/15", filters={"team": "Nrth"})
+        assert refused.value.field == "team" and "Nrth is not a team we know" in str(refused.value)
+    client = app.test_client()
+    assert sign_in(client, case_data_teams["qa"].email).status_code == 302
+    html = client.get("/programmes/new").get_data(as_text=True)
+    assert '<select class="govuk-select" id="team" name="team"' in html and '<option value="North">' in html
+    page = post_form(client, "/programmes/new", {
+        "name": "Narrowed", "questionnaire_id": "re-referral-audit@1", "frame_kind": "re-referrals",
+        "period": "Q1 2014/15", "team": "Nrth"}).get_data(as_text=True)
+    assert "Nrth is not a team we know" in page

@@ -29,7 +29,10 @@ class ProgrammeForm(FlaskForm):
         "Re-referrals only: decision on the previous referral", widget=GovCheckboxesInput(),
         choices=choices((d, DECISION_LABELS[d]) for d in DECISIONS), validators=[Optional()],
         description="Leave empty for any decision")
-    team = StringField("Only this team", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    # Choices are the known teams (set by the view); a name posted that nobody knows is refused
+    # by the service with a reason (issue 19).
+    team = SelectField("Only this team", widget=GovSelect(), choices=[], validators=[Optional(), Length(max=100)],
+                       validate_choice=False)
     decision = SelectField("Only this decision", widget=GovSelect(),
                            choices=choices([("", "Any decision")] + [(d, DECISION_LABELS[d]) for d in DECISIONS]),
                            validators=[Optional()])

@@ -18,7 +18,7 @@ from qa_app.extensions import db
 from qa_app.models import (FINISHED, Agency, AuditProgramme, CaseAudit, CaseAuditSection, CaseAuditStatus, Child,
                            CPPlan, IllegalTransition, Referral, Sample, SampleChange, SampleChangeKind)
 from qa_app.models.base import utcnow
-from qa_app.services import questionnaires
+from qa_app.services import accounts, questionnaires
 from qa_app.services.audit_trail import record_event
 from qa_app.services.people import auditors
 from qa_app.services.case_data import plan_records, referral_records
@@ -71,6 +71,10 @@ def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, 
     unknown = set(agencies) - {a.value for a in Agency}
     if unknown:
         raise ProgrammeError("Select agencies from the list", "agencies")
+    team = (filters or {}).get("team")
+    if team and team not in accounts.known_team_names():
+        # A typo here made an empty frame without a word: teams are chosen from a list.
+        raise ProgrammeError(f"{team[:100]} is not a team we know: choose a team from the list", "team")
     answering = questionnaires.get(questionnaire_id, questionnaire_version).agencies_answering()
     unanswered = [Agency(a).label for a in sorted(set(agencies)) if a not in answering]
     if unanswered:
@@ -95,6 +99,11 @@ def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, 
                      object_id=programme.id, details={"name": name, "frame": frame_kind,
                                                       "period": period.label})
     return programme
+
+
+def team_choices() -> list[str]:
+    """The teams a programme may be narrowed to: the known teams (see accounts.known_team_names)."""
+    return accounts.known_team_names()
 
 
 def agency_sections_offered() -> tuple[list[str], str]:
