@@ -74,6 +74,8 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "families.letter": AUDITOR,
     "families.review_queue": QA_LEAD,
     "families.review": QA_LEAD,
+    # Issue 19: teams are chosen from a list; admins add a new one here, with a confirmation.
+    "admin.teams": ADMIN,
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role

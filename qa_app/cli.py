@@ -26,12 +26,15 @@ from qa_app.services import accounts, case_data, imports, measures_cache, progra
 @click.option("--name", "display_name", required=True, help="The person's name as shown in the app.")
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
-@click.option("--team", "teams", multiple=True, help="Repeat for several teams.")
+@click.option("--team", "teams", multiple=True,
+              help="A team in the case data or already added; repeat for several teams.")
+@click.option("--new-team", "new_teams", multiple=True,
+              help="A team nobody knows yet, created on purpose; repeat for several.")
 @click.option("--agency", default=Agency.CHILDRENS_SOCIAL_CARE.value,
               type=click.Choice([a.value for a in Agency]), show_default=True)
 @click.option("--must-change-password", is_flag=True,
               help="Treat the password as one-time: it must be changed at first sign-in.")
-def create_user_command(email, display_name, roles, teams, agency, must_change_password):
+def create_user_command(email, display_name, roles, teams, new_teams, agency, must_change_password):
     """Create a user. The password is read from standard input (one line)."""
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -39,7 +42,8 @@ def create_user_command(email, display_name, roles, teams, agency, must_change_p
         password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = accounts.create_user(email=email, display_name=display_name, password=password,
-                                    roles=roles, agency=agency, team_names=teams,
+                                    roles=roles, agency=agency, team_names=teams + new_teams,
+                                    new_teams=new_teams,
                                     must_change_password=must_change_password)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error

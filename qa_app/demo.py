@@ -44,7 +44,7 @@ def seed_demo_users() -> list[User]:
         return []
     created = [
         accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD, roles=roles,
-                             agency=agency.value, team_names=teams, demo_password=True)
+                             agency=agency.value, team_names=teams, demo_password=True, new_teams=teams)
         for email, name, roles, agency, teams in DEMO_USERS
     ]
     email, name, roles, agency, teams = DEMO_SECOND_FACTOR_USER

@@ -44,7 +44,8 @@ def make_user(*roles, email=None, password=PASSWORD, agency=Agency.CHILDRENS_SOC
     return accounts.create_user(
         email=email or f"user{number}@test.casefile.test",
         display_name=name or f"Test User {number}", password=password,
-        roles=roles, agency=agency, team_names=teams, must_change_password=must_change_password)
+        roles=roles, agency=agency, team_names=teams, must_change_password=must_change_password,
+        new_teams=teams)  # a test's teams exist on purpose (the forms offer only known teams)
 
 
 def sign_in(client, email, password=PASSWORD, follow_redirects=False):

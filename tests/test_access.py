@@ -91,6 +91,8 @@ MATRIX = {
     "families.letter": [("GET", "/families/invitations/1/letter", 404)],
     "families.review_queue": [("GET", "/families/reviews", 200)],
     "families.review": [("GET", "/families/feedback/1/review", 404), ("POST", "/families/feedback/1/review", 404)],
+    # Issue 19: an empty name is refused and the page shown again.
+    "admin.teams": [("GET", "/admin/teams", 200), ("POST", "/admin/teams", 200)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -114,8 +116,8 @@ def existing_ids(app, auditor=None) -> dict:
     with app.app_context():
         target = make_user(Role.AUDITOR)
         batch = import_file("referrals", write_csv(Path(app.instance_path) / "matrix.csv", REFERRAL_HEADINGS,
-                                                   [["C1", "R1", "2015-04-01", "NFA", "", ""],
-                                                    ["C1", "R2", "2015-05-01", "NFA", "", ""]]))
+                                                   [["C1", "R1", "2015-04-01", "NFA", "", "Compass"],
+                                                    ["C1", "R2", "2015-05-01", "NFA", "", "Compass"]]))
         programme = programmes.create_programme(name="Matrix", theme="", questionnaire_id="re-referral-audit",
                                                 frame_kind="re-referrals", period_text="Q1 2015/16")
         programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)

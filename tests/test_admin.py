@@ -1,6 +1,7 @@
 """Admins create users, set roles, agency and teams, disable them and reset passwords."""
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Role, User
+from qa_app.services import accounts
 from tests.helpers import make_user, post_form, sign_in
 
 
@@ -12,10 +13,13 @@ def user_by_email(app, email):
 
 
 def test_an_admin_creates_a_user_who_must_change_the_one_time_password(app, client, login_as):
-    login_as(Role.ADMIN)
+    admin = login_as(Role.ADMIN)
+    with app.app_context():  # teams are ticked from a list of known teams (issue 19)
+        for team in ("North", "Compass"):
+            accounts.add_team(team, confirmed_as=team, added_by=admin)
     response = post_form(client, "/admin/users/new", {
         "email": "New.Auditor@Police.example", "display_name": "Nia New",
-        "roles": ["auditor", "team_manager"], "agency": "police", "teams": "North, Compass",
+        "roles": ["auditor", "team_manager"], "agency": "police", "teams": ["North", "Compass"],
         "password": "one time password 1"})
     assert response.status_code == 302
     user = user_by_email(app, "new.auditor@police.example")

@@ -7,7 +7,7 @@ from qa_app.services.accounts import check_password_hash
 def test_create_user_reads_the_password_from_standard_input(app):
     result = app.test_cli_runner().invoke(args=[
         "create-user", "Lead@Example.org", "--name", "Lee Lead", "--role", "qa_lead",
-        "--role", "auditor", "--team", "Compass", "--agency", "health"],
+        "--role", "auditor", "--new-team", "Compass", "--agency", "health"],
         input="a long enough password\n")
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -15,6 +15,16 @@ def test_create_user_reads_the_password_from_standard_input(app):
         assert user.roles == {Role.QA_LEAD, Role.AUDITOR}
         assert user.agency == "health" and user.team_names == ["Compass"]
         assert check_password_hash(user.password_hash, "a long enough password")
+
+
+def test_create_user_refuses_a_team_nobody_knows_unless_it_is_new_on_purpose(app):
+    # Issue 19: a typo never silently becomes a team, on the command line either.
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "tm@example.org", "--name", "Tia", "--role", "team_manager", "--team", "Compas"],
+        input="a long enough password\n")
+    assert result.exit_code != 0 and "Compas is not a team we know" in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0
 
 
 def test_create_user_refuses_a_short_password_and_writes_nothing(app):

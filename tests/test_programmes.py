@@ -35,7 +35,10 @@ def case_data(app, tmp_path):
 
 
 def new_programme(name="Q1 re-referrals", agencies=(), **kwargs):
-    return programmes.create_programme(name=name, theme="", questionnaire_id="re-referral-audit",
+    # The re-referral questionnaire has no agency sections (issue 19: a programme offers only the
+    # agencies its questionnaire has questions for); the repeat-plan one has a section for each.
+    questionnaire = "repeat-cp-plan-audit" if agencies else "re-referral-audit"
+    return programmes.create_programme(name=name, theme="", questionnaire_id=questionnaire,
                                        frame_kind=kwargs.pop("frame_kind", "re-referrals"),
                                        period_text=kwargs.pop("period_text", "Q1 2014/15"),
                                        agencies=agencies, **kwargs)
@@ -128,6 +131,7 @@ def test_bad_draws_say_what_is_wrong(app, case_data):
     with app.app_context():
         with pytest.raises(programmes.ProgrammeError, match="has only 60. Audit them all"):
             programmes.draw_programme_sample(new_programme("Too many").id, SampleRequest("random", size=61))
+        make_user(Role.AUDITOR, teams=["Nowhere"])  # a known team (issue 19) with no cases
         empty = new_programme("Empty", filters={"team": "Nowhere"})
         with pytest.raises(programmes.ProgrammeError, match="team 'Nowhere'. These filters emptied it"):
             programmes.draw_programme_sample(empty.id, SampleRequest("census"))

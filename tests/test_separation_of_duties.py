@@ -70,6 +70,24 @@ def test_a_submitted_audit_cannot_be_reassigned_and_its_author_never_moderates_i
         assert moderation.agreement_for(db.session.get(AuditProgramme, one_audit["programme"])).overall.pairs == 0
 
 
+def test_an_author_of_any_part_never_reopens_the_audit(app, one_audit):
+    """Issue 19: who saved or submitted any part may not reopen it (nor moderate or return it),
+    even after it was given to someone else."""
+    me, audit_id = one_audit["everything"], one_audit["audit"]
+    with app.app_context():
+        audit = db.session.get(CaseAudit, audit_id)
+        save_part(audit_id, LEAD, ANSWERS, audit.version, submit=True, user=me)
+    page = post_form(signed_in(app, me), f"/moderation/{audit_id}/reopen",
+                     {"part": "lead", "reason": "Reopening my own work"}).get_data(as_text=True)
+    assert moderation.OWN_WORK_REOPEN in page and "Reopening my own work" in page
+    with app.app_context():
+        assert db.session.get(CaseAudit, audit_id).status == "submitted"
+        with pytest.raises(moderation.ModerationError):
+            moderation.reopen(audit_id, LEAD, "Again", me)
+        moderation.reopen(audit_id, LEAD, "Wrong auditor", one_audit["other_lead"])
+        assert db.session.get(CaseAudit, audit_id).status == "draft"
+
+
 def test_who_saved_and_who_submitted_each_part_is_recorded(app, one_audit):
     me, audit_id = one_audit["everything"], one_audit["audit"]
     with app.app_context():
@@ -143,7 +161,8 @@ def test_a_partner_auditor_in_a_team_does_not_see_that_teams_actions(app, one_au
 # returning an action), or "other". A new route there fails the test below until it is placed.
 ROUTE_KINDS = {
     "audits.complete": "work", "audits.raise_concern": "other",
-    "moderation.moderate": "check", "moderation.reopen": "other", "moderation.acknowledge": "other",
+    # Reopening sends an audit back and undoes its moderation: a check, walked below (issue 19).
+    "moderation.moderate": "check", "moderation.reopen": "check", "moderation.acknowledge": "other",
     "actions.raise_action": "other", "actions.record_progress": "work", "actions.change_status": "work and check",
     "programmes.reassign": "other", "programmes.assign": "other",
 }
@@ -210,3 +229,12 @@ def test_nobody_both_does_a_piece_of_work_and_checks_it(app, tmp_path, roles):
             assert audit.status == "submitted" and action.status == "done"
         elif Role.QA_LEAD in roles:
             assert audit.status == "moderated" and action.status == "closed"  # an independent check
+        before, authors = audit.status, moderation.auditors_of(audit)
+    # Reopening is a check too: whoever wrote any part of the audit never reopens it.
+    post_form(client, f"/moderation/{audit.id}/reopen", {"part": "lead", "reason": "Look again"})
+    with app.app_context():
+        after = db.session.get(CaseAudit, audit.id)
+        if person.id in authors:
+            assert after.status == before, "an author reopened their own audit"
+        elif person.has_role(Role.QA_LEAD):
+            assert after.status == "draft"  # an independent QA lead may reopen it

@@ -79,6 +79,12 @@ class Questionnaire:
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions() if q.id == question_id)
 
+    def agencies_answering(self) -> tuple[str, ...]:
+        """The agencies with at least one question to answer: an agency section with none could
+        never be submitted, and would keep the lead part waiting for ever."""
+        return tuple(agency for agency in AGENCIES
+                     if any(s.questions and s.agency in ("each", agency) for s in self.sections))
+
 
 # Limits on an uploaded file: generous for a real questionnaire, small enough that no file can
 # make a form or preview huge.

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput,
                                                 GovPasswordInput, GovSelect, GovSubmitInput,
                                                 GovTextInput)
-from wtforms import (BooleanField, EmailField, PasswordField, SelectField,
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField)
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -25,9 +25,11 @@ class UserProfileFields:
                                 validators=[InputRequired(message="Select at least one role")])
     agency = SelectField("Agency", choices=AGENCY_CHOICES, widget=GovSelect(),
                          validators=[InputRequired(message="Select the person's agency")])
-    teams = StringField("Teams", widget=GovTextInput(),
-                        description="Team names separated by commas, for example: Compass, North",
-                        validators=[Length(max=500, message="Teams must be 500 characters or fewer")])
+    # Ticked from the known teams (set by the view); a name nobody knows is refused by the
+    # service, not silently made a team, and comes back ticked with the reason (issue 19).
+    teams = SelectMultipleField("Teams", widget=GovCheckboxesInput(), choices=[], validate_choice=False,
+                                description="A team manager must have a team. A team not in the list is "
+                                            "added on the Teams page first.")
 
 
 class CreateUserForm(UserProfileFields, FlaskForm):
@@ -73,3 +75,15 @@ class ChildReadsForm(FlaskForm):
 
     child_id = StringField("Child id, as in the council's case data", widget=GovTextInput(),
                            filters=[lambda value: (value or "").strip()[:64]])
+
+
+class AddTeamForm(FlaskForm):
+    """A new team, added on purpose: a name nobody knows is shown back for a confirmation."""
+    name = StringField("Team name", widget=GovTextInput(),
+                       description="As the case data and people name it, for example Compass",
+                       validators=[InputRequired(message="Enter the team's name"),
+                                   Length(max=100, message="A team's name must be 100 characters or fewer")])
+    # The name the admin was asked about: ticking the box confirms that name and no other.
+    confirmed_name = HiddenField()
+    confirm = BooleanField("Yes, create this team", widget=GovCheckboxInput())
+    submit = SubmitField("Add team", widget=GovSubmitInput())

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from qa_app.admin.forms import AuditTrailFilterForm, ChildReadsForm, CreateUserForm, EditUserForm, OneTimePasswordForm
 from qa_app.extensions import db
+from qa_app.forms import choices
 from qa_app.models import Role, User
 from qa_app.security import roles_required
 from qa_app.services import accounts
@@ -15,8 +16,12 @@ admin = Blueprint("admin", __name__)
 MAX_PAGE = 1_000_000  # far past the end of any trail, far below what the database's OFFSET overflows at
 
 
-def _split_teams(text: str | None) -> list[str]:
-    return [name.strip() for name in (text or "").split(",") if name.strip()]
+def _offer_teams(form) -> None:
+    """The known teams to tick, and any posted name nobody knows: shown back ticked, beside the
+    service's reason, so what was sent is never lost and never silently becomes a team."""
+    known = accounts.known_team_names()
+    posted = [name for name in (form.teams.data or []) if name not in known]
+    form.teams.choices = choices((name, name) for name in known + posted)
 
 
 @admin.get("/users")
@@ -31,12 +36,13 @@ def list_users():
 @roles_required(Role.ADMIN)
 def create_user():
     form = CreateUserForm()
+    _offer_teams(form)
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
                 email=form.email.data, display_name=form.display_name.data,
                 password=form.password.data, roles=form.roles.data, agency=form.agency.data,
-                team_names=_split_teams(form.teams.data), must_change_password=True,
+                team_names=form.teams.data or [], must_change_password=True,
                 created_by=current_user)
         except accounts.AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
@@ -53,12 +59,13 @@ def edit_user(user_id):
     form = EditUserForm(obj=None if request.method == "POST" else user)
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
-        form.teams.data = ", ".join(user.team_names)
+        form.teams.data = user.team_names
+    _offer_teams(form)
     if form.validate_on_submit():
         try:
             accounts.update_user(
                 user.id, display_name=form.display_name.data, roles=form.roles.data,
-                agency=form.agency.data, team_names=_split_teams(form.teams.data),
+                agency=form.agency.data, team_names=form.teams.data or [],
                 active=form.active.data, changed_by=current_user)
         except accounts.AccountError as error:
             getattr(form, error.field or "display_name").errors.append(str(error))
@@ -81,7 +88,8 @@ def set_one_time_password(user_id):
         return redirect(url_for("admin.edit_user", user_id=user.id))
     edit_form = EditUserForm(formdata=None, obj=user)
     edit_form.roles.data = sorted(r.value for r in user.roles)
-    edit_form.teams.data = ", ".join(user.team_names)
+    edit_form.teams.data = user.team_names
+    _offer_teams(edit_form)
     return render_template("admin/user_form.html", form=edit_form, user=user, password_form=form)
 
 
@@ -112,3 +120,4 @@ def child_reads():
 
 from qa_app.admin import legal_holds  # noqa: E402,F401  (its routes are on this blueprint)
 from qa_app.admin import partnership  # noqa: E402,F401  (its routes are on this blueprint)
+from qa_app.admin import teams  # noqa: E402,F401  (its routes are on this blueprint; issue 19)

@@ -29,7 +29,10 @@ class ProgrammeForm(FlaskForm):
         "Re-referrals only: decision on the previous referral", widget=GovCheckboxesInput(),
         choices=choices((d, DECISION_LABELS[d]) for d in DECISIONS), validators=[Optional()],
         description="Leave empty for any decision")
-    team = StringField("Only this team", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    # Choices are the known teams (set by the view); a name posted that nobody knows is refused
+    # by the service with a reason (issue 19).
+    team = SelectField("Only this team", widget=GovSelect(), choices=[], validators=[Optional(), Length(max=100)],
+                       validate_choice=False)
     decision = SelectField("Only this decision", widget=GovSelect(),
                            choices=choices([("", "Any decision")] + [(d, DECISION_LABELS[d]) for d in DECISIONS]),
                            validators=[Optional()])
@@ -38,8 +41,11 @@ class ProgrammeForm(FlaskForm):
     category = SelectField("Only this category of abuse", widget=GovSelect(),
                            choices=choices([("", "Any category")] + list(ABUSE_CATEGORIES.items())),
                            validators=[Optional()])
+    # Choices are the agencies some questionnaire has questions for (set by the view); the service
+    # refuses one the chosen questionnaire has none for, with a reason, however it was posted.
     agencies = SelectMultipleField("Agencies with a section to complete", widget=GovCheckboxesInput(),
-                                   choices=choices((a.value, a.label) for a in Agency), validators=[Optional()])
+                                   choices=choices((a.value, a.label) for a in Agency), validators=[Optional()],
+                                   validate_choice=False)
     due_date = GovDateField("Audits due by", description=DATE_HINT)
     submit = SubmitField("Create programme", widget=GovSubmitInput())
 

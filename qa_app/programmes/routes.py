@@ -34,6 +34,12 @@ def new_programme():
     form = ProgrammeForm()
     form.questionnaire_id.choices = choices(
         (f"{q.id}@{q.version}", f"{q.title} (version {q.version})") for q in questionnaires.available().values())
+    known = service.team_choices()
+    posted = [form.team.data] if form.team.data and form.team.data not in known else []
+    form.team.choices = choices([("", "Any team")] + [(t, t) for t in known + posted])
+    offered, said = service.agency_sections_offered()
+    form.agencies.choices = choices((a, Agency(a).label) for a in offered)
+    form.agencies.description = f"Only agencies the chosen questionnaire has questions for. {said}"
     if form.validate_on_submit():
         questionnaire_id, _, version = form.questionnaire_id.data.partition("@")
         try:

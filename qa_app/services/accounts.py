@@ -1,4 +1,5 @@
 """Accounts: sign-in with lockout, password changes and user administration."""
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -11,9 +12,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from qa_app.db import read_transaction, write_transaction
 from qa_app.extensions import db
-from qa_app.models import Agency, Role, SignInFailure, Team, User
+from qa_app.models import Agency, CPPlan, Referral, Role, SignInFailure, Team, User
 from qa_app.models.base import utcnow
-from qa_app.services import passwords
+from qa_app.services import passwords, people
 from qa_app.services.audit_trail import record_event
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -253,20 +254,109 @@ def users_by_name() -> list[User]:
     return db.session.scalars(db.select(User).order_by(User.display_name)).all()
 
 
-def teams_named(names) -> list[Team]:
-    """The teams with these names, creating any that are new."""
+class TeamNotConfirmed(AccountError):
+    """A team name nobody knows: the admin is asked to confirm it before it becomes a team."""
+
+    def __init__(self, message, name):
+        super().__init__(message, "name")
+        self.name = name
+
+
+TEAM_NAME_MAX = 100
+
+
+def _team_name(name) -> str:
+    return " ".join(str(name or "").split())
+
+
+def known_team_names() -> list[str]:
+    """The teams a user or an action may be given: every team in the loaded case data, and
+    every team an admin added on purpose (or that an earlier release created)."""
+    names = set(db.session.scalars(select(Team.name)))
+    for column in (Referral.team, CPPlan.team):
+        names |= set(db.session.scalars(select(column).where(column.is_not(None)).distinct()))
+    return sorted({name for name in names if name and name.strip()})
+
+
+def known_team(name) -> Team | None:
+    """The team with exactly this name if it is known (its row made for a case-data team seen for
+    the first time), or None: a name nobody knows never becomes a team here."""
+    name = _team_name(name)
+    team = db.session.scalars(select(Team).filter_by(name=name)).first()
+    if team is None and name in known_team_names():
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def teams_named(names, *, new=()) -> list[Team]:
+    """The known teams with these names. A name in `new` is created if nobody knows it (a team
+    configured on purpose: the demo's, a sign-on provider's group map, the CLI's --new-team);
+    any other unknown name is refused, so a typo never silently becomes a team."""
+    new = {_team_name(n) for n in new}
     teams = []
-    for name in sorted({n.strip() for n in names if n and n.strip()}):
-        team = db.session.scalars(db.select(Team).filter_by(name=name)).first()
-        if team is None:
+    for name in sorted({_team_name(n) for n in names if _team_name(n)}):
+        team = known_team(name)
+        if team is None and name in new and len(name) <= TEAM_NAME_MAX:
             team = Team(name=name)
             db.session.add(team)
+            db.session.flush()
+        if team is None:
+            raise AccountError(f"{name[:TEAM_NAME_MAX]} is not a team we know: choose teams from the list, "
+                               "or add the team on the Teams page first", "teams")
         teams.append(team)
     return teams
 
 
+def add_team(name, *, confirmed_as, added_by) -> Team:
+    """An admin adds a team on purpose. A name nobody knows is added only when confirmed_as is
+    the same name, which the page asks for by showing it back ("Create team 'Compas'?") with a
+    near match, so a typo is seen before it becomes a team."""
+    name = _team_name(name)
+    if not name:
+        raise AccountError("Enter the team's name", "name")
+    if len(name) > TEAM_NAME_MAX:
+        raise AccountError(f"A team's name must be {TEAM_NAME_MAX} characters or fewer", "name")
+    known = known_team_names()
+    same = [k for k in known if k.casefold() == name.casefold()]
+    if same:
+        raise AccountError(f"{same[0]} is already a team", "name")
+    if _team_name(confirmed_as) != name:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise TeamNotConfirmed(f"{name} is not a team we know.{hint} To create team \u2018{name}\u2019, "
+                               "tick the box and add it again.", name)
+    with write_transaction():
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+        record_event("team_added", actor=added_by, object_type="team", object_id=team.id,
+                     details={"team": name})
+    return team
+
+
 def team_names() -> list[str]:
-    return db.session.scalars(select(Team.name).order_by(Team.name)).all()
+    return known_team_names()
+
+
+@dataclass
+class TeamRow:
+    name: str
+    in_case_data: bool
+    managers: list[str]  # active team managers' names: none means concerns go to the QA leads
+
+
+def team_list() -> list[TeamRow]:
+    """Every known team, whether the case data names it, and who manages it (the Teams page)."""
+    in_data = set()
+    for column in (Referral.team, CPPlan.team):
+        in_data |= set(db.session.scalars(select(column).where(column.is_not(None)).distinct()))
+    managers = {}
+    for user in people.active_users(people.holds(Role.TEAM_MANAGER)):
+        for name in user.team_names:
+            managers.setdefault(name, []).append(user.display_name)
+    return [TeamRow(name, name in in_data, sorted(managers.get(name, []))) for name in known_team_names()]
 
 
 def _validate_profile(email, display_name, roles, agency, team_names=()):
@@ -280,13 +370,15 @@ def _validate_profile(email, display_name, roles, agency, team_names=()):
         raise AccountError("Select the person's agency", "agency")
     if Role.TEAM_MANAGER in {Role(r) for r in roles} and not [t for t in team_names if t and t.strip()]:
         # Concerns and actions reach a manager through their team: one without a team sees nothing.
-        raise AccountError("A team manager must have a team: enter the team they manage", "teams")
+        raise AccountError("A team manager must have a team: choose the team they manage", "teams")
 
 
 def create_user(*, email, display_name, password, roles, agency=Agency.CHILDRENS_SOCIAL_CARE.value,
-                team_names=(), must_change_password=False, created_by=None, demo_password=False) -> User:
+                team_names=(), must_change_password=False, created_by=None, demo_password=False,
+                new_teams=()) -> User:
     """demo_password: only for the demo loader (development and test only), whose users share
-    the published demo password that the rules refuse for anyone else."""
+    the published demo password that the rules refuse for anyone else. new_teams: team names
+    created on purpose if nobody knows them (see teams_named); every other name must be known."""
     email = normalise_email(email)
     roles = {Role(r) for r in roles}
     _validate_profile(email, display_name, roles, agency, team_names)
@@ -298,7 +390,7 @@ def create_user(*, email, display_name, password, roles, agency=Agency.CHILDRENS
         user = User(email=email, display_name=display_name.strip(), password_hash=password_hash,
                     agency=agency, must_change_password=must_change_password)
         user.roles = roles
-        user.teams = teams_named(team_names)
+        user.teams = teams_named(team_names, new=new_teams)
         db.session.add(user)
         db.session.flush()
         record_event("user_created", actor=created_by, object_type="user", object_id=user.id,

@@ -20,9 +20,9 @@ from audit_tools.readers import FileRejected
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import (OUTSTANDING, TRANSITIONS, Action, ActionPriority, ActionStatus, ActionUpdate, Agency,
-                           AuditProgramme, CaseAudit, Role, Team, User)
+                           AuditProgramme, CaseAudit, Role, User)
 from qa_app.models.base import utcnow
-from qa_app.services import people
+from qa_app.services import accounts, people
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_audits import questionnaire_for_programme
 
@@ -197,13 +197,12 @@ def raise_action(programme_id: int, case_audit_id: int | None, new: NewAction, u
             raise ActionError("Only the case's lead auditor or a QA lead can raise an action here")
         team = None
         if new.team:
-            team = db.session.scalar(select(Team).filter_by(name=new.team))
+            # Only a known team (case data, or added by an admin on purpose): a typed name never
+            # becomes a team here. A team with no manager is named on the QA leads' and admins'
+            # home pages (safeguarding.teams_nobody_manages).
+            team = accounts.known_team(new.team)
             if team is None:
-                # The page offers only known teams; a team with no manager is named on the QA
-                # leads' and admins' home pages (safeguarding.teams_nobody_manages).
-                team = Team(name=new.team[:100])
-                db.session.add(team)
-                db.session.flush()
+                raise ActionError("Choose a team from the list", "team")
         if new.owner_id is not None:
             owner = db.session.get(User, new.owner_id)
             if owner is None or not owner.active:

@@ -24,6 +24,7 @@ ACTIONS = {
     "password_changed": "Password changed",
     "user_created": "User created",
     "user_updated": "User updated",
+    "team_added": "Team added",  # issue 19: teams are chosen from a list; a new one is added on purpose
     "user_disabled": "User disabled",
     "user_enabled": "User enabled",
     "one_time_password_set": "One-time password set",

@@ -156,7 +156,10 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         for section in current.sections:
             problems.update(check_answers(section, kept, submitting=submit))
         if submit and part == LEAD:
-            waiting = [Agency(s.agency).label for s in case_audit.sections if not s.submitted]
+            # A section with no questions (a programme made before agencies were checked against
+            # its questionnaire) can never be submitted, so it keeps nobody waiting.
+            waiting = [Agency(s.agency).label for s in case_audit.sections
+                       if not s.submitted and sections_for(case_audit, s.agency)]
             if waiting:
                 problems["_agencies"] = ("The agency sections must be submitted before the lead part: "
                                          + ", ".join(waiting))

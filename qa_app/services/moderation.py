@@ -54,6 +54,7 @@ def queue_reasons(case_audit: CaseAudit) -> list[str]:
 
 
 OWN_WORK = "You audited this case, so another QA lead must moderate it"
+OWN_WORK_REOPEN = "You audited this case, so another QA lead must reopen it"
 
 
 def auditors_of(case_audit: CaseAudit) -> set[int]:
@@ -131,6 +132,9 @@ def reopen(case_audit_id: int, part: str, reason: str, user) -> None:
         raise ModerationError({"reason": "Enter why the audit is being reopened"})
     with write_transaction():
         case_audit = db.session.get(CaseAudit, case_audit_id, with_for_update=True)
+        if is_own_work(case_audit, user):
+            # Reopening undoes a submission or a moderation: a check, never made on one's own work.
+            raise ModerationError({"_state": OWN_WORK_REOPEN})
         current = audit_part(case_audit, part)
         if current is None:
             raise ModerationError({"_state": CASE_AUDIT_TRANSITIONS["reopen"].refusal})

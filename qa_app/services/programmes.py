@@ -18,7 +18,7 @@ from qa_app.extensions import db
 from qa_app.models import (FINISHED, Agency, AuditProgramme, CaseAudit, CaseAuditSection, CaseAuditStatus, Child,
                            CPPlan, IllegalTransition, Referral, Sample, SampleChange, SampleChangeKind)
 from qa_app.models.base import utcnow
-from qa_app.services import questionnaires
+from qa_app.services import accounts, questionnaires
 from qa_app.services.audit_trail import record_event
 from qa_app.services.people import auditors
 from qa_app.services.case_data import plan_records, referral_records
@@ -71,6 +71,16 @@ def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, 
     unknown = set(agencies) - {a.value for a in Agency}
     if unknown:
         raise ProgrammeError("Select agencies from the list", "agencies")
+    team = (filters or {}).get("team")
+    if team and team not in accounts.known_team_names():
+        # A typo here made an empty frame without a word: teams are chosen from a list.
+        raise ProgrammeError(f"{team[:100]} is not a team we know: choose a team from the list", "team")
+    answering = questionnaires.get(questionnaire_id, questionnaire_version).agencies_answering()
+    unanswered = [Agency(a).label for a in sorted(set(agencies)) if a not in answering]
+    if unanswered:
+        offered = ", ".join(Agency(a).label for a in answering) or "none"
+        raise ProgrammeError(f"The questionnaire \u2018{title}\u2019 has no questions for {', '.join(unanswered)}: "
+                             f"choose only agencies it has a section for ({offered})", "agencies")
     with write_transaction():
         if db.session.scalars(select(AuditProgramme).filter_by(name=name)).first():
             raise ProgrammeError("A programme with this name already exists", "name")
@@ -89,6 +99,28 @@ def create_programme(*, name, theme, questionnaire_id, frame_kind, period_text, 
                      object_id=programme.id, details={"name": name, "frame": frame_kind,
                                                       "period": period.label})
     return programme
+
+
+def team_choices() -> list[str]:
+    """The teams a programme may be narrowed to: the known teams (see accounts.known_team_names)."""
+    return accounts.known_team_names()
+
+
+def agency_sections_offered() -> tuple[list[str], str]:
+    """The agencies some questionnaire has questions for (the new-programme page offers only
+    these), and a sentence per questionnaire saying which agencies it has a section for."""
+    offered, said = set(), []
+    for questionnaire in questionnaires.available().values():
+        answering = questionnaire.agencies_answering()
+        offered |= set(answering)
+        name = f"{questionnaire.title} (version {questionnaire.version})"
+        if not answering:
+            said.append(f"{name} has no agency sections")
+        elif set(answering) == {a.value for a in Agency}:
+            said.append(f"{name} has a section for every agency")
+        else:
+            said.append(f"{name} has sections for " + ", ".join(Agency(a).label for a in answering))
+    return [a.value for a in Agency if a.value in offered], ". ".join(said) + "."
 
 
 def programme_period(programme: AuditProgramme) -> Period:
@@ -181,8 +213,9 @@ def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: in
                 drawn_ids=drawn.ids, allocation=drawn.allocation, drawn_by_id=user.id if user else None)
             db.session.add(sample)
             children = {c.case_id: c.child_id for c in preview.eligible}
+            agencies = section_agencies(programme)
             for case_id in drawn.ids:
-                _add_case_audit(programme, case_id, children[case_id])
+                _add_case_audit(programme, case_id, children[case_id], agencies)
             programme.sample_drawn()
             db.session.flush()
             record_event("sample_drawn", actor=user, object_type="audit_programme", object_id=programme.id,
@@ -200,10 +233,19 @@ def draw_programme_sample(programme_id: int, request: SampleRequest, *, seed: in
     return sample
 
 
-def _add_case_audit(programme, case_id, child_id) -> CaseAudit:
+def section_agencies(programme: AuditProgramme) -> list[str]:
+    """The programme's agencies that its questionnaire has questions for. A programme created
+    before that rule may name others: they get no section, which could never be submitted."""
+    answering = questionnaires.get(programme.questionnaire_id, programme.questionnaire_version).agencies_answering()
+    return [agency for agency in programme.agencies if agency in answering]
+
+
+def _add_case_audit(programme, case_id, child_id, agencies=None) -> CaseAudit:
+    if agencies is None:  # before the new row exists: it may read the questionnaire
+        agencies = section_agencies(programme)
     case_audit = CaseAudit(programme=programme, case_id=case_id, child_id=child_id,
                            due_date=programme.due_date)
-    case_audit.sections = [CaseAuditSection(agency=agency) for agency in programme.agencies]
+    case_audit.sections = [CaseAuditSection(agency=agency) for agency in agencies]
     db.session.add(case_audit)
     return case_audit
 
@@ -311,7 +353,7 @@ def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date
         chosen = [u for u in auditors() if u.id in set(auditor_ids)]
         if not chosen:
             raise ProgrammeError("Select at least one auditor", "auditor_ids")
-        by_agency = {agency: [u for u in chosen if u.agency == agency] for agency in programme.agencies}
+        by_agency = {agency: [u for u in chosen if u.agency == agency] for agency in section_agencies(programme)}
         unmatched = sorted(agency for agency, people in by_agency.items() if not people)
         with refused_as_programme_error():
             programme.audits_assigned()

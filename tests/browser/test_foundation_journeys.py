@@ -66,6 +66,7 @@ PAGES = {
     "create user": ("admin@demo.casefile.test", "/admin/users/new"),
     "edit user": ("admin@demo.casefile.test", "/admin/users/1"),
     "audit trail": ("admin@demo.casefile.test", "/admin/audit-trail"),
+    "teams": ("admin@demo.casefile.test", "/admin/teams"),  # issue 19
     "change password": ("auditor@demo.casefile.test", "/change-password"),
     "403": ("auditor@demo.casefile.test", "/admin/users"),
     "404": ("auditor@demo.casefile.test", "/no-such-page"),

@@ -24,8 +24,8 @@ def create_programme(page, base_url, name="Re-referrals Q1 2014/15"):
     page.get_by_label("Re-referral audit (version 1)").check()
     page.get_by_label("Re-referrals", exact=True).check()
     page.get_by_label("Period").fill("Q1 2014/15")
-    page.get_by_label("Health").check()
-    page.get_by_label("Police").check()
+    # The re-referral questionnaire has no agency sections, so no agency is ticked (issue 19: an
+    # agency section without questions could never be submitted).
     fill_date(page, "Audits due by", date(2027, 1, 31))
     page.get_by_role("button", name="Create programme").click()
 
@@ -58,8 +58,8 @@ def test_a_qa_lead_draws_a_stratified_sample_and_an_auditor_sees_their_cases(dem
     sign_in_page(page, demo_server, "auditor@demo.casefile.test")
     page.wait_for_url(demo_server + "/")
     my_audits = page.locator(".app-my-audit")
-    # Alex leads every other case and holds the police section of all 20.
-    assert my_audits.count() == 30
+    # Alex leads every other case; the questionnaire gives no agency any section.
+    assert my_audits.count() == 10
     assert "Re-referrals Q1 2014/15" in my_audits.first.inner_text()
 
 

@@ -131,7 +131,8 @@ def _new_account(provider: Provider, claims: dict, email: str, granted) -> User:
                 # Never a password that can be typed: this account signs in through its provider.
                 password_hash=generate_password_hash(secrets.token_urlsafe(32), method="scrypt"))
     user.roles = roles
-    user.teams = accounts.teams_named(teams)
+    # The provider's group map is configuration an admin wrote on purpose: its teams may be new.
+    user.teams = accounts.teams_named(teams, new=teams)
     db.session.add(user)
     db.session.flush()
     record_event("user_created", actor=user, object_type="user", object_id=user.id,
