@@ -260,8 +260,14 @@ def write_transaction():
     session = db.session()  # the request's own Session, behind the scoped proxy
     if is_sqlite() and session.in_transaction() and not _wants_write() and not _holds_changes(session):
         # What came before only read: end that snapshot and begin again holding the write lock.
-        # The rollback also expires what was read, so it is read again under the lock, fresh.
-        session.rollback()
+        if has_request_context():
+            # Expiring what the request read, so that it is read again under the lock, fresh.
+            session.rollback()
+        else:
+            # A job or command (or a test) may hand what it read to another context, where an
+            # expired object could not be read again: the values it read stand, as they did
+            # between its transactions before.
+            session.commit()
     with _unit_of_work(_write_intent) as session:
         yield session
 
