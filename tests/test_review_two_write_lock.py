@@ -96,9 +96,11 @@ def test_a_slow_parse_and_a_large_import_never_hold_up_another_users_save(
           f"slowest {max(save_times):.2f} s, median {sorted(save_times)[len(save_times) // 2]:.2f} s")
     # The held parse holds no lock, so saves go straight through. The import's rows go in with
     # one all-or-nothing write (300,000 rows and their indexes: about 3 s here), and a save that
-    # arrives during it waits for it; saves are one after another, so at most one does.
+    # arrives during it waits for it; saves are one after another, so at most one does. (That
+    # one took 4-6.5 s on the shared 2-core machine; its bound is only that it never nears the
+    # 30 s lock timeout.)
     assert sorted(save_times)[-2] < 2.0, save_times
-    assert max(save_times) < 10, save_times
+    assert max(save_times) < 20, save_times
     assert _batch(app, batch_id) == ("succeeded", IMPORT_ROWS)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Referral.id))) == IMPORT_ROWS
