@@ -20,6 +20,7 @@ from qa_app.services import questionnaires as questionnaire_service
 from tests.case_data_helpers import REFERRAL_HEADINGS, write_csv
 from tests.conftest import using_postgres
 from tests.helpers import csrf_token, make_user, post_form, sign_in
+from tests.test_case_audits import open_form, re_referral_audit  # noqa: F401  (a fixture)
 from tests.test_worker import queue_for_worker, running_worker, wait_until
 
 # The issue's size. On this 2-core machine the import takes well under the minute the brief allows.
@@ -156,3 +157,20 @@ def test_a_save_that_cannot_get_the_lock_re_shows_the_form_with_what_was_typed(
         assert db.session.get(PartnershipSetting, "partnership_name") is None
     # Once the other write is over, the same form saves.
     assert post_form(admin, "/admin/partnership", {"name": TYPED}).status_code == 302
+
+
+def test_an_auditors_answers_come_back_when_the_database_was_too_busy_to_save_them(
+        app, database_url, re_referral_audit, lock_waits_briefly):  # noqa: F811
+    """The longest typing in the service: the answer form does not save through a form class's
+    validate_on_submit, so it handles the refusal itself, as it does a conflict."""
+    case_audit_id, auditor = re_referral_audit
+    client = app.test_client()
+    assert sign_in(client, auditor.email).status_code == 302
+    url = f"/audits/{case_audit_id}/lead"
+    _, hidden = open_form(client, url)
+    with _WriteLockHeldElsewhere(database_url):
+        response = client.post(url, data={**hidden, "what_changed": TYPED, "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert TYPED in page and "Nothing was saved" in page
+    assert client.post(url, data={**hidden, "what_changed": TYPED, "action": "save"}).status_code == 302
