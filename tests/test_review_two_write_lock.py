@@ -118,17 +118,18 @@ def lock_waits_briefly(app, monkeypatch):
 
 
 class _WriteLockHeldElsewhere:
-    """Another process's long write: the whole database on SQLite, the settings table on PostgreSQL."""
+    """Another process's long write: the whole database on SQLite; on PostgreSQL the table the
+    save writes (EXCLUSIVE: it may still be read, as during a long import's merge)."""
 
-    def __init__(self, database_url):
-        self.database_url = database_url
+    def __init__(self, database_url, table="partnership_setting"):
+        self.database_url, self.table = database_url, table
 
     def __enter__(self):
         if using_postgres():
             self.engine = create_engine(normalise_database_url(self.database_url))
             self.connection = self.engine.connect()
             self.transaction = self.connection.begin()
-            self.connection.execute(text("LOCK TABLE partnership_setting IN ACCESS EXCLUSIVE MODE"))
+            self.connection.execute(text(f"LOCK TABLE {self.table} IN EXCLUSIVE MODE"))
         else:
             self.connection = sqlite3.connect(self.database_url.removeprefix("sqlite:///"), isolation_level=None)
             self.connection.execute("BEGIN IMMEDIATE")
@@ -168,7 +169,7 @@ def test_an_auditors_answers_come_back_when_the_database_was_too_busy_to_save_th
     assert sign_in(client, auditor.email).status_code == 302
     url = f"/audits/{case_audit_id}/lead"
     _, hidden = open_form(client, url)
-    with _WriteLockHeldElsewhere(database_url):
+    with _WriteLockHeldElsewhere(database_url, "case_audit"):
         response = client.post(url, data={**hidden, "what_changed": TYPED, "action": "save"})
     page = response.get_data(as_text=True)
     assert response.status_code == 503
