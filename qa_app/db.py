@@ -1,10 +1,16 @@
 """Database behaviour the app relies on, on SQLite and PostgreSQL.
 
-SQLite: every connection gets WAL, foreign keys and a busy timeout. Transactions that will
-write start with BEGIN IMMEDIATE, which takes the write lock at once; a deferred transaction
-that reads first and writes later can fail at once with "database is locked" when another
-writer got in between, and busy_timeout cannot help it. Reads (GET requests) use a plain BEGIN
-so they never queue behind a writer.
+SQLite: every connection gets WAL, foreign keys and a busy timeout. Only write_transaction()
+starts with BEGIN IMMEDIATE, which takes the write lock at once; a deferred transaction that
+reads first and writes later can fail at once with "database is locked" when another writer
+got in between, and busy_timeout cannot help it. Everything else, form posts included, reads in
+a plain (deferred) BEGIN, which never queues behind a writer: so the parsing, hashing and file
+work a request does before or after its writes holds no lock, and one slow request cannot stall
+every other user's save (issue 21, point 1).
+
+PostgreSQL: a statement waits at most POSTGRES_LOCK_TIMEOUT_MS for a lock, as SQLite waits
+SQLITE_BUSY_TIMEOUT_MS; either failure is a DatabaseBusy to the pages (database_busy()), which
+re-show the form and ask the user to try again.
 """
 import gc
 import sqlite3
@@ -13,7 +19,7 @@ from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
 
-from flask import has_request_context, request
+from flask import g, has_request_context
 from sqlalchemy import Date, cast, event, func, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
@@ -21,24 +27,23 @@ from sqlalchemy.pool import Pool
 from qa_app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POSTGRES_LOCK_TIMEOUT_MS = 30_000
 # The largest id a database integer column holds on PostgreSQL (and well inside SQLite's).
 MAX_DATABASE_ID = 2 ** 31 - 1
-_READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _read_intent: ContextVar[bool] = ContextVar("read_intent", default=False)
 
 
 def _wants_write() -> bool:
-    if _write_intent.get():
-        return True
-    if _read_intent.get():
-        return False
-    return not (has_request_context() and request.method in _READ_ONLY_METHODS)
+    """Inside write_transaction(): only there is the write lock taken."""
+    return _write_intent.get()
 
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite_connection(dbapi_connection, _record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
+        if type(dbapi_connection).__module__.startswith("psycopg"):
+            _configure_postgres_connection(dbapi_connection)
         return
     # Let SQLAlchemy's "begin" event below issue BEGIN, instead of the driver's own guesswork.
     dbapi_connection.isolation_level = None
@@ -59,6 +64,41 @@ def _configure_sqlite_connection(dbapi_connection, _record):
 # SQLite's foreign-key checks off for that transaction.
 _CHANGES_AT_BEGIN = "sqlite_changes_at_begin"
 _FOREIGN_KEYS_OFF = "sqlite_foreign_keys_off"
+
+
+def _configure_postgres_connection(dbapi_connection) -> None:
+    """A lock wait as long as SQLite's busy timeout, and no longer: a save that cannot get its
+    row in time is asked to try again instead of waiting for ever behind a long import."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # SET outside a transaction lasts for the connection
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(POSTGRES_LOCK_TIMEOUT_MS)}")
+    finally:
+        dbapi_connection.autocommit = autocommit
+
+
+class DatabaseBusy(Exception):
+    """Another writer held the lock for longer than this request could wait: raised at once
+    by write_transaction() while the page is being shown again after one such wait (errors.py),
+    so that the form comes back to the user now rather than after a second wait."""
+
+
+# SQLite's busy answers, and PostgreSQL's lock_not_available (lock_timeout) and deadlock_detected.
+_BUSY_SQLITE_MESSAGES = ("database is locked", "database table is locked")
+_BUSY_POSTGRES_CODES = {"55P03", "40P01"}
+
+
+def database_busy(error: BaseException) -> bool:
+    """The database refused because another writer held its lock too long: nothing was saved,
+    and the same request a little later should go through."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    original = getattr(error, "orig", None) or error
+    if isinstance(original, sqlite3.OperationalError):
+        return str(original).strip().lower().startswith(_BUSY_SQLITE_MESSAGES)
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return code in _BUSY_POSTGRES_CODES
 
 
 @event.listens_for(Engine, "begin")
@@ -121,7 +161,7 @@ def in_write_transaction() -> bool:
 
 
 def request_may_write() -> bool:
-    """A form post (or a write transaction): on SQLite its transaction holds the write lock."""
+    """Inside a write transaction: on SQLite its transaction holds the write lock."""
     return _wants_write()
 
 
@@ -215,12 +255,30 @@ def write_transaction():
     Service functions wrap their changes in this, so a change and its audit-trail event are
     committed together or not at all.
     """
+    if has_request_context() and g.get("database_busy"):
+        raise DatabaseBusy("showing the form again after the database was busy")
     session = db.session()  # the request's own Session, behind the scoped proxy
-    if is_sqlite() and session.in_transaction() and not _wants_write():
-        # The request began a read-only transaction; restart it holding the write lock.
-        session.rollback()
+    if is_sqlite() and session.in_transaction() and not _wants_write() and not _holds_changes(session):
+        # What came before only read: end that snapshot and begin again holding the write lock.
+        if has_request_context():
+            # Expiring what the request read, so that it is read again under the lock, fresh.
+            session.rollback()
+        else:
+            # A job or command (or a test) may hand what it read to another context, where an
+            # expired object could not be read again: the values it read stand, as they did
+            # between its transactions before.
+            session.commit()
     with _unit_of_work(_write_intent) as session:
         yield session
+
+
+def _holds_changes(session) -> bool:
+    """Changes made before write_transaction() (which the rollback above would lose): the
+    transaction is left to take the lock when it writes them."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    connection = session.connection()
+    return connection.connection.driver_connection.total_changes != connection.info.get(_CHANGES_AT_BEGIN)
 
 
 @contextmanager
@@ -231,6 +289,6 @@ def read_transaction():
     write_transaction() after it starts afresh, holding the lock."""
     session = db.session()
     if session.in_transaction():
-        session.commit()  # a POST's transaction began BEGIN IMMEDIATE: end it, nothing is pending
+        session.commit()  # end the request's snapshot; nothing is pending
     with _unit_of_work(_read_intent) as session:
         yield session

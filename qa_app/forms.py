@@ -1,6 +1,7 @@
 """Form helpers shared by the blueprints."""
 from datetime import date
 
+from flask import g, has_request_context
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
@@ -32,6 +33,25 @@ def _buttons_need_no_id():
 
 
 _buttons_need_no_id()
+
+
+def _forms_do_not_act_while_shown_again():
+    """A post refused because the database was busy (errors.handle_database_error) runs its
+    view once more to show the form again: every form then holds what was typed but does not
+    validate, so the view renders the page instead of trying to save a second time."""
+    validate_on_submit = FlaskForm.validate_on_submit
+    if getattr(validate_on_submit, "busy_aware", False):
+        return
+
+    def validate_unless_busy(self, extra_validators=None):
+        if has_request_context() and g.get("database_busy"):
+            return False
+        return validate_on_submit(self, extra_validators=extra_validators)
+    validate_unless_busy.busy_aware = True
+    FlaskForm.validate_on_submit = validate_unless_busy
+
+
+_forms_do_not_act_while_shown_again()
 
 
 def choices(pairs) -> list[SelectChoice]:

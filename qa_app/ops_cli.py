@@ -17,7 +17,8 @@ from qa_app.services.governance import report as governance
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup_command(path):
-    """Copy the database to PATH (a new file) while the app is in use, and check the copy.
+    """Write one archive to PATH (a new file) while the app is in use: a checked copy of the
+    database, the action evidence files, and a manifest of their SHA-256 checksums.
 
     SQLite: the online backup API, then PRAGMA integrity_check. PostgreSQL: pg_dump's custom
     format (needs pg_dump on the PATH)."""
@@ -32,16 +33,21 @@ def backup_command(path):
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--to", "target", required=True,
               help="A new SQLite file, or for a pg_dump backup the URL of an empty PostgreSQL database.")
+@click.option("--evidence-to", "evidence_target", type=click.Path(file_okay=False),
+              help="A new or empty folder for the archive's evidence files (default, for a SQLite "
+                   "target: the target's name with .evidence added).")
 @with_appcontext
-def restore_command(backup_file, target):
-    """Restore BACKUP_FILE into a new database (never over the one in use) and check it."""
+def restore_command(backup_file, target, evidence_target):
+    """Restore BACKUP_FILE into a new database (never over the one in use) and its evidence files
+    into a new folder, after checking every file against the archive's SHA-256 manifest."""
     try:
-        summary = backups.restore(backup_file, target)
+        summary = backups.restore(backup_file, target, evidence_target)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo("Restored. " + "\n".join(summary.lines()))
     click.echo("To use it: stop the app and the worker, point DATABASE_URL at it (or move the file "
-               "into place), run `flask --app wsgi db upgrade`, then start them again.")
+               "into place), move the evidence folder to instance/evidence, run "
+               "`flask --app wsgi db upgrade`, then start them again.")
 
 
 @click.command("jobs")

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from audit_tools.records import DECISION_LABELS
 from qa_app.audits.forms import ConcernForm, answer_form, answers_from, date_problems
+from qa_app.db import DatabaseBusy
 from qa_app.extensions import db
 from qa_app.forms import error_link
 from qa_app.models import CaseAudit, Role
@@ -105,6 +106,10 @@ def complete(case_audit_id, part):
     except service.AuditRefused as refused:
         flash(str(refused), "info")
         return redirect(url_for("audits.show", case_audit_id=case_audit.id))
+    except DatabaseBusy:
+        # The page shown again after the database was too busy to save (qa_app/errors.py):
+        # the answers as typed, with its message asking the auditor to save again.
+        return _render(case_audit, current, form, history, problems={}), 200
     flash("Your answers have been submitted." if submitting else
           "Your answers have been saved. You can come back and finish later.", "success")
     return redirect(url_for("audits.show", case_audit_id=case_audit.id) if submitting

@@ -26,6 +26,9 @@ class AuditEvent(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20), default="success")  # success/failure/denied
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # When retention removed the event's free text (its details then keep ids only). The
+    # database allows that one change, once, and no other (migration 0022).
+    redacted_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 

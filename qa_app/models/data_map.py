@@ -354,6 +354,8 @@ DATA_MAP: dict[str, ColumnUse] = {
     "audit_event.outcome": _none(),
     "audit_event.details": _staff(SYSTEM, LEFT_OUT, "ids, field names and before/after of settings, "
                                   "never case content"),
+    # Issue 21, point 7: when retention removed an event's free text.
+    "audit_event.redacted_at": _none(),
     "audit_event_child.event_id": _none(),
     "audit_event_child.child_id": _child(SYSTEM, LEFT_OUT, "which child a read named"),
     # --- the app's own working tables --------------------------------------------------------

@@ -75,7 +75,9 @@ def load_frame(batch_id: int, checked: CheckedFrame) -> FrameLoad:
     counted_as, dates = _COUNTED_AS[target]
     if not is_sqlite():
         # Another import of the same table waits for this one's commit, so the rows compared
-        # are the rows there when it writes.
+        # are the rows there when it writes; for as long as that takes (a worker, not a person
+        # waiting: the connection's lock_timeout is for saves, qa_app/db.py).
+        db.session.execute(text("SET LOCAL lock_timeout = 0"))
         db.session.execute(text(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE"))  # nosec B608
     frame = checked.frame
     first = table_empty(target)

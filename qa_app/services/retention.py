@@ -5,7 +5,9 @@ What is deleted is found from the schema: the programme and every row that refer
 its case audits, or to their rows in turn (samples, sample changes, case audits, agency
 sections, moderation, safeguarding concerns, actions and their updates with their evidence
 files, and whatever later releases hang off them). The audit trail keeps its events (ids, never case content) and gains
-one saying what was deleted. Import reports (which quote values from the files) finished before
+one saying what was deleted; the deleted programme's events lose their free text (the reasons
+given for returning, cancelling or reopening, a hold's reason), keeping their ids and codes, in
+the one change to an event that the database allows (redact_events, migration 0022). Import reports (which quote values from the files) finished before
 the same cut-off are cleared; their counts stay.
 """
 from dataclasses import dataclass, field
@@ -16,8 +18,8 @@ from sqlalchemy import Table, delete, select, update
 
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import (Action, ActionUpdate, AuditProgramme, ImportBatch, LegalHold,
-                           ProgrammeStatus)
+from qa_app.models import (Action, ActionUpdate, AuditEvent, AuditProgramme, CaseAudit, ImportBatch,
+                           LegalHold, ProgrammeStatus, SafeguardingConcern)
 from qa_app.models.base import utcnow
 from qa_app.services.actions import evidence_dir
 from qa_app.services.audit_trail import record_event
@@ -43,6 +45,7 @@ class RetentionReport:
     programmes: list[ProgrammeDue]
     import_reports: int
     applied: bool
+    events_redacted: int = 0
 
     def lines(self) -> list[str]:
         verb = "deleted" if self.applied else "to delete"
@@ -57,6 +60,8 @@ class RetentionReport:
         lines.append(f"Programmes kept under a legal hold: {len(held)}")
         lines += [f"  #{p.programme_id} {p.name} (closed {p.closed_at:%Y-%m-%d}): {p.hold}" for p in held]
         lines.append(f"Import reports {'cleared' if self.applied else 'to clear'}: {self.import_reports}")
+        lines.append(f"Audit-trail events with free text {'removed' if self.applied else 'to remove'}: "
+                     f"{self.events_redacted}")
         if not self.applied:
             lines.append("Dry run: nothing was changed.")
         return lines
@@ -81,7 +86,7 @@ def run(*, dry_run: bool, now: datetime | None = None) -> RetentionReport:
                AuditProgramme.closed_at.is_not(None), AuditProgramme.closed_at < cutoff)
         .order_by(AuditProgramme.closed_at, AuditProgramme.id)).all()
     db.session.rollback()
-    programmes = []
+    programmes, events_redacted = [], 0
     for programme_id, name, closed_at, hold in candidates:
         due = ProgrammeDue(programme_id, name, closed_at, hold)
         programmes.append(due)
@@ -90,6 +95,8 @@ def run(*, dry_run: bool, now: datetime | None = None) -> RetentionReport:
         evidence = db.session.scalars(select(ActionUpdate.stored_name).join(Action).where(
             Action.programme_id == programme_id, ActionUpdate.stored_name.is_not(None))).all()
         with write_transaction() as session:
+            redacted = redact_events(_events_of(programme_id))
+            events_redacted += redacted
             due.rows = _delete_tree(AuditProgramme.__table__,
                                     select(AuditProgramme.id).where(AuditProgramme.id == programme_id))
             if dry_run:
@@ -97,7 +104,8 @@ def run(*, dry_run: bool, now: datetime | None = None) -> RetentionReport:
             else:
                 due.rows["evidence files"] = len(evidence)
                 record_event("retention_applied", object_type="audit_programme", object_id=programme_id,
-                             details={"closed_at": closed_at.isoformat(), "years": years, "rows": due.rows})
+                             details={"closed_at": closed_at.isoformat(), "years": years, "rows": due.rows,
+                                      "events_redacted": redacted})
         if not dry_run:
             for stored_name in evidence:  # after the commit: a failed delete keeps the files
                 (evidence_dir() / stored_name).unlink(missing_ok=True)
@@ -105,7 +113,60 @@ def run(*, dry_run: bool, now: datetime | None = None) -> RetentionReport:
         cleared = _clear_import_reports(cutoff)
         if dry_run:
             session.rollback()
-    return RetentionReport(years, cutoff, programmes, cleared, applied=not dry_run)
+    return RetentionReport(years, cutoff, programmes, cleared, applied=not dry_run, events_redacted=events_redacted)
+
+
+# Keys under which events keep what someone typed (a reason for returning, cancelling or
+# reopening, a hold's reason, a programme's name or theme, a change's before and after): the
+# whole value goes. Everything else in details is ids, counts, dates and codes, and stays. An
+# event that records new free text puts it under one of these keys (docs/decisions.md).
+FREE_TEXT_KEYS = frozenset({"reason", "name", "theme", "changes", "comment", "note", "text",
+                            "description", "finding", "details", "problem"})
+REDACTION_KEY = "removed_by_retention"
+
+
+def _events_of(programme_id: int) -> list[int]:
+    """The audit-trail events about the programme, its case audits, actions and concerns."""
+    case_audits = select(CaseAudit.id).where(CaseAudit.programme_id == programme_id)
+    objects = {
+        "audit_programme": [programme_id],
+        "case_audit": db.session.scalars(case_audits).all(),
+        "action": db.session.scalars(select(Action.id).where(Action.programme_id == programme_id)).all(),
+        "safeguarding_concern": db.session.scalars(select(SafeguardingConcern.id).where(
+            SafeguardingConcern.case_audit_id.in_(case_audits))).all(),
+    }
+    found = []
+    for object_type, ids in objects.items():
+        wanted = [str(object_id) for object_id in ids]
+        for start in range(0, len(wanted), 500):  # within any database's limit on parameters
+            found += db.session.scalars(select(AuditEvent.id).where(
+                AuditEvent.object_type == object_type, AuditEvent.object_id.in_(wanted[start:start + 500]),
+                AuditEvent.redacted_at.is_(None))).all()
+    return found
+
+
+def redact_events(event_ids) -> int:
+    """Remove the free text from these events' details, keeping ids, numbers and codes, with
+    the names of what was removed; in the caller's write transaction. Events with no free text
+    are left alone. Returns how many changed."""
+    changed, now = 0, utcnow()
+    event_ids = list(event_ids)
+    for start in range(0, len(event_ids), 500):
+        rows = db.session.execute(select(AuditEvent.id, AuditEvent.details).where(
+            AuditEvent.id.in_(event_ids[start:start + 500]), AuditEvent.redacted_at.is_(None))).all()
+        for event_id, details in rows:
+            kept, removed = _without_free_text(details or {})
+            if removed:
+                kept[REDACTION_KEY] = removed
+                db.session.execute(update(AuditEvent).where(AuditEvent.id == event_id)
+                                   .values(details=kept, redacted_at=now))
+                changed += 1
+    return changed
+
+
+def _without_free_text(details: dict) -> tuple[dict, list[str]]:
+    removed = sorted(key for key, value in details.items() if key in FREE_TEXT_KEYS and value not in (None, ""))
+    return {key: value for key, value in details.items() if key not in removed}, removed
 
 
 def _clear_import_reports(cutoff: datetime) -> int:
