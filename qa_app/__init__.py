@@ -35,6 +35,7 @@ from qa_app.main.routes import main
 from qa_app.measures.routes import measures
 from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
+from qa_app.practitioners.routes import practitioners
 from qa_app.questionnaires.routes import questionnaires
 from qa_app.security import add_security_headers, content_security_policy, enforce_access, limit_request_size
 from qa_app.services.identity.providers import register_providers
@@ -178,6 +179,7 @@ def register_blueprints(app):
     app.register_blueprint(findings, url_prefix="/programmes")
     app.register_blueprint(exports, url_prefix="/exports")
     app.register_blueprint(targets, url_prefix="/targets")
+    app.register_blueprint(practitioners, url_prefix="/practitioners")
 
 
 def register_request_hooks(app):

@@ -26,3 +26,8 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "ImportKind", "ImportStatus", "MeasuresCache", "MeasureTarget", "PartnershipSetting", "Referral", "Role",
            "StagedChild", "StagedPlan", "StagedReferral", "SignInFailure", "IdentityLink", "RecoveryCode",
            "SecondFactor", "Team", "User", "UserRole", "UserSession", "WorkerHeartbeat", "user_team"]
+
+# Practitioners taking part in the audit of their case (issue 25).
+from qa_app.models.practitioners import LearningAddendum, PractitionerReview, PractitionerTakesPart  # noqa: E402
+
+__all__ += ["LearningAddendum", "PractitionerReview", "PractitionerTakesPart"]
