@@ -108,7 +108,7 @@ def test_no_email_without_smtp_but_the_home_page_says_so(app, world):
     with app.app_context():
         service.invite(world["audit"], world["worker"].id, world["auditor"])
     client = _client(app, world["worker"])
-    assert "Audits you are invited to" not in client.get("/").get_data(as_text=True)  # not shared yet
+    assert f"/practitioners/audits/{world['audit']}" not in client.get("/").get_data(as_text=True)  # not shared yet
     with app.app_context():
         service.share(world["audit"], world["auditor"])
     home = client.get("/").get_data(as_text=True)

@@ -13,6 +13,7 @@ from qa_app.services import actions as action_service
 from qa_app.services import findings as service
 from qa_app.services import programmes as programme_service
 from qa_app.services.case_reads import record_case_read
+from qa_app.services.participation import practitioners as practitioner_reviews
 
 findings = Blueprint("findings", __name__)
 
@@ -38,7 +39,9 @@ def show(programme_id):
     return render_template("findings/show.html", programme=programme, found=found, comparison=comparison,
                            earlier=earlier, outcomes=outcomes, outcome_labels=OUTCOME_LABELS, charts=charts,
                            grades=GRADES, met_answers=MET_ANSWERS, learning=LEARNING,
-                           actions=action_lists.actions_of_programme(programme.id), today=action_service.today())
+                           actions=action_lists.actions_of_programme(programme.id), today=action_service.today(),
+                           involvement=practitioner_reviews.involvement_for(programme),
+                           usefulness_labels=practitioner_reviews.USEFULNESS)
 
 
 @findings.post("/<int:programme_id>/close")
