@@ -10,6 +10,7 @@ from qa_app.access import ENDPOINT_ROLES
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, CaseAudit, Role
 from qa_app.services import actions, programmes
+from qa_app.services.participation import practitioners
 from qa_app.security import PUBLIC_ENDPOINTS, RESUMABLE_ENDPOINTS
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token, make_user, sign_in
@@ -83,6 +84,19 @@ MATRIX = {
     # Auditors read a programme's findings only once it is closed; this one is open.
     "findings.show": [("GET", "/programmes/{programme_id}/findings", {Role.AUDITOR: 404, Role.QA_LEAD: 200})],
     "findings.close": [("POST", "/programmes/{programme_id}/close", 302)],
+    # Issue 25. The case audit's lead auditor and its practitioner (named, and the lead part shared
+    # with them, by existing_ids) get the page; an empty form is shown again with its errors (200).
+    "practitioners.programme_setting": [("GET", "/practitioners/programmes/{programme_id}", 200),
+                                        ("POST", "/practitioners/programmes/{programme_id}", 200)],
+    "practitioners.audit_page": [("GET", "/practitioners/audits/{case_audit_id}", 200)],
+    "practitioners.invite": [("POST", "/practitioners/audits/{case_audit_id}/invite", 200)],
+    # A second sharing is refused: the page comes back saying so.
+    "practitioners.share": [("POST", "/practitioners/audits/{case_audit_id}/share", 200)],
+    "practitioners.reflect": [("POST", "/practitioners/audits/{case_audit_id}/reflection", 200)],
+    "practitioners.rate": [("POST", "/practitioners/audits/{case_audit_id}/usefulness", 200)],
+    "practitioners.record_learning": [("POST", "/practitioners/audits/{case_audit_id}/learning", 200)],
+    "practitioners.sign_off": [("POST", "/practitioners/audits/{case_audit_id}/sign-off", 200)],
+    "practitioners.add_addendum": [("POST", "/practitioners/audits/{case_audit_id}/addenda", 200)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -107,6 +121,16 @@ def existing_ids(app, auditor=None) -> dict:
         case_audit = db.session.scalars(db.select(CaseAudit)).one()
         if auditor is not None and auditor.has_role(Role.AUDITOR):
             programmes.reassign(case_audit.id, lead_auditor_id=auditor.id, section_auditors={}, due_date=None)
+        # Issue 25: a practitioner under test is named for the case audit and it is shared with them.
+        practitioners.set_how_practitioners_take_part(programme.id, "reflect_after", None)
+        if auditor is not None and auditor.has_role(Role.PRACTITIONER):
+            lead = make_user(Role.AUDITOR)
+            programmes.reassign(case_audit.id, lead_auditor_id=lead.id, section_auditors={}, due_date=None)
+            practitioners.invite(case_audit.id, auditor.id, lead)
+            practitioners.share(case_audit.id, lead)
+        elif auditor is not None and auditor.has_role(Role.AUDITOR):
+            practitioners.invite(case_audit.id, make_user(Role.PRACTITIONER).id, auditor)
+            practitioners.share(case_audit.id, auditor)
         # Owned by the user under test, so every role may read it.
         action = actions.raise_action(programme.id, case_audit.id, actions.NewAction(
             "Review the decision", "Threshold not applied", date.today() + timedelta(days=30), team="Compass",
