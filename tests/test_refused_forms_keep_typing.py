@@ -10,6 +10,7 @@ from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
 from qa_app.services import actions, programmes, safeguarding
 from qa_app.services.case_audits import LEAD, save_part
+from qa_app.services.participation import practitioners
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form, sign_in
 
@@ -33,6 +34,10 @@ NOTHING_TYPED = {
     "actions.record_progress": "walked in tests/test_typed_work_kept.py (the file is asked for again)",
     "second_factor.code": "a one-time code, never shown again", "second_factor.enrol": "a one-time code",
     "second_factor.reset": "a button",
+    # Issue 25: the practitioner's part.
+    "practitioners.programme_setting": "a choice of three radios, shown again as saved",
+    "practitioners.invite": "a choice of practitioner (radios)", "practitioners.share": "a button",
+    "practitioners.sign_off": "a tick box",
 }
 # Not yet walked here (issue 19, point 2): each re-renders its own form with request data, by the
 # pattern in docs/architecture.md, but has no refused-submission test of its own in this file yet.
@@ -60,8 +65,17 @@ def world(app, tmp_path):
             "Train the front door", "Threshold not applied", SOON, team="North"), qa)
         actions.change_status(action.id, "done", user=manager)
         concern = safeguarding.raise_concern(audits[0].id, "A concern", auditor)
+        # Issue 25: the submitted audit shared with its practitioner; the other with learning signed off.
+        practitioner = make_user(Role.PRACTITIONER)
+        practitioners.set_how_practitioners_take_part(programme.id, "reflect_after", qa)
+        programmes.reassign(audits[1].id, lead_auditor_id=auditor.id, section_auditors={}, due_date=None, user=qa)
+        for audit in audits[:2]:
+            practitioners.invite(audit.id, practitioner.id, auditor)
+            practitioners.share(audit.id, auditor)
+        practitioners.record_learning(audits[1].id, "Agreed", auditor)
+        practitioners.sign_off(audits[1].id, True, auditor)
     return {"programme": programme.id, "submitted": audits[0].id, "unstarted": audits[1].id, "action": action.id,
-            "concern": concern.id, "auditor": auditor, "qa": qa, "manager": manager}
+            "concern": concern.id, "auditor": auditor, "qa": qa, "manager": manager, "practitioner": practitioner}
 
 
 def _as(app, user):
@@ -92,6 +106,14 @@ def _walks(w):
                                 {"lead_auditor_id": str(w["manager"].id), "due_date": ["26", "2", "2027"]}),
         "programmes.moderation_policy": ("qa", f"/programmes/{w['programme']}/moderation-policy",
                                          {"new_auditor_first": "7", "random_percent": "250"}),
+        "practitioners.reflect": ("practitioner", f"/practitioners/audits/{w['submitted']}/reflection",
+                                  {"went_well": TYPED, "do_differently": "", "overall_grade": "no"}),
+        "practitioners.rate": ("practitioner", f"/practitioners/audits/{w['submitted']}/usefulness",
+                               {"usefulness_comment": TYPED}),
+        "practitioners.record_learning": ("practitioner", f"/practitioners/audits/{w['submitted']}/learning",
+                                          {"agreed_learning": TYPED + " x" * 3000}),
+        "practitioners.add_addendum": ("auditor", f"/practitioners/audits/{w['unstarted']}/addenda",
+                                       {"addendum": TYPED + " x" * 3000}),
         "admin.create_user": ("qa", "/admin/users/new", {"display_name": TYPED, "email": "not-an-email",
                                                          "roles": "auditor", "agency": "childrens_social_care"}),
     }
@@ -114,7 +136,8 @@ KEPT = {  # what each walk must find again on the page it gets back
 @pytest.mark.parametrize("endpoint", sorted(
     ["audits.raise_concern", "moderation.moderate", "moderation.reopen", "moderation.acknowledge",
      "actions.raise_action", "actions.change_status", "programmes.add_case", "programmes.remove_case",
-     "programmes.assign", "programmes.reassign", "programmes.moderation_policy", "admin.create_user"]))
+     "programmes.assign", "programmes.reassign", "programmes.moderation_policy", "admin.create_user",
+     "practitioners.reflect", "practitioners.rate", "practitioners.record_learning", "practitioners.add_addendum"]))
 def test_a_refused_submission_comes_back_with_what_was_typed(app, world, endpoint):
     who, url, data = _walks(world)[endpoint]
     response = post_form(_as(app, world[who]), url, data)
