@@ -85,6 +85,11 @@ class AuditProgramme(Stateful, db.Model):
         self.closed_at = at
 
     @property
+    def practitioners_take_part_label(self) -> str:
+        from qa_app.models.practitioners import PractitionerTakesPart  # it imports this module
+        return PractitionerTakesPart(self.practitioners_take_part or "not_at_all").label
+
+    @property
     def questionnaire_label(self) -> str:
         return f"{self.questionnaire_title or self.questionnaire_id}, version {self.questionnaire_version}"
 
