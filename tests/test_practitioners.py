@@ -244,3 +244,26 @@ def test_the_findings_count_involvement_agreement_and_usefulness(app, world):
     html = _client(app, world["qa"]).get(f"/programmes/{world['programme']}/findings").get_data(as_text=True)
     assert "Practitioners taking part" in html
     assert "Saw the child alone" not in html  # counts only, never the reflections
+
+
+def test_the_findings_workbook_has_a_practitioners_sheet_of_counts(app, world, tmp_path):
+    from openpyxl import load_workbook
+
+    from qa_app.services import exports
+    from tests.workbook_checks import check_workbook, table_rows
+    with app.app_context():
+        _invited_and_shared(world)
+        _reflected(world, agrees="no", why="The plan was sound")
+        service.rate(world["audit"], "4", "Made me think", world["worker"])
+        out = tmp_path / "findings.xlsx"
+        exports.export_findings(world["programme"], out, user=world["qa"], via="command line")
+    check_workbook(out, "Audit findings")
+    rows = table_rows(load_workbook(out)["Practitioners"])
+    by_figure = {(r["Figure"], r["Question or rating"]): r for r in rows}
+    invited = by_figure[("Practitioner invited", "[z]")]
+    assert (invited["Count"], invited["Base"], invited["Percent"]) == (1, 2, 0.5)
+    disagree = by_figure[("Disagrees with the graded judgement", "Overall grade for the handling of this case")]
+    assert (disagree["Count"], disagree["Base"]) == (1, 1)
+    assert by_figure[("Usefulness", "4: Very useful")]["Count"] == 1
+    text = " ".join(str(c.value) for ws in load_workbook(out) for row in ws.iter_rows() for c in row if c.value)
+    assert "Saw the child alone" not in text and "Made me think" not in text and "The plan was sound" not in text

@@ -339,6 +339,8 @@ class Involvement:
     agreement: list[AgreementRow] = field(default_factory=list)
     usefulness: dict[int, int] = field(default_factory=dict)  # score -> count of ratings
 
+    usefulness_labels = USEFULNESS
+
     @property
     def rated(self) -> int:
         return sum(self.usefulness.values())
