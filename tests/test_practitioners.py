@@ -267,3 +267,26 @@ def test_the_findings_workbook_has_a_practitioners_sheet_of_counts(app, world, t
     assert by_figure[("Usefulness", "4: Very useful")]["Count"] == 1
     text = " ".join(str(c.value) for ws in load_workbook(out) for row in ws.iter_rows() for c in row if c.value)
     assert "Saw the child alone" not in text and "Made me think" not in text and "The plan was sound" not in text
+
+
+def test_the_board_pack_shows_practitioners_as_counts_and_percentages_with_small_numbers_withheld(app, world, tmp_path):
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from qa_app.services import board_pack
+    from tests.workbook_checks import check_workbook, table_rows
+    with app.app_context():
+        _invited_and_shared(world)
+        _reflected(world, agrees="no", why="The plan was sound")
+        programmes.close_programme(world["programme"], world["qa"])
+        out = tmp_path / "board.xlsx"
+        board_pack.export_board_pack(date(2014, 4, 1), date(2027, 3, 31), out, user=world["qa"], via="command line",
+                                     allow_partial=True)
+    check_workbook(out, "Board pack")
+    [row] = table_rows(load_workbook(out)["Practitioners"])
+    assert row["Programme"] == "P"
+    assert (row["Audits"], row["Invited"], row["Took part"], row["Signed off by both"]) == ("[c]", "[c]", "[c]", 0)
+    assert row["Invited %"] == "[c]" and row["Agreed with the graded judgements %"] == "[c]"
+    text = " ".join(str(c.value) for ws in load_workbook(out) for r in ws.iter_rows() for c in r if c.value)
+    assert "Saw the child alone" not in text and "Pat Worker" not in text
