@@ -105,14 +105,15 @@ def _reflection_data(review):
     return data
 
 
-def _post(case_audit_id, name, form, do, done: str, anchor: str):
+def _post(case_audit_id, name, form, do, done: str):
     case_audit = _case_audit(case_audit_id)
     try:
         do(case_audit)
     except service.PractitionerError as error:
         return _page(case_audit, name, form, _errors(form, error))
     flash(done, "success")
-    return redirect(url_for("practitioners.audit_page", case_audit_id=case_audit.id) + anchor)
+    # No fragment: the success banner at the top takes focus (docs/decisions.md, "Forms post to their own path").
+    return redirect(url_for("practitioners.audit_page", case_audit_id=case_audit.id))
 
 
 @practitioners.post("/audits/<int:case_audit_id>/invite")
@@ -121,7 +122,7 @@ def invite(case_audit_id):
     form = InviteForm()
     return _post(case_audit_id, "invite", form,
                  lambda c: service.invite(c.id, form.practitioner_id.data, current_user),
-                 "The practitioner has been named. Share the lead part with them when it is ready.", "#practitioner")
+                 "The practitioner has been named. Share the lead part with them when it is ready.")
 
 
 @practitioners.post("/audits/<int:case_audit_id>/share")
@@ -129,7 +130,7 @@ def invite(case_audit_id):
 def share(case_audit_id):
     form = ShareForm()
     return _post(case_audit_id, "share", form, lambda c: service.share(c.id, current_user),
-                 "The lead part is shared. The practitioner has been told.", "#practitioner")
+                 "The lead part is shared. The practitioner has been told.")
 
 
 @practitioners.post("/audits/<int:case_audit_id>/reflection")
@@ -141,7 +142,7 @@ def reflect(case_audit_id):
     return _post(case_audit_id, "reflect", form,
                  lambda c: service.reflect(c.id, form.went_well.data, form.do_differently.data,
                                            agreement_from(form, graded), current_user),
-                 "Your reflection has been saved.", "#reflection")
+                 "Your reflection has been saved.")
 
 
 @practitioners.post("/audits/<int:case_audit_id>/usefulness")
@@ -150,7 +151,7 @@ def rate(case_audit_id):
     form = UsefulnessForm()
     return _post(case_audit_id, "rate", form,
                  lambda c: service.rate(c.id, form.usefulness.data, form.usefulness_comment.data, current_user),
-                 "Thank you: your rating has been saved.", "#usefulness")
+                 "Thank you: your rating has been saved.")
 
 
 @practitioners.post("/audits/<int:case_audit_id>/learning")
@@ -159,7 +160,7 @@ def record_learning(case_audit_id):
     form = LearningForm()
     return _post(case_audit_id, "learning", form,
                  lambda c: service.record_learning(c.id, form.agreed_learning.data, current_user),
-                 "The agreed learning has been saved.", "#learning")
+                 "The agreed learning has been saved.")
 
 
 @practitioners.post("/audits/<int:case_audit_id>/sign-off")
@@ -168,7 +169,7 @@ def sign_off(case_audit_id):
     form = SignOffForm()
     return _post(case_audit_id, "sign_off", form,
                  lambda c: service.sign_off(c.id, bool(form.confirm.data), current_user),
-                 "You have signed off the learning.", "#learning")
+                 "You have signed off the learning.")
 
 
 @practitioners.post("/audits/<int:case_audit_id>/addenda")
@@ -177,4 +178,4 @@ def add_addendum(case_audit_id):
     form = AddendumForm()
     return _post(case_audit_id, "addendum", form,
                  lambda c: service.add_addendum(c.id, form.addendum.data, current_user),
-                 "Your addition to the learning has been saved.", "#learning")
+                 "Your addition to the learning has been saved.")
