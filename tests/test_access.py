@@ -220,3 +220,24 @@ def test_role_matrix(app, client, endpoint, method, url, expected, role):
         assert denial.user_id == user.id
         assert denial.outcome == "denied"
         assert denial.details["endpoint"] == endpoint
+
+
+def test_a_practitioner_reaches_no_audit_or_case_page_not_shared_with_them(app, client):
+    """Issue 25: the case audit is shared with one practitioner; another reaches nothing of it, nor
+    any other page naming a programme, case audit or action (tests/test_practitioners.py has the
+    shared practitioner's own view, and their other audits)."""
+    with app.app_context():
+        shared_with, other = make_user(Role.PRACTITIONER), make_user(Role.PRACTITIONER)
+    ids = existing_ids(app, shared_with)
+    assert sign_in(client, other.email).status_code == 302
+    tried = 0
+    for endpoint, requests in MATRIX.items():
+        for method, url, _ in requests:
+            if not any(key in url for key in ("{case_audit_id}", "{programme_id}", "{action_id}")):
+                continue
+            data = {"csrf_token": csrf_token(client)} if method == "POST" else None
+            response = client.open(url.format(**ids), method=method, data=data)
+            assert response.status_code in (403, 404), (endpoint, method, response.status_code)
+            assert "C1" not in response.get_data(as_text=True), endpoint
+            tried += 1
+    assert tried > 30

@@ -6,7 +6,7 @@ import pytest
 
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, AuditProgramme, CaseAudit, PractitionerReview, Role
+from qa_app.models import AuditEvent, AuditProgramme, CaseAudit, PractitionerReview, Role, User
 from qa_app.services import programmes
 from qa_app.services.case_audits import LEAD, save_part
 from qa_app.services.participation import practitioners as service
@@ -290,3 +290,20 @@ def test_the_board_pack_shows_practitioners_as_counts_and_percentages_with_small
     assert row["Invited %"] == "[c]" and row["Agreed with the graded judgements %"] == "[c]"
     text = " ".join(str(c.value) for ws in load_workbook(out) for r in ws.iter_rows() for c in r if c.value)
     assert "Saw the child alone" not in text and "Pat Worker" not in text
+
+
+def test_an_admin_gives_any_agencys_worker_the_practitioner_role_and_they_sign_in_like_everyone(app):
+    with app.app_context():
+        admin = make_user(Role.ADMIN)
+    client = _client(app, admin)
+    assert 'value="practitioner"' in client.get("/admin/users/new").get_data(as_text=True)
+    response = post_form(client, "/admin/users/new", {
+        "email": "health.visitor@nhs.example", "display_name": "Hana Visitor", "roles": ["practitioner"],
+        "agency": "health", "teams": "", "password": "one time password 1"})
+    assert response.status_code == 302
+    with app.app_context():
+        worker = db.session.scalars(db.select(User).filter_by(email="health.visitor@nhs.example")).one()
+        assert worker.roles == {Role.PRACTITIONER} and worker.agency == "health"
+    new_client = app.test_client()
+    sign_in(new_client, "health.visitor@nhs.example", "one time password 1")
+    assert new_client.get("/").headers["Location"] == "/change-password"
