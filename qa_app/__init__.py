@@ -35,6 +35,7 @@ from qa_app.main.routes import main
 from qa_app.measures.routes import measures
 from qa_app.moderation.routes import moderation
 from qa_app.programmes.routes import programmes
+from qa_app.practitioners.routes import practitioners
 from qa_app.questionnaires.routes import questionnaires
 from qa_app.families.public_routes import feedback, install_log_redaction
 from qa_app.families.routes import families
@@ -184,6 +185,7 @@ def register_blueprints(app):
     app.register_blueprint(families, url_prefix="/families")
     app.register_blueprint(feedback, url_prefix="/feedback")
     install_log_redaction()
+    app.register_blueprint(practitioners, url_prefix="/practitioners")
 
 
 def register_request_hooks(app):

@@ -11,6 +11,8 @@ ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
 QA_LEAD = frozenset({Role.QA_LEAD})
 AUDITOR = frozenset({Role.AUDITOR})
+# Everyone but practitioners (issue 25), who see only the audits shared with them.
+STAFF = ALL - {Role.PRACTITIONER}
 
 ENDPOINT_ROLES: dict[str, frozenset] = {
     "main.home": ALL,
@@ -60,12 +62,12 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "questionnaires.preview": QA_LEAD,
     "exports.programme_findings": QA_LEAD,
     "exports.board_pack": QA_LEAD,
-    "actions.list_actions": ALL,
+    "actions.list_actions": STAFF,
     "actions.raise_action": frozenset({Role.AUDITOR, Role.QA_LEAD}),
-    "actions.show_action": ALL,
-    "actions.record_progress": ALL,
-    "actions.change_status": ALL,
-    "actions.download_evidence": ALL,
+    "actions.show_action": STAFF,
+    "actions.record_progress": STAFF,
+    "actions.change_status": STAFF,
+    "actions.download_evidence": STAFF,
     "findings.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "findings.close": QA_LEAD,
     # Families' feedback (issue 25).
@@ -76,6 +78,16 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "families.review": QA_LEAD,
     # Issue 19: teams are chosen from a list; admins add a new one here, with a confirmation.
     "admin.teams": ADMIN,
+    # Practitioners taking part in the audit of their case (issue 25).
+    "practitioners.programme_setting": QA_LEAD,
+    "practitioners.audit_page": frozenset({Role.AUDITOR, Role.PRACTITIONER}),
+    "practitioners.invite": AUDITOR,
+    "practitioners.share": AUDITOR,
+    "practitioners.reflect": frozenset({Role.PRACTITIONER}),
+    "practitioners.rate": frozenset({Role.PRACTITIONER}),
+    "practitioners.record_learning": frozenset({Role.AUDITOR, Role.PRACTITIONER}),
+    "practitioners.sign_off": frozenset({Role.AUDITOR, Role.PRACTITIONER}),
+    "practitioners.add_addendum": frozenset({Role.AUDITOR, Role.PRACTITIONER}),
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -99,6 +111,12 @@ ROW_RULES: dict[str, str] = {
     "family feedback": "Only an auditor of the case records whether the family was asked and makes its "
                        "letters; a letter prints only in the browser that made it "
                        "(qa_app/families/routes.py). Only QA leads read what families wrote before review.",
+    "practitioner's part": "Only the case audit's lead auditor, and the practitioner they named once the "
+                           "lead part is shared with them, open its practitioner's part; the practitioner "
+                           "reads the lead part only, and nothing else of any case "
+                           "(qa_app/services/participation/practitioners.may_open). A practitioner's "
+                           "reflection is seen only by those who can see that audit: its lead auditor, "
+                           "its practitioner and the QA leads on the moderation page.",
 }
 
 ENDPOINT_ROW_RULES: dict[str, str] = {
@@ -117,6 +135,14 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "families.case_family": "family feedback",
     "families.make_invitation": "family feedback",
     "families.letter": "family feedback",
+    "practitioners.audit_page": "practitioner's part",
+    "practitioners.invite": "practitioner's part",
+    "practitioners.share": "practitioner's part",
+    "practitioners.reflect": "practitioner's part",
+    "practitioners.rate": "practitioner's part",
+    "practitioners.record_learning": "practitioner's part",
+    "practitioners.sign_off": "practitioner's part",
+    "practitioners.add_addendum": "practitioner's part",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).

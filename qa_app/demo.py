@@ -11,6 +11,7 @@ from audit_tools.synthetic import POPULATION, demo_council
 from qa_app.extensions import db
 from qa_app.models import Action, Agency, AuditProgramme, ImportStatus, Referral, Role, User
 from qa_app.services.identity import second_factor
+from qa_app.services.participation import practitioners
 from qa_app.services import (accounts, actions, case_audits, case_data, imports, moderation, programmes,
                              safeguarding)
 
@@ -27,6 +28,8 @@ DEMO_USERS = [
     ("admin@demo.casefile.test", "Ada Admin", [Role.ADMIN], Agency.CHILDRENS_SOCIAL_CARE, []),
     ("multi.role@demo.casefile.test", "Morgan Multi", [Role.QA_LEAD, Role.TEAM_MANAGER, Role.AUDITOR],
      Agency.CHILDRENS_SOCIAL_CARE, ["Compass", "North"]),
+    # Issue 25: a social worker whose case was audited, invited to reflect on it.
+    ("practitioner@demo.casefile.test", "Priya Practitioner", [Role.PRACTITIONER], Agency.CHILDRENS_SOCIAL_CARE, []),
 ]
 
 
@@ -145,6 +148,13 @@ def seed_demo_programmes() -> str | None:
                           draft.version, submit=False, user=db.session.get(User, draft.lead_auditor_id))
     safeguarding.raise_concern(audits[2].id, "Demo: a sibling is named in a police log with no follow-up recorded.",
                                db.session.get(User, audits[2].lead_auditor_id))
+    # Issue 25: the demo practitioner is invited to reflect on one submitted audit.
+    practitioners.set_how_practitioners_take_part(re_referrals.id, "reflect_after", lead)
+    practitioner = db.session.scalars(select(User).filter_by(email="practitioner@demo.casefile.test")).first()
+    if practitioner is not None:  # demo users loaded before issue 25 have no practitioner
+        shared_lead = db.session.get(User, audits[3].lead_auditor_id)
+        practitioners.invite(audits[3].id, practitioner.id, shared_lead)
+        practitioners.share(audits[3].id, shared_lead)
 
     repeat = programmes.create_programme(
         name="Repeat child protection plans within two years, 2013/14",

@@ -1,5 +1,6 @@
 """Default deny: every endpoint is public or names its roles, and each role gets exactly what
 the design says (DESIGN.md section 5)."""
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from qa_app.access import ENDPOINT_ROLES
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, CaseAudit, Role
 from qa_app.services import actions, programmes
+from qa_app.services.participation import practitioners
 from qa_app.security import PUBLIC_ENDPOINTS, RESUMABLE_ENDPOINTS
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token, make_user, sign_in
@@ -93,6 +95,19 @@ MATRIX = {
     "families.review": [("GET", "/families/feedback/1/review", 404), ("POST", "/families/feedback/1/review", 404)],
     # Issue 19: an empty name is refused and the page shown again.
     "admin.teams": [("GET", "/admin/teams", 200), ("POST", "/admin/teams", 200)],
+    # Issue 25. The case audit's lead auditor and its practitioner (named, and the lead part shared
+    # with them, by existing_ids) get the page; an empty form is shown again with its errors (200).
+    "practitioners.programme_setting": [("GET", "/practitioners/programmes/{programme_id}", 200),
+                                        ("POST", "/practitioners/programmes/{programme_id}", 200)],
+    "practitioners.audit_page": [("GET", "/practitioners/audits/{case_audit_id}", 200)],
+    "practitioners.invite": [("POST", "/practitioners/audits/{case_audit_id}/invite", 200)],
+    # A second sharing is refused: the page comes back saying so.
+    "practitioners.share": [("POST", "/practitioners/audits/{case_audit_id}/share", 200)],
+    "practitioners.reflect": [("POST", "/practitioners/audits/{case_audit_id}/reflection", 200)],
+    "practitioners.rate": [("POST", "/practitioners/audits/{case_audit_id}/usefulness", 200)],
+    "practitioners.record_learning": [("POST", "/practitioners/audits/{case_audit_id}/learning", 200)],
+    "practitioners.sign_off": [("POST", "/practitioners/audits/{case_audit_id}/sign-off", 200)],
+    "practitioners.add_addendum": [("POST", "/practitioners/audits/{case_audit_id}/addenda", 200)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -124,6 +139,16 @@ def existing_ids(app, auditor=None) -> dict:
         case_audit = db.session.scalars(db.select(CaseAudit)).one()
         if auditor is not None and auditor.has_role(Role.AUDITOR):
             programmes.reassign(case_audit.id, lead_auditor_id=auditor.id, section_auditors={}, due_date=None)
+        # Issue 25: a practitioner under test is named for the case audit and it is shared with them.
+        practitioners.set_how_practitioners_take_part(programme.id, "reflect_after", None)
+        if auditor is not None and auditor.has_role(Role.PRACTITIONER):
+            lead = make_user(Role.AUDITOR)
+            programmes.reassign(case_audit.id, lead_auditor_id=lead.id, section_auditors={}, due_date=None)
+            practitioners.invite(case_audit.id, auditor.id, lead)
+            practitioners.share(case_audit.id, lead)
+        elif auditor is not None and auditor.has_role(Role.AUDITOR):
+            practitioners.invite(case_audit.id, make_user(Role.PRACTITIONER).id, auditor)
+            practitioners.share(case_audit.id, auditor)
         # Owned by the user under test, so every role may read it.
         action = actions.raise_action(programme.id, case_audit.id, actions.NewAction(
             "Review the decision", "Threshold not applied", date.today() + timedelta(days=30), team="Compass",
@@ -224,13 +249,39 @@ def test_family_feedback_steps_open_nothing_without_a_link(app, client, endpoint
     assert response.status_code == status
     assert "This link or code does not work" in html
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    for detail in ("C1", "R1", "R2", "Matrix", "Compass", "Review the decision", "Test User"):
-        assert detail not in html, detail
+    _names_no_case_detail(html)
 
 
 @pytest.mark.parametrize("endpoint", ["feedback.start", "feedback.done"])
 def test_the_familys_public_pages_reveal_nothing_about_any_case(app, client, endpoint):
     existing_ids(app)
     html = client.get(PUBLIC_PAGES[endpoint]).get_data(as_text=True)
+    _names_no_case_detail(html)
+
+
+def _names_no_case_detail(html):
+    # The random CSRF token can hold "C1" by chance; it is no case detail, so it is taken out first.
+    words = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
     for detail in ("C1", "R1", "R2", "Matrix", "Compass", "Review the decision", "Test User"):
-        assert detail not in html, detail
+        assert not re.search(rf"(?<![A-Za-z0-9]){re.escape(detail)}(?![A-Za-z0-9])", words), detail
+
+
+def test_a_practitioner_reaches_no_audit_or_case_page_not_shared_with_them(app, client):
+    """Issue 25: the case audit is shared with one practitioner; another reaches nothing of it, nor
+    any other page naming a programme, case audit or action (tests/test_practitioners.py has the
+    shared practitioner's own view, and their other audits)."""
+    with app.app_context():
+        shared_with, other = make_user(Role.PRACTITIONER), make_user(Role.PRACTITIONER)
+    ids = existing_ids(app, shared_with)
+    assert sign_in(client, other.email).status_code == 302
+    tried = 0
+    for endpoint, requests in MATRIX.items():
+        for method, url, _ in requests:
+            if not any(key in url for key in ("{case_audit_id}", "{programme_id}", "{action_id}")):
+                continue
+            data = {"csrf_token": csrf_token(client)} if method == "POST" else None
+            response = client.open(url.format(**ids), method=method, data=data)
+            assert response.status_code in (403, 404), (endpoint, method, response.status_code)
+            assert "C1" not in response.get_data(as_text=True), endpoint
+            tried += 1
+    assert tried > 30

@@ -10,6 +10,7 @@ from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
 from qa_app.services import actions, programmes, safeguarding
 from qa_app.services.case_audits import LEAD, save_part
+from qa_app.services.participation import practitioners
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form, sign_in
 
@@ -39,6 +40,10 @@ NOTHING_TYPED = {
     "feedback.start": "walked in tests/test_family_feedback.py (the code typed is shown again)",
     "feedback.questions": "walked in tests/test_family_feedback.py (needs a letter's link)",
     "feedback.check": "a button",
+    # Issue 25: the practitioner's part.
+    "practitioners.programme_setting": "a choice of three radios, shown again as saved",
+    "practitioners.invite": "a choice of practitioner (radios)", "practitioners.share": "a button",
+    "practitioners.sign_off": "a tick box",
 }
 # Issue 19: the nine forms that were "not yet walked" are walked below (the benchmarks form's one
 # field is a chosen file, named here with the others).
@@ -67,8 +72,18 @@ def world(app, tmp_path):
         concern = safeguarding.raise_concern(audits[0].id, "A concern", auditor)
         undrawn = programmes.create_programme(name="Not drawn yet", theme="", questionnaire_id="re-referral-audit",
                                               frame_kind="re-referrals", period_text="Q1 2014/15")
+        # Issue 25: the submitted audit shared with its practitioner; the other with learning signed off.
+        practitioner = make_user(Role.PRACTITIONER)
+        practitioners.set_how_practitioners_take_part(programme.id, "reflect_after", qa)
+        programmes.reassign(audits[1].id, lead_auditor_id=auditor.id, section_auditors={}, due_date=None, user=qa)
+        for audit in audits[:2]:
+            practitioners.invite(audit.id, practitioner.id, auditor)
+            practitioners.share(audit.id, auditor)
+        practitioners.record_learning(audits[1].id, "Agreed", auditor)
+        practitioners.sign_off(audits[1].id, True, auditor)
     return {"programme": programme.id, "submitted": audits[0].id, "unstarted": audits[1].id, "action": action.id,
-            "concern": concern.id, "auditor": auditor, "qa": qa, "manager": manager, "undrawn": undrawn.id}
+            "concern": concern.id, "auditor": auditor, "qa": qa, "manager": manager, "undrawn": undrawn.id,
+            "practitioner": practitioner}
 
 
 def _as(app, user):
@@ -99,6 +114,14 @@ def _walks(w):
                                 {"lead_auditor_id": str(w["manager"].id), "due_date": ["26", "2", "2027"]}),
         "programmes.moderation_policy": ("qa", f"/programmes/{w['programme']}/moderation-policy",
                                          {"new_auditor_first": "7", "random_percent": "250"}),
+        "practitioners.reflect": ("practitioner", f"/practitioners/audits/{w['submitted']}/reflection",
+                                  {"went_well": TYPED, "do_differently": "", "overall_grade": "no"}),
+        "practitioners.rate": ("practitioner", f"/practitioners/audits/{w['submitted']}/usefulness",
+                               {"usefulness_comment": TYPED}),
+        "practitioners.record_learning": ("practitioner", f"/practitioners/audits/{w['submitted']}/learning",
+                                          {"agreed_learning": TYPED + " x" * 3000}),
+        "practitioners.add_addendum": ("auditor", f"/practitioners/audits/{w['unstarted']}/addenda",
+                                       {"addendum": TYPED + " x" * 3000}),
         "admin.create_user": ("qa", "/admin/users/new", {"display_name": TYPED, "email": "not-an-email",
                                                          "roles": "auditor", "agency": "childrens_social_care"}),
         # Families' feedback (issue 25): "asked" not chosen, so the reason typed must come back.
@@ -158,7 +181,8 @@ KEPT = {  # what each walk must find again on the page it gets back
      "families.case_family",
      # Issue 19: the forms that were not yet walked.
      "admin.edit_user", "admin.legal_holds", "admin.partnership", "data.population", "exports.board_pack",
-     "programmes.draw", "programmes.new_programme", "targets.target_list", "admin.teams"]))
+     "programmes.draw", "programmes.new_programme", "targets.target_list", "admin.teams",
+     "practitioners.reflect", "practitioners.rate", "practitioners.record_learning", "practitioners.add_addendum"]))
 def test_a_refused_submission_comes_back_with_what_was_typed(app, world, endpoint):
     who, url, data = _walks(world)[endpoint]
     # The board pack is a download: refused, it goes back to the measures page with the period.

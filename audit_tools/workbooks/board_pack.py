@@ -99,6 +99,8 @@ class ProgrammeRow:
     # from audit_tools.programme_findings.outcomes_by_grade
     outcomes: dict = field(default_factory=dict)
     top_themes: list = field(default_factory=list)  # (theme, cases), most frequent first
+    # Issue 25: practitioners taking part (qa_app's Involvement), counted on the Practitioners sheet.
+    practitioners: object | None = None
 
 
 @dataclass
@@ -341,6 +343,42 @@ def learning_sheet(data: BoardPackData) -> Sheet:
                   Column("Cases naming it", "count", width=12)], rows)
 
 
+def practitioners_sheet(data: BoardPackData) -> Sheet:
+    """Issue 25: how practitioners took part in each closed programme's audits, as counts and
+    percentages only, small numbers withheld as on the other sheets; no names, no reflections."""
+    def count(n):
+        return SUPPRESSED if is_small(n) else n
+
+    def share(n, base):
+        return shown_share(n / base if base else None, base, is_small(n)) if base else NOT_APPLICABLE
+
+    rows = []
+    for p in data.programmes:
+        inv = p.practitioners
+        if inv is None:
+            continue
+        answered = sum(r.answered for r in inv.agreement)
+        agreed = sum(r.agree for r in inv.agreement)
+        useful = sum(n for score, n in inv.usefulness.items() if score >= 4)
+        rows.append([p.name, count(inv.audits), count(inv.invited), share(inv.invited, inv.audits), count(inv.took_part),
+                     share(inv.took_part, inv.invited), count(inv.signed_off), share(inv.signed_off, inv.invited),
+                     count(answered), share(agreed, answered), count(inv.rated), share(useful, inv.rated)])
+    return Sheet("Practitioners", "Practitioners taking part in the audits",
+                 "For each audit programme closed in the period: how many practitioners were invited, took "
+                 "part and signed off the learning agreed with the auditor; the share of their answers "
+                 "agreeing with the graded judgements; the share rating the audit very or extremely useful "
+                 "(4 or 5 of 5). Counts only; a practitioner's view never changes a grade [note 8].",
+                 "Practitioners",
+                 [Column("Programme", width=30), Column("Audits", "count"), Column("Invited", "count"),
+                  Column("Invited %", "percent"), Column("Took part", "count"),
+                  Column("Took part % of invited", "percent", width=14), Column("Signed off by both", "count"),
+                  Column("Signed off % of invited", "percent", width=14),
+                  Column("Base: answers on graded judgements", "count", width=16),
+                  Column("Agreed with the graded judgements %", "percent", width=16),
+                  Column("Base: ratings", "count"), Column("Rated very or extremely useful %", "percent", width=16)],
+                 rows)
+
+
 # The board pack carries no free text from audits or actions (what must be done, the finding,
 # progress notes): states, owners' roles and dates only. The findings workbook has the text.
 _BOARD_ACTION_COLUMNS = ("Action ref", "Programme", "Question id", "Team or agency", "Owner's role", "Priority",
@@ -359,7 +397,7 @@ def actions_sheet(data: BoardPackData) -> Sheet:
 
 def write_board_pack(data: BoardPackData, target) -> int:
     sheets = [referrals_sheet(data), re_referrals_sheet(data), decisions_sheet(data), plans_sheet(data),
-              programmes_sheet(data), learning_sheet(data), actions_sheet(data)]
+              programmes_sheet(data), learning_sheet(data), actions_sheet(data), practitioners_sheet(data)]
     coverage = [("[note 7]", "What the data covers, per source: " + " ".join(data.sources))] if data.sources else []
     after = [n for n, _ in NOTES].index("[note 6]") + 1
     notes = NOTES[:after] + coverage + NOTES[after:]

@@ -79,6 +79,8 @@ class FindingsExport:
     # each family's view (qa_app's FamilyView: case id, answers, grades, reviewed quote).
     family_questions: list = field(default_factory=list)
     family_views: list = field(default_factory=list)
+    # Issue 25: practitioners taking part, as counts only (qa_app's Involvement, or None).
+    practitioners: object | None = None
 
 
 def agency_label(agency) -> str:
@@ -415,7 +417,32 @@ def findings_sheets(data: FindingsExport) -> list[Sheet]:
     return [summary_sheet(data), grades_sheet(data), yes_sheet(data), questions_sheet(data),
             question_list_sheet(data), cases_sheet(data), *moderation_sheets(data), *learning_sheets(data),
             actions_sheet(data), reaudit_sheet(data), outcomes_sheet(data),
-            family_feedback_sheet(data), family_views_sheet(data)]
+            family_feedback_sheet(data), family_views_sheet(data),
+            *([practitioners_sheet(data.practitioners)] if data.practitioners is not None else [])]
+
+
+def _count_row(figure, what, count, base):
+    return [figure, what, count, base, _pct(_share(count, base)) if base else NOT_APPLICABLE]
+
+
+def practitioners_sheet(involvement) -> Sheet:
+    """Issue 25: how practitioners took part, whether they agreed with each graded judgement, and
+    how useful they found the audit. Counts only: no practitioner and no reflection is named."""
+    rows = [_count_row("Practitioner invited", NOT_APPLICABLE, involvement.invited, involvement.audits),
+            _count_row("Took part (reflection recorded)", NOT_APPLICABLE, involvement.took_part, involvement.invited),
+            _count_row("Learning signed off by both", NOT_APPLICABLE, involvement.signed_off, involvement.invited)]
+    for row in involvement.agreement:
+        rows.append(_count_row("Agrees with the graded judgement", row.label, row.agree, row.answered))
+        rows.append(_count_row("Disagrees with the graded judgement", row.label, row.disagree, row.answered))
+    for score, label in involvement.usefulness_labels.items():
+        rows.append(_count_row("Usefulness", f"{score}: {label}", involvement.usefulness.get(score, 0),
+                               involvement.rated))
+    return Sheet("Practitioners", "Practitioners taking part in the audit of their case",
+                 "How many practitioners were invited, took part and signed off the learning agreed with "
+                 "the auditor; whether they agreed with each graded judgement; how useful they found the "
+                 "audit. A practitioner's view never changes a grade.", "Practitioners",
+                 [Column("Figure", width=36), Column("Question or rating", width=46), Column("Count", "count"),
+                  Column("Base", "count"), Column("Percent", "percent")], rows)
 
 
 def write_findings_workbook(data: FindingsExport, target) -> int:

@@ -14,6 +14,7 @@ from qa_app.services import findings as service
 from qa_app.services import programmes as programme_service
 from qa_app.services.case_reads import record_case_read
 from qa_app.services.participation import families as family_service
+from qa_app.services.participation import practitioners as practitioner_reviews
 
 findings = Blueprint("findings", __name__)
 
@@ -40,7 +41,9 @@ def show(programme_id):
                            earlier=earlier, outcomes=outcomes, outcome_labels=OUTCOME_LABELS, charts=charts,
                            grades=GRADES, met_answers=MET_ANSWERS, learning=LEARNING,
                            actions=action_lists.actions_of_programme(programme.id), today=action_service.today(),
-                           family=family_service.programme_feedback(programme, records))
+                           family=family_service.programme_feedback(programme, records),
+                           involvement=practitioner_reviews.involvement_for(programme),
+                           usefulness_labels=practitioner_reviews.USEFULNESS)
 
 
 @findings.post("/<int:programme_id>/close")

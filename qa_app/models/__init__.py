@@ -31,3 +31,7 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
 from qa_app.models.families import FamilyConsent, FamilyFeedback, FamilyInvitation  # noqa: E402
 
 __all__ += ["FamilyConsent", "FamilyFeedback", "FamilyInvitation"]
+# Practitioners taking part in the audit of their case (issue 25).
+from qa_app.models.practitioners import LearningAddendum, PractitionerReview, PractitionerTakesPart  # noqa: E402
+
+__all__ += ["LearningAddendum", "PractitionerReview", "PractitionerTakesPart"]

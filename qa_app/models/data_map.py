@@ -43,6 +43,7 @@ CONCERN_FORM = "auditor: safeguarding concern form; team manager: acknowledgemen
 DATA_FORM = "QA lead: population and benchmarks pages"
 QUESTIONNAIRE_UPLOAD = "QA lead: questionnaire upload (or the files shipped with the app)"
 REQUEST = "the request (address, signed-in user)"
+PRACTITIONER_FORM = "lead auditor and practitioner: the practitioner's part of a case audit (issue 25)"
 
 
 @dataclass(frozen=True)
@@ -426,6 +427,35 @@ DATA_MAP: dict[str, ColumnUse] = {
     "family_feedback.reviewed_by_id": _staff(REQUEST),
     "family_feedback.reviewed_at": _none(),
     "family_feedback.concern_id": _none(),
+    # --- practitioners taking part in the audit of their case (issue 25) -------------------
+    "audit_programme.practitioners_take_part": _none(PROGRAMME_FORM, KEPT, "not at all, reflect after, or joint"),
+    "practitioner_review.id": _none(),
+    "practitioner_review.case_audit_id": _none(),
+    "practitioner_review.practitioner_id": _staff(PRACTITIONER_FORM, note="who was invited; never in an export"),
+    "practitioner_review.invited_by_id": _staff(REQUEST, note=STAFF_LINK),
+    "practitioner_review.invited_at": _none(SYSTEM, COUNTED),
+    "practitioner_review.shared_at": _none(SYSTEM, COUNTED),
+    "practitioner_review.went_well": _child(PRACTITIONER_FORM, LEFT_OUT, "the practitioner's reflection on the case; "
+                                            "may describe the child and family"),
+    "practitioner_review.do_differently": _child(PRACTITIONER_FORM, LEFT_OUT, "as went_well"),
+    "practitioner_review.agreement": _staff(PRACTITIONER_FORM, COUNTED, "agrees or not with each graded "
+                                            "judgement, and why; only counts by question leave the app"),
+    "practitioner_review.reflected_at": _none(SYSTEM, COUNTED),
+    "practitioner_review.usefulness": _staff(PRACTITIONER_FORM, COUNTED, "1 to 5"),
+    "practitioner_review.usefulness_comment": _staff(PRACTITIONER_FORM, LEFT_OUT),
+    "practitioner_review.rated_at": _none(),
+    "practitioner_review.agreed_learning": _child(PRACTITIONER_FORM, LEFT_OUT, "the learning both sides agreed; "
+                                                  "may describe the case"),
+    "practitioner_review.learning_recorded_by_id": _staff(REQUEST, note=STAFF_LINK),
+    "practitioner_review.learning_recorded_at": _none(),
+    "practitioner_review.auditor_signed_off_by_id": _staff(REQUEST, note=STAFF_LINK),
+    "practitioner_review.auditor_signed_off_at": _none(SYSTEM, COUNTED),
+    "practitioner_review.practitioner_signed_off_at": _none(SYSTEM, COUNTED),
+    "learning_addendum.id": _none(),
+    "learning_addendum.review_id": _none(),
+    "learning_addendum.author_id": _staff(REQUEST, note=STAFF_LINK),
+    "learning_addendum.text": _child(PRACTITIONER_FORM, LEFT_OUT, "added to signed-off learning; may describe the case"),
+    "learning_addendum.added_at": _none(),
 }
 
 

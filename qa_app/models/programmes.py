@@ -61,6 +61,9 @@ class AuditProgramme(Stateful, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]  # findings agreed; auditors may then read them
+    # How practitioners take part (qa_app.models.practitioners.PractitionerTakesPart; issue 25).
+    practitioners_take_part: Mapped[str] = mapped_column(String(30), default="not_at_all",
+                                                         server_default="not_at_all")
 
     sample: Mapped["Sample | None"] = relationship(back_populates="programme", uselist=False)
     case_audits: Mapped[list["CaseAudit"]] = relationship(back_populates="programme",
@@ -80,6 +83,11 @@ class AuditProgramme(Stateful, db.Model):
         """Findings agreed: auditors may then read them."""
         self._take("close")
         self.closed_at = at
+
+    @property
+    def practitioners_take_part_label(self) -> str:
+        from qa_app.models.practitioners import PractitionerTakesPart  # it imports this module
+        return PractitionerTakesPart(self.practitioners_take_part or "not_at_all").label
 
     @property
     def questionnaire_label(self) -> str:

@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     QA_LEAD = "qa_lead"
     TEAM_MANAGER = "team_manager"
     ADMIN = "admin"
+    PRACTITIONER = "practitioner"  # any agency's worker whose case is audited (issue 25)
 
     @property
     def label(self) -> str:
@@ -25,6 +26,7 @@ class Role(enum.StrEnum):
             "qa_lead": "QA lead",
             "team_manager": "Team manager",
             "admin": "Admin",
+            "practitioner": "Practitioner",
         }[self.value]
 
 

@@ -14,6 +14,7 @@ from qa_app.services import safeguarding
 from qa_app.services.case_audits import LEAD, audit_part
 from qa_app.services.case_lists import child_histories
 from qa_app.services.case_reads import record_case_read
+from qa_app.services.participation import practitioners as practitioner_reviews
 
 moderation = Blueprint("moderation", __name__)
 
@@ -74,7 +75,8 @@ def _moderation_page(case_audit, form, problems, reopen_form=None):
                            own_work=service.is_own_work(case_audit, current_user),
                            reasons=service.queue_reasons(case_audit) if case_audit.may("moderate") else [],
                            history=child_histories([case_audit.child_id])[case_audit.child_id],
-                           earlier=service.moderations_of(case_audit), decision_labels=DECISION_LABELS)
+                           earlier=service.moderations_of(case_audit), decision_labels=DECISION_LABELS,
+                           review=practitioner_reviews.review_of(case_audit))
 
 
 @moderation.post("/<int:case_audit_id>/reopen")

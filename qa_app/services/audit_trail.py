@@ -79,6 +79,16 @@ ACTIONS = {
     "family_feedback_saved": "Family feedback saved by the family",
     "family_feedback_submitted": "Family feedback sent by the family",
     "family_feedback_reviewed": "Family feedback reviewed",
+    # Practitioners taking part in the audit of their case (issue 25).
+    "practitioners_take_part_set": "How practitioners take part in a programme set",
+    "practitioner_invited": "Practitioner named for a case audit",
+    "practitioner_review_shared": "Lead part shared with the practitioner",
+    "practitioner_email_failed": "Practitioner invitation email could not be sent",
+    "practitioner_reflection_recorded": "Practitioner's reflection recorded",
+    "practitioner_usefulness_rated": "Practitioner rated how useful the audit was",
+    "practitioner_learning_recorded": "Agreed learning recorded",
+    "practitioner_learning_signed_off": "Agreed learning signed off",
+    "practitioner_learning_added_to": "Signed-off learning added to",
 }
 
 OUTCOMES = ("success", "failure", "denied")

@@ -27,6 +27,7 @@ from qa_app.services.performance.targets import targets as measure_targets
 from qa_app.services.dashboard import YEARS_SHOWN, compare_with_last_year
 from qa_app.services.exports import (ExportError, action_rows, check_may_export, data_currency_lines,
                                      export_lines, open_actions)
+from qa_app.services.participation import practitioners as practitioner_reviews
 
 
 class PartlyCovered(ExportError):
@@ -139,7 +140,7 @@ def closed_programme_rows(start: date, end: date) -> list[ProgrammeRow]:
             round(good * 100 / len(graded), 1) if graded else None, sum(counts.values()),
             sum(n for s, n in counts.items() if s in {o.value for o in OUTSTANDING}), len(graded),
             round(good_before * 100 / len(graded_before), 1) if graded_before else None, len(graded_before),
-            outcomes, list(learning_themes(finished))))
+            outcomes, list(learning_themes(finished)), practitioner_reviews.involvement_for(programme)))
     return rows
 
 

@@ -24,6 +24,7 @@ from qa_app.services import findings, moderation
 from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_reads import record_case_read
+from qa_app.services.participation import practitioners as practitioner_reviews
 
 APP_VERSION = "0.9"
 IDENTIFIABLE_LINE = "IDENTIFIABLE: this workbook shows real child and case ids. Keep it to those who need them."
@@ -273,7 +274,8 @@ def findings_export(programme: AuditProgramme, user=None, identifiable=False) ->
         pseudonyms=pseudonyms, actions=rows,
         outcomes=list(outcomes.by_grade) if outcomes.data_until else None, outcomes_until=outcomes.data_until,
         earlier=earlier.name if earlier else None, comparison=list(comparison),
-        marking=export_marking(identifiable), **_family_feedback(programme, records))
+        marking=export_marking(identifiable), **_family_feedback(programme, records),
+        practitioners=practitioner_reviews.involvement_for(programme))
 
 
 def _family_feedback(programme: AuditProgramme, records) -> dict:

@@ -7,7 +7,8 @@ from tests.browser.conftest import serious_accessibility_problems, sign_in_page
 pytestmark = pytest.mark.browser
 
 HOME_SECTIONS = {"auditor": "My audits", "qa_lead": "Quality assurance dashboard",
-                 "team_manager": "Outstanding actions", "admin": "Users"}
+                 "team_manager": "Outstanding actions", "admin": "Users",
+                 "practitioner": "Audits you are invited to reflect on"}
 
 
 @pytest.mark.parametrize("email, roles", [(u[0], u[2]) for u in DEMO_USERS],

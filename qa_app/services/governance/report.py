@@ -24,7 +24,7 @@ from qa_app.services.governance.controls import CONTROLS
 
 MARKDOWN_NAME = "governance-report.md"
 WORKBOOK_NAME = "governance-report.xlsx"
-ROLE_ORDER = (Role.ADMIN, Role.QA_LEAD, Role.AUDITOR, Role.TEAM_MANAGER)
+ROLE_ORDER = (Role.ADMIN, Role.QA_LEAD, Role.AUDITOR, Role.TEAM_MANAGER, Role.PRACTITIONER)  # practitioner: issue 25
 # The audit trail: the app never deletes an event (database triggers refuse it).
 TRAIL_KEPT = "for the life of the database: the app deletes no event (triggers refuse it)"
 READ_EVENTS = {"case_read", "action_evidence_downloaded", "findings_exported", "board_pack_exported",
