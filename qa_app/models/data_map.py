@@ -43,6 +43,7 @@ CONCERN_FORM = "auditor: safeguarding concern form; team manager: acknowledgemen
 DATA_FORM = "QA lead: population and benchmarks pages"
 QUESTIONNAIRE_UPLOAD = "QA lead: questionnaire upload (or the files shipped with the app)"
 REQUEST = "the request (address, signed-in user)"
+CALIBRATION_FORM = "QA lead and auditors: calibration exercise pages (issue 26)"
 
 
 @dataclass(frozen=True)
@@ -384,6 +385,42 @@ DATA_MAP: dict[str, ColumnUse] = {
     "legal_hold.reason": _none(ADMIN_FORM, note="the admin's reason, e.g. a court case reference"),
     "legal_hold.placed_by_id": _staff(REQUEST),
     "legal_hold.placed_at": _none(),
+    # --- issue 26: calibration exercises (never in the findings workbook or board pack; the
+    # calibration workbook names participants only when the QA lead chooses names) ------------
+    "calibration_exercise.id": _none(),
+    "calibration_exercise.title": _none(CALIBRATION_FORM),
+    "calibration_exercise.source": _none(),
+    "calibration_exercise.case_audit_id": _none(CALIBRATION_FORM, note="the moderated audit the case came from"),
+    "calibration_exercise.case_text": _child(CALIBRATION_FORM, LEFT_OUT, "the case as participants read it: "
+                                             "a case study, or a moderated audit's case with ids pseudonymised "
+                                             "and its free text reviewed by the QA lead before release"),
+    "calibration_exercise.questionnaire_id": _none(),
+    "calibration_exercise.questionnaire_version": _none(),
+    "calibration_exercise.reference_answers": _child(CALIBRATION_FORM, LEFT_OUT, "graded answers only "
+                                                     "(free text is left out); in the calibration workbook"),
+    "calibration_exercise.closes_on": _none(CALIBRATION_FORM),
+    "calibration_exercise.status": _none(),
+    "calibration_exercise.round_number": _none(),
+    "calibration_exercise.first_round_id": _none(),
+    "calibration_exercise.created_by_id": _staff(REQUEST),
+    "calibration_exercise.created_at": _none(),
+    "calibration_exercise.released_at": _none(),
+    "calibration_exercise.closed_at": _none(),
+    "calibration_participant.id": _none(),
+    "calibration_participant.exercise_id": _none(),
+    "calibration_participant.user_id": _staff(CALIBRATION_FORM, LEFT_OUT, "in the calibration workbook as "
+                                              "Participant 1, 2… unless the QA lead chooses names"),
+    "calibration_participant.answers": _staff(CALIBRATION_FORM, LEFT_OUT, "how one auditor graded the case: "
+                                              "read by them and the QA leads only, after close"),
+    "calibration_participant.invited_at": _none(),
+    "calibration_participant.submitted_at": _none(),
+    "calibration_attachment.id": _none(),
+    "calibration_attachment.exercise_id": _none(),
+    "calibration_attachment.file_name": _child(CALIBRATION_FORM, LEFT_OUT, "the attachment's name as uploaded"),
+    "calibration_attachment.stored_name": _none(SYSTEM, LEFT_OUT, "a random name in instance/evidence"),
+    "calibration_attachment.file_size": _none(),
+    "calibration_attachment.uploaded_by_id": _staff(REQUEST),
+    "calibration_attachment.uploaded_at": _none(),
 }
 
 
