@@ -71,6 +71,14 @@ ACTIONS = {
     "legal_hold_placed": "Legal hold placed on a programme",
     "legal_hold_released": "Legal hold released",
     "subject_access_export": "Subject access export made",
+    # Issue 26: calibration exercises
+    "calibration_exercise_created": "Calibration exercise created",
+    "calibration_exercise_edited": "Calibration case or reference answers edited",
+    "calibration_invited": "Auditors invited to a calibration exercise",
+    "calibration_answered": "Calibration answers saved or submitted",
+    "calibration_closed": "Calibration exercise closed",
+    "calibration_exported": "Calibration report exported",
+    "calibration_attachment_downloaded": "Calibration case attachment downloaded",
 }
 
 OUTCOMES = ("success", "failure", "denied")
