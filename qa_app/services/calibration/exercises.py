@@ -21,6 +21,7 @@ from qa_app.services import people, questionnaires
 from qa_app.services.actions import _store_upload, evidence_dir
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_lists import child_histories
+from qa_app.services.case_reads import record_case_read
 from qa_app.services.exports import IdScrubber, pseudonym_key
 
 MAX_TITLE, MAX_CASE_TEXT = 200, 50_000
@@ -170,6 +171,9 @@ def create_from_audit(case_audit_id, *, title: str, user) -> CalibrationExercise
         db.session.flush()
         record_event("calibration_exercise_created", actor=user, object_type="calibration_exercise",
                      object_id=exercise.id, details={"source": "moderated_audit", "case_audit": case_audit.id})
+        # The QA lead read the child's history to make the case: "who looked at this child" finds it.
+        record_case_read("calibration exercise from a moderated audit", child_ids=[case_audit.child_id],
+                         object_type="case_audit", object_id=case_audit.id, actor=user)
     return exercise
 
 
