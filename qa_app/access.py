@@ -68,6 +68,18 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "actions.download_evidence": ALL,
     "findings.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "findings.close": QA_LEAD,
+    # Issue 26: calibration exercises.
+    "calibration.list_exercises": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "calibration.new_exercise": QA_LEAD,
+    "calibration.show_exercise": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "calibration.edit_reference": QA_LEAD,
+    "calibration.invite": QA_LEAD,
+    "calibration.answer": AUDITOR,
+    "calibration.close_exercise": QA_LEAD,
+    "calibration.new_round": QA_LEAD,
+    "calibration.report": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "calibration.export_report": QA_LEAD,
+    "calibration.download_attachment": frozenset({Role.QA_LEAD, Role.AUDITOR}),
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -88,6 +100,10 @@ ROW_RULES: dict[str, str] = {
                 "(qa_app/services/safeguarding.concerns_for).",
     "home": "The home page has a section per role held, each showing only what the rules above allow.",
     "evidence": "An evidence file downloads only for someone who may read its action.",
+    # Issue 26
+    "calibration": "QA leads open every calibration exercise; an auditor only one they are invited to, once "
+                   "released, and its report only after close, with their own answers and the group's spread, "
+                   "never another participant's (qa_app/services/calibration exercise_for and report_for).",
 }
 
 ENDPOINT_ROW_RULES: dict[str, str] = {
@@ -103,6 +119,11 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "actions.raise_action": "raise action",
     "findings.show": "findings",
     "moderation.acknowledge": "concerns",
+    # Issue 26
+    "calibration.show_exercise": "calibration",
+    "calibration.answer": "calibration",
+    "calibration.report": "calibration",
+    "calibration.download_attachment": "calibration",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).
