@@ -22,7 +22,7 @@ from qa_app.services.actions import _store_upload, evidence_dir
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_lists import child_histories
 from qa_app.services.case_reads import record_case_read
-from qa_app.services.exports import IdScrubber, pseudonym_key
+from qa_app.services.exports import ExportError, IdScrubber, pseudonym_key
 
 MAX_TITLE, MAX_CASE_TEXT = 200, 50_000
 FINISHED_ONLY = "This exercise has closed: its answers can no longer change."
@@ -160,7 +160,10 @@ def create_from_audit(case_audit_id, *, title: str, user) -> CalibrationExercise
     programme = case_audit.programme
     questionnaire = questionnaires.get(programme.questionnaire_id, programme.questionnaire_version)
     questions = calibration_questions(questionnaire, answer_sections(questionnaire))
-    case_text = pseudonymised_case(case_audit, questionnaire)
+    try:
+        case_text = pseudonymised_case(case_audit, questionnaire)
+    except ExportError as error:  # no pseudonym key in production: nothing is shown unpseudonymised
+        raise CalibrationRefused({"case_audit": f"The case cannot be pseudonymised: {error}"}) from None
     with write_transaction():
         exercise = CalibrationExercise(title=title, source=ExerciseSource.MODERATED_AUDIT, case_audit_id=case_audit.id,
                                        case_text=case_text, questionnaire_id=programme.questionnaire_id,
