@@ -8,12 +8,14 @@ from openpyxl import load_workbook
 
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
+from qa_app import models as calibration_models
 from qa_app.models import AuditEvent, AuditProgramme, CaseAudit, Role
 from qa_app.services import calibration, findings, moderation, programmes
 from qa_app.services.board_pack import closed_programme_rows
 from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form, sign_in
+from tests.test_page_clarity import repeated_ids
 
 ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
            "referrer_feedback": "yes", "consent": "yes", "what_changed": "Mum's new partner, see R-B0 notes",
@@ -266,3 +268,77 @@ def test_the_pages_from_creation_to_report(app, moderated):
     assert "Auditor 1" not in mine and "Your answer" in mine
     download = post_form(qa, url + "/report.xlsx", {})
     assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+
+
+def test_no_calibration_page_repeats_an_id(app, moderated):
+    with app.app_context():
+        exercise = _closed(moderated, (GOOD, RI, None))
+        draft = calibration.create_from_audit(moderated["audit"], title="Draft", user=moderated["lead"])
+        opened = _case_study(moderated["lead"])
+        _released(moderated, opened)
+    qa, auditor = _client(app, moderated["lead"]), _client(app, moderated["auditors"][0])
+    for client, path in ((qa, "/calibration/"), (qa, "/calibration/new"), (qa, f"/calibration/{draft.id}"),
+                         (qa, f"/calibration/{opened.id}"), (qa, f"/calibration/{exercise.id}"),
+                         (qa, f"/calibration/{exercise.id}/report"), (auditor, f"/calibration/{opened.id}/answer"),
+                         (auditor, f"/calibration/{exercise.id}/report")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert repeated_ids(response.get_data(as_text=True)) == set(), path
+
+
+def test_a_case_study_keeps_its_attachment_for_participants_only(app, moderated):
+    lead, (one, _, _) = moderated["lead"], moderated["auditors"]
+    response = post_form(_client(app, lead), "/calibration/new", {
+        "title": "With a file", "source": "case_study", "questionnaire": "re-referral-audit:1",
+        "case_text": "See the chronology.", "attachments": (io.BytesIO(b"Chronology: day 1, day 2"), "chronology.txt")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    exercise_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        exercise = db.session.get(calibration_models.CalibrationExercise, exercise_id)
+        [attachment] = exercise.attachments
+        assert attachment.stored_name != "chronology.txt"
+        _released(moderated, exercise)
+        attachment_id = attachment.id
+    url = f"/calibration/{exercise_id}/attachments/{attachment_id}"
+    download = _client(app, one).get(url)
+    assert download.status_code == 200 and download.data == b"Chronology: day 1, day 2"
+    assert download.headers["Cache-Control"] == "no-store"
+    download.close()
+    assert _client(app, make_user_in(app)).get(url).status_code == 404  # not invited
+    with app.app_context():
+        assert _events("calibration_attachment_downloaded")[0].user_id == one.id
+
+
+def test_a_refused_attachment_is_named_and_the_exercise_not_made(app, moderated):
+    response = post_form(_client(app, moderated["lead"]), "/calibration/new", {
+        "title": "Bad file", "source": "case_study", "questionnaire": "re-referral-audit:1",
+        "case_text": "x", "attachments": (io.BytesIO(b"MZ\x90\x00"), "run-me.exe")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "run-me.exe" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _events("calibration_exercise_created") == []
+
+
+def make_user_in(app):
+    with app.app_context():
+        return make_user(Role.AUDITOR)
+
+
+def test_retention_deletes_a_moderated_audits_exercises_and_their_rounds_with_its_programme(app, moderated):
+    from datetime import datetime
+    from qa_app.services import retention
+    with app.app_context():
+        exercise = calibration.create_from_audit(moderated["audit"], title="Round table", user=moderated["lead"])
+        _released(moderated, exercise, reference=exercise.reference_answers)
+        calibration.save_answers(exercise.id, ANSWERS, user=moderated["auditors"][0], submit=True)
+        calibration.close(exercise.id, user=moderated["lead"])
+        calibration.new_round(exercise.id, user=moderated["lead"])
+        programme = db.session.get(AuditProgramme, moderated["programme"])
+        programme.close(datetime(2000, 1, 1))
+        db.session.commit()
+        report = retention.run(dry_run=False)
+        assert report.programmes[0].rows["calibration_exercise"] == 2
+        assert report.programmes[0].rows["calibration_participant"] == 3
+        assert calibration.exercises_for(moderated["lead"]) == []
