@@ -16,6 +16,7 @@ from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form, sign_in
 from tests.test_page_clarity import repeated_ids
+from tests.workbook_checks import check_workbook, libreoffice_convert, need_libreoffice
 
 ANSWERS = {"earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
            "referrer_feedback": "yes", "consent": "yes", "what_changed": "Mum's new partner, see R-B0 notes",
@@ -215,8 +216,8 @@ def test_the_report_exports_pseudonymised_unless_names_are_chosen(app, moderated
         buffer = io.BytesIO()
         name = calibration.export_report(exercise.id, buffer, user=moderated["lead"], names=False)
         assert name.endswith(".xlsx") and "Auditor" not in name
-        book = load_workbook(io.BytesIO(buffer.getvalue()))
-        assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+        book = check_workbook(io.BytesIO(buffer.getvalue()), "Calibration report")  # the export layout's rules
+        assert book.sheetnames == ["Cover", "Contents", "Notes", "By question", "Spread", "Participants", "Rounds"]
         text = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None)
         assert "Auditor 1" not in text and "Participant 1" in text
         titles = [c for ws in book for row in ws.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK")]
@@ -342,3 +343,14 @@ def test_retention_deletes_a_moderated_audits_exercises_and_their_rounds_with_it
         assert report.programmes[0].rows["calibration_exercise"] == 2
         assert report.programmes[0].rows["calibration_participant"] == 3
         assert calibration.exercises_for(moderated["lead"]) == []
+
+
+def test_the_calibration_workbook_opens_in_libreoffice_and_converts_to_pdf(app, moderated, tmp_path):
+    need_libreoffice()
+    with app.app_context():
+        exercise = _closed(moderated, (GOOD, RI, None))
+        path = tmp_path / "calibration.xlsx"
+        with open(path, "wb") as target:
+            calibration.export_report(exercise.id, target, user=moderated["lead"], names=False)
+    libreoffice_convert([path], "pdf", tmp_path, tmp_path / "profile")
+    assert (tmp_path / "calibration.pdf").stat().st_size > 0
