@@ -28,6 +28,7 @@ from qa_app.errors import register_error_handlers
 from qa_app.findings.routes import findings
 from qa_app.exports.routes import exports
 from qa_app.targets.routes import targets
+from qa_app.calibration.routes import calibration  # issue 26
 from qa_app.extensions import csrf, db, login_manager, migrate
 from qa_app.models import User, UserSession
 from qa_app.models.user import session_token_hash
@@ -186,6 +187,7 @@ def register_blueprints(app):
     app.register_blueprint(feedback, url_prefix="/feedback")
     install_log_redaction()
     app.register_blueprint(practitioners, url_prefix="/practitioners")
+    app.register_blueprint(calibration, url_prefix="/calibration")  # issue 26
 
 
 def register_request_hooks(app):

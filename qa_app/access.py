@@ -88,6 +88,18 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "practitioners.record_learning": frozenset({Role.AUDITOR, Role.PRACTITIONER}),
     "practitioners.sign_off": frozenset({Role.AUDITOR, Role.PRACTITIONER}),
     "practitioners.add_addendum": frozenset({Role.AUDITOR, Role.PRACTITIONER}),
+    # Issue 26: calibration exercises.
+    "calibration.list_exercises": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "calibration.new_exercise": QA_LEAD,
+    "calibration.show_exercise": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "calibration.edit_reference": QA_LEAD,
+    "calibration.invite": QA_LEAD,
+    "calibration.answer": AUDITOR,
+    "calibration.close_exercise": QA_LEAD,
+    "calibration.new_round": QA_LEAD,
+    "calibration.report": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "calibration.export_report": QA_LEAD,
+    "calibration.download_attachment": frozenset({Role.QA_LEAD, Role.AUDITOR}),
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -117,6 +129,10 @@ ROW_RULES: dict[str, str] = {
                            "(qa_app/services/participation/practitioners.may_open). A practitioner's "
                            "reflection is seen only by those who can see that audit: its lead auditor, "
                            "its practitioner and the QA leads on the moderation page.",
+    # Issue 26
+    "calibration": "QA leads open every calibration exercise; an auditor only one they are invited to, once "
+                   "released, and its report only after close, with their own answers and the group's spread, "
+                   "never another participant's (qa_app/services/calibration exercise_for and report_for).",
 }
 
 ENDPOINT_ROW_RULES: dict[str, str] = {
@@ -143,6 +159,11 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "practitioners.record_learning": "practitioner's part",
     "practitioners.sign_off": "practitioner's part",
     "practitioners.add_addendum": "practitioner's part",
+    # Issue 26
+    "calibration.show_exercise": "calibration",
+    "calibration.answer": "calibration",
+    "calibration.report": "calibration",
+    "calibration.download_attachment": "calibration",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).

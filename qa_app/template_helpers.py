@@ -25,6 +25,8 @@ def navigation_items(user, active_endpoint):
         # The count's link opens the list of exactly what it counts.
         items += [(("actions.list_actions", {"status": "overdue"}), f"Actions ({overdue} overdue)") if overdue
                   else ("actions.list_actions", "Actions")]
+    if user.has_role(Role.QA_LEAD) or user.has_role(Role.AUDITOR):  # issue 26
+        items += [("calibration.list_exercises", "Calibration")]
     if user.has_role(Role.ADMIN):
         items += [("admin.list_users", "Users"), ("admin.audit_trail", "Audit trail"),
                   ("admin.child_reads", "Who looked at a child")]

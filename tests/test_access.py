@@ -108,6 +108,20 @@ MATRIX = {
     "practitioners.record_learning": [("POST", "/practitioners/audits/{case_audit_id}/learning", 200)],
     "practitioners.sign_off": [("POST", "/practitioners/audits/{case_audit_id}/sign-off", 200)],
     "practitioners.add_addendum": [("POST", "/practitioners/audits/{case_audit_id}/addenda", 200)],
+    # Issue 26: an open exercise and a closed one, the user under test invited to both when an auditor.
+    "calibration.list_exercises": [("GET", "/calibration/", 200)],
+    "calibration.new_exercise": [("GET", "/calibration/new", 200), ("POST", "/calibration/new", 200)],
+    "calibration.show_exercise": [("GET", "/calibration/{exercise_id}", 200)],
+    # Released already: the case and reference can no longer change, and the page says so.
+    "calibration.edit_reference": [("POST", "/calibration/{exercise_id}/reference", 200)],
+    "calibration.invite": [("POST", "/calibration/{exercise_id}/invite", 200)],
+    "calibration.answer": [("GET", "/calibration/{exercise_id}/answer", 200),
+                           ("POST", "/calibration/{exercise_id}/answer", 302)],
+    "calibration.close_exercise": [("POST", "/calibration/{exercise_id}/close", 302)],
+    "calibration.new_round": [("POST", "/calibration/{closed_exercise_id}/rounds", 302)],
+    "calibration.report": [("GET", "/calibration/{closed_exercise_id}/report", 200)],
+    "calibration.export_report": [("POST", "/calibration/{closed_exercise_id}/report.xlsx", 200)],
+    "calibration.download_attachment": [("GET", "/calibration/{exercise_id}/attachments/1", 404)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -285,3 +299,24 @@ def test_a_practitioner_reaches_no_audit_or_case_page_not_shared_with_them(app, 
             assert "C1" not in response.get_data(as_text=True), endpoint
             tried += 1
     assert tried > 30
+
+
+# Issue 26: the calibration exercises the matrix's URLs name, added to every other row it makes.
+_ids_before_calibration = existing_ids
+
+
+def existing_ids(app, auditor=None) -> dict:  # noqa: F811 (extends the function above)
+    from qa_app.services import calibration
+    ids = _ids_before_calibration(app, auditor)
+    with app.app_context():
+        lead = make_user(Role.QA_LEAD)
+        invited = [make_user(Role.AUDITOR).id] + ([auditor.id] if auditor is not None and auditor.has_role(Role.AUDITOR) else [])
+        made = {}
+        for key in ("exercise_id", "closed_exercise_id"):
+            exercise = calibration.create_case_study(title=f"Matrix {key}", questionnaire="re-referral-audit:1",
+                                                     case_text="A case study.", user=lead)
+            calibration.update_draft(exercise.id, case_text="A case study.", reference={"consent": "yes"}, user=lead)
+            calibration.invite(exercise.id, invited, date.today() + timedelta(days=7), user=lead)
+            made[key] = exercise.id
+        calibration.close(made["closed_exercise_id"], user=lead)
+    return {**ids, **made}

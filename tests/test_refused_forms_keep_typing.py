@@ -44,6 +44,13 @@ NOTHING_TYPED = {
     "practitioners.programme_setting": "a choice of three radios, shown again as saved",
     "practitioners.invite": "a choice of practitioner (radios)", "practitioners.share": "a button",
     "practitioners.sign_off": "a tick box",
+    # Issue 26: the calibration forms with typing are walked at the end of this file.
+    "calibration.new_exercise": "walked below (test_a_refused_calibration_form_keeps_what_was_typed)",
+    "calibration.edit_reference": "walked below (test_a_refused_calibration_form_keeps_what_was_typed)",
+    "calibration.invite": "walked below (test_a_refused_calibration_form_keeps_what_was_typed)",
+    "calibration.answer": "walked below (test_a_refused_calibration_form_keeps_what_was_typed)",
+    "calibration.close_exercise": "a button", "calibration.new_round": "a button",
+    "calibration.export_report": "a tick box; a refusal is a redirect with nothing typed",
 }
 # Issue 19: the nine forms that were "not yet walked" are walked below (the benchmarks form's one
 # field is a chosen file, named here with the others).
@@ -192,3 +199,42 @@ def test_a_refused_submission_comes_back_with_what_was_typed(app, world, endpoin
     for expected in KEPT.get(endpoint, [TYPED]):
         assert expected in html, f"{endpoint} lost {expected!r}"
     assert "There is a problem" in html or "govuk-error-message" in html, f"{endpoint} did not say why"
+
+
+# --- issue 26: calibration exercises ---------------------------------------------------------
+
+@pytest.fixture
+def exercises(app, world):
+    from qa_app.services import calibration
+    with app.app_context():
+        draft = calibration.create_case_study(title="Draft", questionnaire="re-referral-audit:1",
+                                              case_text="A case study.", user=world["qa"])
+        released = calibration.create_case_study(title="Open", questionnaire="re-referral-audit:1",
+                                                 case_text="A case study.", user=world["qa"])
+        calibration.update_draft(released.id, case_text="A case study.", reference={"consent": "yes"}, user=world["qa"])
+        calibration.invite(released.id, [world["auditor"].id], SOON, user=world["qa"])
+    return {"draft": draft.id, "open": released.id}
+
+
+CALIBRATION_WALKS = {  # endpoint -> (who, url, a refused submission, what must come back)
+    "calibration.new_exercise": ("qa", "/calibration/new", {"title": TYPED, "source": "case_study",
+                                                           "questionnaire": "re-referral-audit:1", "case_text": ""},
+                                 [TYPED]),
+    "calibration.edit_reference": ("qa", "/calibration/{draft}/reference", {"case_text": TYPED,
+                                                                            "overall_grade": "Not a grade"}, [TYPED]),
+    "calibration.invite": ("qa", "/calibration/{draft}/invite", {"closes_on": ["31", "2", "2027"]},
+                           ['value="31"', 'value="2027"']),
+    "calibration.answer": ("auditor", "/calibration/{open}/answer", {"action": "submit", "what_changed": TYPED},
+                           [TYPED]),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(CALIBRATION_WALKS))
+def test_a_refused_calibration_form_keeps_what_was_typed(app, world, exercises, endpoint):
+    who, url, data, kept = CALIBRATION_WALKS[endpoint]
+    response = post_form(_as(app, world[who]), url.format(**exercises), data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, f"{endpoint} answered {response.status_code}: typing lost"
+    for expected in kept:
+        assert expected in html, f"{endpoint} lost {expected!r}"
+    assert "There is a problem" in html, f"{endpoint} did not say why"

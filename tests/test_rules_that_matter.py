@@ -32,7 +32,12 @@ def _real_ids(app, audited):  # noqa: F811
         batch_id = db.session.scalar(select(func.max(ImportBatch.id)))
         update_id = db.session.scalar(select(func.max(ActionUpdate.id)).filter_by(action_id=action.id))
         family = _family_feedback(cases["B1"], people["auditor"])
-    return {**family, "action_id": action.id, "case_audit_id": cases["B1"], "programme_id": programme_id,
+        # Issue 26: a calibration exercise (a case study, so no child is read through it).
+        from qa_app.services import calibration
+        exercise_id = calibration.create_case_study(title="Rules", questionnaire="re-referral-audit:1",
+                                                    case_text="A case study.", user=people["qa"]).id
+    return {**family, "exercise_id": exercise_id, "attachment_id": 1,
+            "action_id": action.id, "case_audit_id": cases["B1"], "programme_id": programme_id,
             "batch_id": batch_id, "user_id": people["auditor"].id, "concern_id": concern.id,
             "update_id": update_id, "part": "lead", "kind": "overlapping-plans",
             "questionnaire_id": "re-referral-audit", "version": 1, "filename": "govuk/govuk-frontend.min.js"}

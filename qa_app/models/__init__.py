@@ -17,6 +17,9 @@ from qa_app.models.programmes import (CASE_AUDIT_TRANSITIONS, FINISHED, NOT_STAR
                                       AuditProgramme, CaseAudit, CaseAuditAuthor, CaseAuditSection, CaseAuditStatus,
                                       ProgrammeStatus, Sample, SampleChange, SampleChangeKind)
 from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, UserSession, user_team
+# Issue 26: calibration exercises.
+from qa_app.models.calibration import (CalibrationAttachment, CalibrationExercise, CalibrationParticipant,
+                                       ExerciseSource, ExerciseStatus)
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "ModerationOutcome", "SafeguardingConcern",
@@ -25,7 +28,10 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "Agency", "AuditEvent", "AuditEventChild", "Benchmark", "Child", "ChildPopulation", "CPPlan", "ImportBatch",
            "ImportKind", "ImportStatus", "MeasuresCache", "MeasureTarget", "PartnershipSetting", "Referral", "Role",
            "StagedChild", "StagedPlan", "StagedReferral", "SignInFailure", "IdentityLink", "RecoveryCode",
-           "SecondFactor", "Team", "User", "UserRole", "UserSession", "WorkerHeartbeat", "user_team"]
+           "SecondFactor", "Team", "User", "UserRole", "UserSession", "WorkerHeartbeat", "user_team",
+           # Issue 26
+           "CalibrationAttachment", "CalibrationExercise", "CalibrationParticipant", "ExerciseSource",
+           "ExerciseStatus"]
 
 # Families' feedback on the audit of their case (issue 25).
 from qa_app.models.families import FamilyConsent, FamilyFeedback, FamilyInvitation  # noqa: E402

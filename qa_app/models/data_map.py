@@ -44,6 +44,7 @@ DATA_FORM = "QA lead: population and benchmarks pages"
 QUESTIONNAIRE_UPLOAD = "QA lead: questionnaire upload (or the files shipped with the app)"
 REQUEST = "the request (address, signed-in user)"
 PRACTITIONER_FORM = "lead auditor and practitioner: the practitioner's part of a case audit (issue 25)"
+CALIBRATION_FORM = "QA lead and auditors: calibration exercise pages (issue 26)"
 
 
 @dataclass(frozen=True)
@@ -456,6 +457,42 @@ DATA_MAP: dict[str, ColumnUse] = {
     "learning_addendum.author_id": _staff(REQUEST, note=STAFF_LINK),
     "learning_addendum.text": _child(PRACTITIONER_FORM, LEFT_OUT, "added to signed-off learning; may describe the case"),
     "learning_addendum.added_at": _none(),
+    # --- issue 26: calibration exercises (never in the findings workbook or board pack; the
+    # calibration workbook names participants only when the QA lead chooses names) ------------
+    "calibration_exercise.id": _none(),
+    "calibration_exercise.title": _none(CALIBRATION_FORM),
+    "calibration_exercise.source": _none(),
+    "calibration_exercise.case_audit_id": _none(CALIBRATION_FORM, note="the moderated audit the case came from"),
+    "calibration_exercise.case_text": _child(CALIBRATION_FORM, LEFT_OUT, "the case as participants read it: "
+                                             "a case study, or a moderated audit's case with ids pseudonymised "
+                                             "and its free text reviewed by the QA lead before release"),
+    "calibration_exercise.questionnaire_id": _none(),
+    "calibration_exercise.questionnaire_version": _none(),
+    "calibration_exercise.reference_answers": _child(CALIBRATION_FORM, LEFT_OUT, "graded answers only "
+                                                     "(free text is left out); in the calibration workbook"),
+    "calibration_exercise.closes_on": _none(CALIBRATION_FORM),
+    "calibration_exercise.status": _none(),
+    "calibration_exercise.round_number": _none(),
+    "calibration_exercise.first_round_id": _none(),
+    "calibration_exercise.created_by_id": _staff(REQUEST),
+    "calibration_exercise.created_at": _none(),
+    "calibration_exercise.released_at": _none(),
+    "calibration_exercise.closed_at": _none(),
+    "calibration_participant.id": _none(),
+    "calibration_participant.exercise_id": _none(),
+    "calibration_participant.user_id": _staff(CALIBRATION_FORM, LEFT_OUT, "in the calibration workbook as "
+                                              "Participant 1, 2… unless the QA lead chooses names"),
+    "calibration_participant.answers": _staff(CALIBRATION_FORM, LEFT_OUT, "how one auditor graded the case: "
+                                              "read by them and the QA leads only, after close"),
+    "calibration_participant.invited_at": _none(),
+    "calibration_participant.submitted_at": _none(),
+    "calibration_attachment.id": _none(),
+    "calibration_attachment.exercise_id": _none(),
+    "calibration_attachment.file_name": _child(CALIBRATION_FORM, LEFT_OUT, "the attachment's name as uploaded"),
+    "calibration_attachment.stored_name": _none(SYSTEM, LEFT_OUT, "a random name in instance/evidence"),
+    "calibration_attachment.file_size": _none(),
+    "calibration_attachment.uploaded_by_id": _staff(REQUEST),
+    "calibration_attachment.uploaded_at": _none(),
 }
 
 

@@ -89,6 +89,14 @@ ACTIONS = {
     "practitioner_learning_recorded": "Agreed learning recorded",
     "practitioner_learning_signed_off": "Agreed learning signed off",
     "practitioner_learning_added_to": "Signed-off learning added to",
+    # Issue 26: calibration exercises
+    "calibration_exercise_created": "Calibration exercise created",
+    "calibration_exercise_edited": "Calibration case or reference answers edited",
+    "calibration_invited": "Auditors invited to a calibration exercise",
+    "calibration_answered": "Calibration answers saved or submitted",
+    "calibration_closed": "Calibration exercise closed",
+    "calibration_exported": "Calibration report exported",
+    "calibration_attachment_downloaded": "Calibration case attachment downloaded",
 }
 
 OUTCOMES = ("success", "failure", "denied")
