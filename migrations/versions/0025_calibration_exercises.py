@@ -2,7 +2,7 @@
 a case study's attachments (issue 26)
 
 Revision ID: 0025
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-07 22:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0025'
-down_revision = '0019'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ practitioner's reflection, agreement and rating, the learning both sides sign of
 (issue 25)
 
 Revision ID: 0026
-Revises: 0019
+Revises: 0025
 Create Date: 2026-12-07 22:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0026'
-down_revision = '0019'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Families' feedback on the audit of their case: consent, single-use invitations, answers (issue 25)
 
 Revision ID: 0027
-Revises: 0019
+Revises: 0026
 Create Date: 2026-12-07 22:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0027'
-down_revision = '0019'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
