@@ -28,6 +28,7 @@ from qa_app.errors import register_error_handlers
 from qa_app.findings.routes import findings
 from qa_app.exports.routes import exports
 from qa_app.targets.routes import targets
+from qa_app.queries.routes import queries  # issue 26
 from qa_app.extensions import csrf, db, login_manager, migrate
 from qa_app.models import User, UserSession
 from qa_app.models.user import session_token_hash
@@ -178,6 +179,7 @@ def register_blueprints(app):
     app.register_blueprint(findings, url_prefix="/programmes")
     app.register_blueprint(exports, url_prefix="/exports")
     app.register_blueprint(targets, url_prefix="/targets")
+    app.register_blueprint(queries, url_prefix="/queries")  # issue 26
 
 
 def register_request_hooks(app):

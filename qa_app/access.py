@@ -68,6 +68,11 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "actions.download_evidence": ALL,
     "findings.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "findings.close": QA_LEAD,
+    # Queries on a question (issue 26): QA leads open and close them, authors answer them.
+    "queries.open_query": QA_LEAD,
+    "queries.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "queries.write": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "queries.close": QA_LEAD,
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -88,6 +93,10 @@ ROW_RULES: dict[str, str] = {
                 "(qa_app/services/safeguarding.concerns_for).",
     "home": "The home page has a section per role held, each showing only what the rules above allow.",
     "evidence": "An evidence file downloads only for someone who may read its action.",
+    "queries": "A query on an answer is opened, added to and closed only by a QA lead who may moderate the "
+               "audit (never one who wrote any part of it), and only on a submitted audit; it is read and "
+               "answered only by the queried part's authors who still hold a part of the audit; QA leads read "
+               "every query (qa_app/services/queries/rules.py).",
 }
 
 ENDPOINT_ROW_RULES: dict[str, str] = {
@@ -103,6 +112,10 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "actions.raise_action": "raise action",
     "findings.show": "findings",
     "moderation.acknowledge": "concerns",
+    "queries.open_query": "queries",
+    "queries.show": "queries",
+    "queries.write": "queries",
+    "queries.close": "queries",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).

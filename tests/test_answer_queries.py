@@ -138,16 +138,17 @@ def test_nobody_queries_or_answers_a_query_on_an_audit_they_may_not_see_or_moder
             queries.write(query.id, "Not my audit", stranger)
         with pytest.raises(queries.QueryRefused):
             queries.close(query.id, "", auditor)
+        query_id = query.id
     # Over HTTP: the stranger cannot read the query at all, nor answer it; the author cannot close it.
     stranger_client = _client(app, stranger)
-    assert stranger_client.get(f"/queries/{query.id}").status_code == 404
-    assert post_form(stranger_client, f"/queries/{query.id}/messages", {"text": "x"}).status_code == 404
+    assert stranger_client.get(f"/queries/{query_id}").status_code == 404
+    assert post_form(stranger_client, f"/queries/{query_id}/messages", {"text": "x"}).status_code == 404
     author = _client(app, auditor)
-    assert NOTE in author.get(f"/queries/{query.id}").get_data(as_text=True)
-    assert post_form(author, f"/queries/{query.id}/close", {}).status_code == 403
+    assert NOTE in author.get(f"/queries/{query_id}").get_data(as_text=True)
+    assert post_form(author, f"/queries/{query_id}/close", {}).status_code == 403
     assert author.get(f"/queries/new/{audit_id}?part=lead&question=overall_grade").status_code == 403
     with app.app_context():
-        assert queries.get(query.id).messages[-1].kind == "opened"
+        assert queries.get(query_id).messages[-1].kind == "opened"
 
 
 def test_an_auditor_who_is_also_a_qa_lead_cannot_query_their_own_audit(app, tmp_path):
@@ -186,8 +187,11 @@ def test_a_query_on_an_agency_section_goes_to_that_sections_auditor_only(app, tm
         with pytest.raises(queries.QueryRefused):
             queries.write(query.id, "I led the audit", lead_auditor)
         queries.write(query.id, "The MASH record shows it was shared", police)
-    page = _client(app, qa).get(f"/moderation/{case_audit.id}").get_data(as_text=True)
-    assert "Police section" in page and f"/queries/{query.id}" in page
+        query_id, case_audit_id, qa_email = query.id, case_audit.id, qa.email
+    moderator = app.test_client()
+    sign_in(moderator, qa_email)
+    page = moderator.get(f"/moderation/{case_audit_id}").get_data(as_text=True)
+    assert "Police section" in page and f"/queries/{query_id}" in page
     assert "part=police&amp;question=information_shared" in page  # its answers can be queried too
 
 

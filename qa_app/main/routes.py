@@ -6,7 +6,7 @@ from qa_app.db import database_answers
 from qa_app.models import Role
 from qa_app.moderation.forms import AcknowledgeForm
 from qa_app.security import any_signed_in_user
-from qa_app.services import accounts, action_lists, actions, case_data, imports, jobs, my_audits, safeguarding
+from qa_app.services import accounts, action_lists, actions, case_data, imports, jobs, my_audits, queries, safeguarding
 from qa_app.services.governance import privacy_notice as privacy
 
 main = Blueprint("main", __name__)
@@ -39,6 +39,8 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
         awaiting_verification = action_lists.awaiting_verification_count(current_user)
         data_covers = case_data.data_range()
     worker_running = jobs.worker_running() if current_user.has_role(Role.ADMIN) else True
+    # Queries on a question (issue 26): open queries this auditor answers.
+    waiting_queries = queries.described(queries.waiting_for(current_user)) if current_user.has_role(Role.AUDITOR) else []
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            worker_running=worker_running,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
@@ -48,7 +50,8 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
                            unmanaged_names={t.name for t in unmanaged},
                            acknowledge_form=AcknowledgeForm(formdata=None), refused_form=acknowledge_form,
                            refused_concern_id=refused_concern_id,
-                           form=acknowledge_form if acknowledge_form is not None else None), status
+                           form=acknowledge_form if acknowledge_form is not None else None,
+                           waiting_queries=waiting_queries), status
 
 
 @main.get("/health")

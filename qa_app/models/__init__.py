@@ -17,6 +17,8 @@ from qa_app.models.programmes import (CASE_AUDIT_TRANSITIONS, FINISHED, NOT_STAR
                                       AuditProgramme, CaseAudit, CaseAuditAuthor, CaseAuditSection, CaseAuditStatus,
                                       ProgrammeStatus, Sample, SampleChange, SampleChangeKind)
 from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole, UserSession, user_team
+# Queries on a question (issue 26)
+from qa_app.models.queries import AnswerQuery, AnswerQueryMessage, MessageKind, QueryStatus
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "ModerationOutcome", "SafeguardingConcern",
@@ -26,3 +28,4 @@ __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "Action
            "ImportKind", "ImportStatus", "MeasuresCache", "MeasureTarget", "PartnershipSetting", "Referral", "Role",
            "StagedChild", "StagedPlan", "StagedReferral", "SignInFailure", "IdentityLink", "RecoveryCode",
            "SecondFactor", "Team", "User", "UserRole", "UserSession", "WorkerHeartbeat", "user_team"]
+__all__ += ["AnswerQuery", "AnswerQueryMessage", "MessageKind", "QueryStatus"]  # issue 26

@@ -43,6 +43,7 @@ CONCERN_FORM = "auditor: safeguarding concern form; team manager: acknowledgemen
 DATA_FORM = "QA lead: population and benchmarks pages"
 QUESTIONNAIRE_UPLOAD = "QA lead: questionnaire upload (or the files shipped with the app)"
 REQUEST = "the request (address, signed-in user)"
+QUERY_FORM = "QA lead and auditor: a query on an answer (issue 26)"
 
 
 @dataclass(frozen=True)
@@ -384,6 +385,25 @@ DATA_MAP: dict[str, ColumnUse] = {
     "legal_hold.reason": _none(ADMIN_FORM, note="the admin's reason, e.g. a court case reference"),
     "legal_hold.placed_by_id": _staff(REQUEST),
     "legal_hold.placed_at": _none(),
+    # --- queries on a question (issue 26) ---------------------------------------------------
+    "answer_query.id": _none(),
+    "answer_query.case_audit_id": _none(),
+    "answer_query.part": _none(QUERY_FORM, COUNTED, "lead part or an agency's section"),
+    "answer_query.question_id": _none(QUERY_FORM, COUNTED, "findings workbook: queries counted by question"),
+    "answer_query.answer_when_opened": _child(SYSTEM, LEFT_OUT, "the audit's answer as it stood when queried"),
+    "answer_query.suggested_answer": _child(QUERY_FORM, LEFT_OUT, "the answer the moderator thinks is right"),
+    "answer_query.status": _none(SYSTEM, COUNTED, "open or closed"),
+    "answer_query.opened_by_id": _staff(REQUEST, LEFT_OUT, STAFF_LINK),
+    "answer_query.opened_at": _none(),
+    "answer_query.closed_by_id": _staff(REQUEST, LEFT_OUT, STAFF_LINK),
+    "answer_query.closed_at": _none(),
+    "answer_query_message.id": _none(),
+    "answer_query_message.query_id": _none(),
+    "answer_query_message.author_id": _staff(REQUEST, LEFT_OUT, "who wrote the message"),
+    "answer_query_message.kind": _none(SYSTEM, LEFT_OUT, "opened, answered, replied or closed"),
+    "answer_query_message.text": _child(QUERY_FORM, LEFT_OUT, "the moderator's and the author's words; "
+                                                             "may describe the case"),
+    "answer_query_message.written_at": _none(),
 }
 
 

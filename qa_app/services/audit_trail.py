@@ -71,6 +71,12 @@ ACTIONS = {
     "legal_hold_placed": "Legal hold placed on a programme",
     "legal_hold_released": "Legal hold released",
     "subject_access_export": "Subject access export made",
+    # Queries on a question (issue 26)
+    "answer_query_opened": "Query opened on an audit answer",
+    "answer_query_answered": "Query on an audit answer answered by its author",
+    "answer_query_replied": "Moderator added to a query on an audit answer",
+    "answer_query_closed": "Query on an audit answer closed",
+    "answer_query_email_failed": "Query email could not be sent",
 }
 
 OUTCOMES = ("success", "failure", "denied")
