@@ -8,7 +8,7 @@ import pytest
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
-from qa_app.services import actions, programmes, safeguarding
+from qa_app.services import actions, programmes, queries, safeguarding
 from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form, sign_in
@@ -60,8 +60,9 @@ def world(app, tmp_path):
             "Train the front door", "Threshold not applied", SOON, team="North"), qa)
         actions.change_status(action.id, "done", user=manager)
         concern = safeguarding.raise_concern(audits[0].id, "A concern", auditor)
+        query = queries.open_query(audits[0].id, LEAD, "overall_grade", "Why Good?", None, qa)  # issue 26
     return {"programme": programme.id, "submitted": audits[0].id, "unstarted": audits[1].id, "action": action.id,
-            "concern": concern.id, "auditor": auditor, "qa": qa, "manager": manager}
+            "concern": concern.id, "auditor": auditor, "qa": qa, "manager": manager, "query": query.id}
 
 
 def _as(app, user):
@@ -94,6 +95,11 @@ def _walks(w):
                                          {"new_auditor_first": "7", "random_percent": "250"}),
         "admin.create_user": ("qa", "/admin/users/new", {"display_name": TYPED, "email": "not-an-email",
                                                          "roles": "auditor", "agency": "childrens_social_care"}),
+        # Queries on a question (issue 26): a suggestion that is no grade; messages too long.
+        "queries.open_query": ("qa", f"/queries/new/{w['submitted']}?part=lead&question=overall_grade",
+                               {"note": TYPED, "suggested": "Brilliant"}),
+        "queries.write": ("auditor", f"/queries/{w['query']}/messages", {"text": TYPED + " x" * 3000}),
+        "queries.close": ("qa", f"/queries/{w['query']}/close", {"note": TYPED + " x" * 3000}),
     }
 
 
@@ -114,7 +120,8 @@ KEPT = {  # what each walk must find again on the page it gets back
 @pytest.mark.parametrize("endpoint", sorted(
     ["audits.raise_concern", "moderation.moderate", "moderation.reopen", "moderation.acknowledge",
      "actions.raise_action", "actions.change_status", "programmes.add_case", "programmes.remove_case",
-     "programmes.assign", "programmes.reassign", "programmes.moderation_policy", "admin.create_user"]))
+     "programmes.assign", "programmes.reassign", "programmes.moderation_policy", "admin.create_user",
+     "queries.open_query", "queries.write", "queries.close"]))
 def test_a_refused_submission_comes_back_with_what_was_typed(app, world, endpoint):
     who, url, data = _walks(world)[endpoint]
     response = post_form(_as(app, world[who]), url, data)
