@@ -270,3 +270,24 @@ def test_the_findings_workbook_counts_queries_by_question(app, submitted):
     # Counts only: no note, no case, no moderator's name reaches the sheet.
     text = " ".join(str(c.value) for row in wb["Moderation queries"].iter_rows() for c in row if c.value)
     assert "strategy" not in text and lead.display_name not in text
+
+
+def test_a_childs_subject_access_export_holds_the_queries_on_their_audit_and_no_others(app, submitted, tmp_path):
+    audit_ids, auditor, lead = submitted["audits"], submitted["auditor"], submitted["lead"]
+    with app.app_context():
+        mine = queries.open_query(audit_ids[0], LEAD, "overall_grade", NOTE, None, lead)
+        queries.write(mine.id, "Minutes on file 9d2a", auditor)
+        queries.open_query(audit_ids[1], LEAD, "consent", "About the other child 5b7e", None, lead)
+        child_id = db.session.get(CaseAudit, audit_ids[0]).child_id
+        make_user(Role.ADMIN, email="dpo@council.example")
+        mine_id = mine.id
+    path = tmp_path / "sar.xlsx"
+    result = app.test_cli_runner().invoke(args=["subject-access", child_id, str(path), "--by", "dpo@council.example"])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(path)
+    assert {"Queries on answers", "Query messages"} <= set(workbook.sheetnames)
+    values = {str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert NOTE in values and "Minutes on file 9d2a" in values
+    assert "About the other child 5b7e" not in values
+    trail = [[c.value for c in row] for row in workbook["Audit trail"].iter_rows()]
+    assert any("answer_query_answered" in row and str(mine_id) in [str(v) for v in row] for row in trail)
