@@ -291,3 +291,23 @@ def test_a_childs_subject_access_export_holds_the_queries_on_their_audit_and_no_
     assert "About the other child 5b7e" not in values
     trail = [[c.value for c in row] for row in workbook["Audit trail"].iter_rows()]
     assert any("answer_query_answered" in row and str(mine_id) in [str(v) for v in row] for row in trail)
+
+
+def test_retention_deletes_a_closed_programmes_queries_with_their_threads(app, submitted):
+    from datetime import timedelta
+
+    from qa_app.models import AnswerQuery, AnswerQueryMessage
+    from qa_app.models.base import utcnow
+    from qa_app.services import retention
+    audit_ids, auditor, lead = submitted["audits"], submitted["auditor"], submitted["lead"]
+    with app.app_context():
+        query = queries.open_query(audit_ids[0], LEAD, "overall_grade", NOTE, None, lead)
+        queries.write(query.id, "Minutes on file", auditor)
+        programme = db.session.get(AuditProgramme, submitted["programme"])
+        programme.status, programme.closed_at = "closed", utcnow() - timedelta(days=365 * 7 + 2)
+        db.session.commit()
+        report = retention.run(dry_run=False)
+        assert report.programmes[0].rows["answer_query"] == 1
+        assert report.programmes[0].rows["answer_query_message"] == 2
+        assert db.session.scalars(db.select(AnswerQuery)).all() == []
+        assert db.session.scalars(db.select(AnswerQueryMessage)).all() == []
