@@ -85,8 +85,8 @@ MATRIX = {
     "findings.close": [("POST", "/programmes/{programme_id}/close", 302)],
     # Queries on a question (issue 26). The matrix's audit is not submitted, so opening a query is
     # refused on the page (200); an empty message is shown again (200); closing the query works.
-    "queries.open_query": [("GET", "/queries/new/{case_audit_id}?part=lead&question=overall_grade", 200),
-                           ("POST", "/queries/new/{case_audit_id}?part=lead&question=overall_grade", 200)],
+    "queries.open_query": [("GET", "/queries/new/{case_audit_id}/lead/overall_grade", 200),
+                           ("POST", "/queries/new/{case_audit_id}/lead/overall_grade", 200)],
     "queries.show": [("GET", "/queries/{query_id}", 200)],
     "queries.write": [("POST", "/queries/{query_id}/messages", 200)],
     "queries.close": [("POST", "/queries/{query_id}/close", 302)],

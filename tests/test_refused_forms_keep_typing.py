@@ -96,7 +96,7 @@ def _walks(w):
         "admin.create_user": ("qa", "/admin/users/new", {"display_name": TYPED, "email": "not-an-email",
                                                          "roles": "auditor", "agency": "childrens_social_care"}),
         # Queries on a question (issue 26): a suggestion that is no grade; messages too long.
-        "queries.open_query": ("qa", f"/queries/new/{w['submitted']}?part=lead&question=overall_grade",
+        "queries.open_query": ("qa", f"/queries/new/{w['submitted']}/lead/overall_grade",
                                {"note": TYPED, "suggested": "Brilliant"}),
         "queries.write": ("auditor", f"/queries/{w['query']}/messages", {"text": TYPED + " x" * 3000}),
         "queries.close": ("qa", f"/queries/{w['query']}/close", {"note": TYPED + " x" * 3000}),

@@ -10,7 +10,7 @@ from qa_app.moderation.forms import ReopenForm
 from qa_app.queries.forms import CloseForm, MessageForm, open_query_form
 from qa_app.security import deny, roles_required
 from qa_app.services import queries as service
-from qa_app.services.case_audits import LEAD, audit_part
+from qa_app.services.case_audits import audit_part
 from qa_app.services.case_reads import record_case_read
 
 queries = Blueprint("queries", __name__)
@@ -23,11 +23,10 @@ def _page_errors(form, problems) -> list[dict]:
     return [{"text": text, "href": error_link(form, key)} for key, text in problems.items()]
 
 
-@queries.route("/new/<int:case_audit_id>", methods=["GET", "POST"])
+@queries.route("/new/<int:case_audit_id>/<part>/<question_id>", methods=["GET", "POST"])
 @roles_required(Role.QA_LEAD)
-def open_query(case_audit_id):
+def open_query(case_audit_id, part, question_id):
     case_audit = db.get_or_404(CaseAudit, case_audit_id)
-    part, question_id = request.args.get("part", LEAD), request.args.get("question", "")
     question = service.question_of(case_audit, part, question_id)
     if question is None:
         abort(404)
