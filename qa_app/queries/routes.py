@@ -46,14 +46,11 @@ def open_query(case_audit_id, part, question_id):
     record_case_read("query on an answer", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
     current = audit_part(case_audit, part)
-    refusal = None
-    if not service.may_moderate(case_audit, current_user):
-        refusal = "You audited this case, so another QA lead must query its answers."
-    elif case_audit.status != "submitted" or not current.submitted:
-        refusal = "Only a submitted audit's answers can be queried, before it is moderated."
+    # Said instead of the form on the first look; a refused post shows the form as typed instead.
+    refusal = None if problems else service.why_not_open(case_audit, part, current_user)
     return render_template("queries/new.html", case_audit=case_audit, part=current, question=question,
                            answer=(current.record.answers or {}).get(question.id), query_form=form,
-                           page_errors=_page_errors(form, problems), refusal=refusal if not problems else None)
+                           page_errors=_page_errors(form, problems), refusal=refusal)
 
 
 @queries.get("/<int:query_id>")

@@ -9,7 +9,7 @@ from audit_tools.questionnaires import Question
 from qa_app.db import write_transaction
 from qa_app.extensions import db
 from qa_app.models import (AnswerQuery, AnswerQueryMessage, CaseAudit, CaseAuditSection, CaseAuditStatus, MessageKind,
-                           QueryStatus)
+                           QueryStatus, Role)
 from qa_app.models.base import utcnow
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_audits import audit_part
@@ -20,6 +20,7 @@ NOTE_MAX = 5000
 SUGGESTED_MAX = 2000
 NOT_YOURS = "This query is not one for you to answer"
 OWN_WORK = "You audited this case, so another QA lead must query its answers"
+NOT_SUBMITTED = "Only a submitted audit's answers can be queried, before it is moderated"
 
 
 class QueryRefused(ValueError):
@@ -50,6 +51,18 @@ def _check_suggested(question: Question, suggested: str | None) -> str | None:
     return None
 
 
+def why_not_open(case_audit: CaseAudit, part: str, user) -> str | None:
+    """Why this user may not query this part's answers now; None when they may."""
+    if not user.has_role(Role.QA_LEAD):
+        return "Only a QA lead can query an answer"
+    if not may_moderate(case_audit, user):
+        return OWN_WORK
+    current = audit_part(case_audit, part)
+    if case_audit.status != CaseAuditStatus.SUBMITTED or current is None or not current.submitted:
+        return NOT_SUBMITTED
+    return None
+
+
 def open_query(case_audit_id: int, part: str, question_id: str, note: str, suggested: str | None,
                user) -> AnswerQuery:
     note, suggested = (note or "").strip(), (suggested or "").strip() or None
@@ -58,11 +71,9 @@ def open_query(case_audit_id: int, part: str, question_id: str, note: str, sugge
         question = question_of(case_audit, part, question_id) if case_audit is not None else None
         if question is None:
             raise QueryRefused({"_state": "There is no such question in this audit"})
-        if not may_moderate(case_audit, user):
-            raise QueryRefused({"_state": OWN_WORK})
+        if refusal := why_not_open(case_audit, part, user):
+            raise QueryRefused({"_state": refusal})
         current = audit_part(case_audit, part)
-        if case_audit.status != CaseAuditStatus.SUBMITTED or not current.submitted:
-            raise QueryRefused({"_state": "Only a submitted audit's answers can be queried, before it is moderated"})
         problems = {}
         if not note:
             problems["note"] = "Enter what you want to ask the auditor about this answer"
