@@ -131,7 +131,7 @@ def test_nobody_queries_or_answers_a_query_on_an_audit_they_may_not_see_or_moder
     audit_id, auditor, stranger, lead = (submitted["audits"][0], submitted["auditor"], submitted["stranger"],
                                          submitted["lead"])
     with app.app_context():
-        with pytest.raises(queries.QueryRefused, match="another QA lead"):
+        with pytest.raises(queries.QueryRefused, match="Only a QA lead can query"):
             queries.open_query(audit_id, LEAD, "overall_grade", NOTE, None, auditor)
         query = queries.open_query(audit_id, LEAD, "overall_grade", NOTE, None, lead)
         with pytest.raises(queries.QueryRefused):
