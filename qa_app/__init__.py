@@ -29,6 +29,7 @@ from qa_app.findings.routes import findings
 from qa_app.exports.routes import exports
 from qa_app.targets.routes import targets
 from qa_app.calibration.routes import calibration  # issue 26
+from qa_app.queries.routes import queries  # issue 26
 from qa_app.extensions import csrf, db, login_manager, migrate
 from qa_app.models import User, UserSession
 from qa_app.models.user import session_token_hash
@@ -188,6 +189,7 @@ def register_blueprints(app):
     install_log_redaction()
     app.register_blueprint(practitioners, url_prefix="/practitioners")
     app.register_blueprint(calibration, url_prefix="/calibration")  # issue 26
+    app.register_blueprint(queries, url_prefix="/queries")  # issue 26
 
 
 def register_request_hooks(app):

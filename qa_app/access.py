@@ -100,6 +100,11 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "calibration.report": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "calibration.export_report": QA_LEAD,
     "calibration.download_attachment": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    # Queries on a question (issue 26): QA leads open and close them, authors answer them.
+    "queries.open_query": QA_LEAD,
+    "queries.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "queries.write": frozenset({Role.QA_LEAD, Role.AUDITOR}),
+    "queries.close": QA_LEAD,
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -133,6 +138,10 @@ ROW_RULES: dict[str, str] = {
     "calibration": "QA leads open every calibration exercise; an auditor only one they are invited to, once "
                    "released, and its report only after close, with their own answers and the group's spread, "
                    "never another participant's (qa_app/services/calibration exercise_for and report_for).",
+    "queries": "A query on an answer is opened, added to and closed only by a QA lead who may moderate the "
+               "audit (never one who wrote any part of it), and only on a submitted audit; it is read and "
+               "answered only by the queried part's authors who still hold a part of the audit; QA leads read "
+               "every query (qa_app/services/queries/rules.py).",
 }
 
 ENDPOINT_ROW_RULES: dict[str, str] = {
@@ -164,6 +173,10 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "calibration.answer": "calibration",
     "calibration.report": "calibration",
     "calibration.download_attachment": "calibration",
+    "queries.open_query": "queries",
+    "queries.show": "queries",
+    "queries.write": "queries",
+    "queries.close": "queries",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).

@@ -9,7 +9,7 @@ import pytest
 from audit_tools.sampling import SampleRequest
 from qa_app.access import ENDPOINT_ROLES
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, CaseAudit, Role
+from qa_app.models import AnswerQuery, AuditEvent, CaseAudit, Role
 from qa_app.services import actions, programmes
 from qa_app.services.participation import practitioners
 from qa_app.security import PUBLIC_ENDPOINTS, RESUMABLE_ENDPOINTS
@@ -122,6 +122,13 @@ MATRIX = {
     "calibration.report": [("GET", "/calibration/{closed_exercise_id}/report", 200)],
     "calibration.export_report": [("POST", "/calibration/{closed_exercise_id}/report.xlsx", 200)],
     "calibration.download_attachment": [("GET", "/calibration/{exercise_id}/attachments/1", 404)],
+    # Queries on a question (issue 26). The matrix's audit is not submitted, so opening a query is
+    # refused on the page (200); an empty message is shown again (200); closing the query works.
+    "queries.open_query": [("GET", "/queries/new/{case_audit_id}/lead/overall_grade", 200),
+                           ("POST", "/queries/new/{case_audit_id}/lead/overall_grade", 200)],
+    "queries.show": [("GET", "/queries/{query_id}", 200)],
+    "queries.write": [("POST", "/queries/{query_id}/messages", 200)],
+    "queries.close": [("POST", "/queries/{query_id}/close", 302)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -167,8 +174,20 @@ def existing_ids(app, auditor=None) -> dict:
         action = actions.raise_action(programme.id, case_audit.id, actions.NewAction(
             "Review the decision", "Threshold not applied", date.today() + timedelta(days=30), team="Compass",
             owner_id=auditor.id if auditor is not None else None), make_user(Role.QA_LEAD))
+        query_id = _query_on(case_audit.id)
     return {"user_id": target.id, "batch_id": batch.id, "programme_id": programme.id,
-            "case_audit_id": case_audit.id, "action_id": action.id}
+            "case_audit_id": case_audit.id, "action_id": action.id, "query_id": query_id}
+
+
+def _query_on(case_audit_id) -> int:
+    """A query on the case audit's lead part (issue 26), written directly: the service opens
+    queries only on submitted audits. Its author is the audit's lead auditor, as in the matrix."""
+    moderator = make_user(Role.QA_LEAD)
+    query = AnswerQuery(case_audit_id=case_audit_id, part="lead", question_id="overall_grade",
+                        opened_by_id=moderator.id)
+    db.session.add(query)
+    db.session.commit()
+    return query.id
 
 
 CASES = [(endpoint, method, url, expected, role)

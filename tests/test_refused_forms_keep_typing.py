@@ -8,7 +8,7 @@ import pytest
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
 from qa_app.models import AuditProgramme, Role
-from qa_app.services import actions, programmes, safeguarding
+from qa_app.services import actions, programmes, queries, safeguarding
 from qa_app.services.case_audits import LEAD, save_part
 from qa_app.services.participation import practitioners
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
@@ -88,9 +88,10 @@ def world(app, tmp_path):
             practitioners.share(audit.id, auditor)
         practitioners.record_learning(audits[1].id, "Agreed", auditor)
         practitioners.sign_off(audits[1].id, True, auditor)
+        query = queries.open_query(audits[0].id, LEAD, "overall_grade", "Why Good?", None, qa)  # issue 26
     return {"programme": programme.id, "submitted": audits[0].id, "unstarted": audits[1].id, "action": action.id,
             "concern": concern.id, "auditor": auditor, "qa": qa, "manager": manager, "undrawn": undrawn.id,
-            "practitioner": practitioner}
+            "practitioner": practitioner, "query": query.id}
 
 
 def _as(app, user):
@@ -154,6 +155,11 @@ def _walks(w):
                                                     "from_year": "1999"}),
         # Issue 19: a new team's name is shown back for a confirmation, never added at once.
         "admin.teams": ("qa", "/admin/teams", {"name": TYPED}),
+        # Queries on a question (issue 26): a suggestion that is no grade; messages too long.
+        "queries.open_query": ("qa", f"/queries/new/{w['submitted']}/lead/overall_grade",
+                               {"note": TYPED, "suggested": "Brilliant"}),
+        "queries.write": ("auditor", f"/queries/{w['query']}/messages", {"text": TYPED + " x" * 3000}),
+        "queries.close": ("qa", f"/queries/{w['query']}/close", {"note": TYPED + " x" * 3000}),
     }
 
 
@@ -189,7 +195,8 @@ KEPT = {  # what each walk must find again on the page it gets back
      # Issue 19: the forms that were not yet walked.
      "admin.edit_user", "admin.legal_holds", "admin.partnership", "data.population", "exports.board_pack",
      "programmes.draw", "programmes.new_programme", "targets.target_list", "admin.teams",
-     "practitioners.reflect", "practitioners.rate", "practitioners.record_learning", "practitioners.add_addendum"]))
+     "practitioners.reflect", "practitioners.rate", "practitioners.record_learning", "practitioners.add_addendum",
+     "queries.open_query", "queries.write", "queries.close"]))
 def test_a_refused_submission_comes_back_with_what_was_typed(app, world, endpoint):
     who, url, data = _walks(world)[endpoint]
     # The board pack is a download: refused, it goes back to the measures page with the period.

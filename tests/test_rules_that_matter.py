@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from qa_app.extensions import db
 from qa_app.models import (TRANSITIONS, Action, ActionStatus, ActionUpdate, AuditEvent, AuditEventChild,
                            CaseAudit, ImportBatch, Role)
-from qa_app.services import actions, safeguarding
+from qa_app.services import actions, queries, safeguarding
 from tests.case_data_helpers import PLAN_HEADINGS, import_file, write_csv
 from tests.helpers import csrf_token_from, make_user, post_form
 from tests.test_actions import audited, raise_for, signed_in  # noqa: F401  (audited is a fixture)
@@ -36,11 +36,13 @@ def _real_ids(app, audited):  # noqa: F811
         from qa_app.services import calibration
         exercise_id = calibration.create_case_study(title="Rules", questionnaire="re-referral-audit:1",
                                                     case_text="A case study.", user=people["qa"]).id
+        query = queries.open_query(cases["B1"], "lead", "overall_grade", "Why Good?", None, people["qa"])  # issue 26
     return {**family, "exercise_id": exercise_id, "attachment_id": 1,
             "action_id": action.id, "case_audit_id": cases["B1"], "programme_id": programme_id,
             "batch_id": batch_id, "user_id": people["auditor"].id, "concern_id": concern.id,
             "update_id": update_id, "part": "lead", "kind": "overlapping-plans",
-            "questionnaire_id": "re-referral-audit", "version": 1, "filename": "govuk/govuk-frontend.min.js"}
+            "questionnaire_id": "re-referral-audit", "version": 1, "filename": "govuk/govuk-frontend.min.js",
+            "query_id": query.id, "question_id": "overall_grade"}
 
 
 def _family_feedback(case_audit_id, auditor) -> dict:
@@ -111,7 +113,7 @@ def test_every_case_level_page_records_a_read_naming_the_cases_child(app, audite
     readers = [signed_in(app, people["auditor"]), signed_in(app, people["qa"])]  # the lead auditor, a QA lead
     pages = [rule for rule in app.url_map.iter_rules()
              if "GET" in rule.methods and rule.endpoint not in NOT_PAGES
-             and {"case_audit_id", "action_id"} & set(rule.arguments)]
+             and {"case_audit_id", "action_id", "query_id"} & set(rule.arguments)]
     assert {rule.endpoint for rule in pages} >= {"audits.show", "audits.complete", "moderation.moderate",
                                                  "programmes.reassign", "actions.show_action"}
     for rule in pages:

@@ -8,7 +8,7 @@ import pytest
 from audit_tools.sampling import SampleRequest
 from qa_app.extensions import db
 from qa_app.models import Action, AuditProgramme, CaseAudit, Role
-from qa_app.services import actions, moderation, programmes
+from qa_app.services import actions, moderation, programmes, queries
 from qa_app.services.case_audits import LEAD, save_part
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.helpers import make_user, post_form, sign_in
@@ -165,12 +165,15 @@ ROUTE_KINDS = {
     "moderation.moderate": "check", "moderation.reopen": "check", "moderation.acknowledge": "other",
     "actions.raise_action": "other", "actions.record_progress": "work", "actions.change_status": "work and check",
     "programmes.reassign": "other", "programmes.assign": "other",
+    # Queries on a question (issue 26): opening and closing one is part of the check; writing to
+    # one is the author's answer (work) or the moderator's reply (check).
+    "queries.open_query": "check", "queries.close": "check", "queries.write": "work and check",
 }
 
 
 def test_every_route_that_grades_moderates_or_moves_an_action_is_placed(app):
     found = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods
-             and rule.endpoint.split(".")[0] in ("audits", "moderation", "actions")}
+             and rule.endpoint.split(".")[0] in ("audits", "moderation", "actions", "queries")}
     found |= {"programmes.reassign", "programmes.assign"}
     assert found == set(ROUTE_KINDS), "place each new route in ROUTE_KINDS and in the walk below"
 
@@ -210,7 +213,13 @@ def test_nobody_both_does_a_piece_of_work_and_checks_it(app, tmp_path, roles):
     working = client if action_worker is person else signed_in(app, action_worker)
     post_form(working, f"/actions/{action.id}/progress", {"version": "1", "note": "Training booked"})
     post_form(working, f"/actions/{action.id}/status", {"version": "2", "to_status": "done"})
-    # The checks, through the routes, by the same person.
+    # The checks, through the routes, by the same person: a query on an answer, opened and closed
+    # (issue 26), then the moderation.
+    post_form(client, f"/queries/new/{audit.id}/lead/overall_grade", {"note": "Why Good?"})
+    with app.app_context():
+        opened = [q.id for q in queries.queries_on(db.session.get(CaseAudit, audit.id))]
+    for query_id in opened:
+        post_form(client, f"/queries/{query_id}/close", {})
     post_form(client, f"/moderation/{audit.id}", {"overall_grade": "Good", "outcome": "accepted"})
     post_form(client, f"/actions/{action.id}/status", {"version": "3", "to_status": "closed"})
     with app.app_context():
@@ -222,6 +231,9 @@ def test_nobody_both_does_a_piece_of_work_and_checks_it(app, tmp_path, roles):
             [check] = moderation.moderations_of(audit)
             assert check.moderator_id not in moderation.auditors_of(audit)
             assert person.has_role(Role.QA_LEAD) and lead is not person
+        for query in queries.queries_on(audit):
+            assert {query.opened_by_id, query.closed_by_id} - {None} <= {qa.id, person.id} - moderation.auditors_of(audit)
+        assert bool(queries.queries_on(audit)) == (Role.QA_LEAD in roles and roles != tuple(Role))
         closers = {u.user_id for u in action.updates if u.to_status == "closed"}
         assert not closers & {u.user_id for u in action.updates if u.kind in ("note", "evidence")
                               or u.to_status in ("in_progress", "done")}

@@ -81,6 +81,9 @@ class FindingsExport:
     family_views: list = field(default_factory=list)
     # Issue 25: practitioners taking part, as counts only (qa_app's Involvement, or None).
     practitioners: object | None = None
+    # Moderators' queries on answers (issue 26), counted by question: objects with question_id,
+    # agency (None for the lead's part), queries, still_open and closed. Counts only.
+    queries: list = field(default_factory=list)
 
 
 def agency_label(agency) -> str:
@@ -262,6 +265,7 @@ def moderation_sheets(data: FindingsExport) -> list[Sheet]:
                    [Column("Auditor grade", width=32)] + [Column(f"Moderator: {m}", "count", width=20)
                                                           for m in OFSTED_GRADES] + [Column("Total", "count")],
                    rows)
+    queries = queries_sheet(data)
     agreement_rows = [["Programme", "All questions and auditors", *_agreement(data.agreement.overall)]]
     agreement_rows += [["Question", q, *_agreement(a)] for q, a in sorted(data.agreement.by_question.items())]
     agreement_rows += [["Auditor", name, *_agreement(a)] for name, a in data.agreement.by_auditor.items()]
@@ -272,7 +276,21 @@ def moderation_sheets(data: FindingsExport) -> list[Sheet]:
                        Column("Pairs", "count"), Column("Weighted kappa", "decimal"),
                        Column("Exact agreement %", "percent"), Column("Within one grade %", "percent")],
                       agreement_rows)
-    return [matrix, agreement]
+    return [matrix, queries, agreement]
+
+
+def queries_sheet(data: FindingsExport) -> Sheet:
+    """Beside the Moderation sheet (one table per sheet): how often moderators queried each
+    question, and how many of those queries are still open. No words of the queries, no names."""
+    labels = {q.id: q.label for s in data.questionnaire.sections for q in s.questions}
+    rows = [[c.question_id, agency_label(c.agency), labels.get(c.question_id, NOT_AVAILABLE), c.queries,
+             c.still_open, c.closed] for c in data.queries]
+    return Sheet("Moderation queries", "Moderators' queries by question",
+                 "How many times moderators queried an answer to each question (and agency part), from every "
+                 "case audit in the programme, with how many of those queries are still open and how many "
+                 "are closed. Questions never queried are not listed.", "ModerationQueries",
+                 [Column("Question id", width=26), Column("Agency part", width=22), Column("Question", width=60),
+                  Column("Queries", "count"), Column("Still open", "count"), Column("Closed", "count")], rows)
 
 
 def _agreement(a):

@@ -6,7 +6,7 @@ from qa_app.db import database_answers
 from qa_app.models import Role
 from qa_app.moderation.forms import AcknowledgeForm
 from qa_app.security import any_signed_in_user
-from qa_app.services import accounts, action_lists, actions, case_data, imports, jobs, my_audits, safeguarding
+from qa_app.services import accounts, action_lists, actions, case_data, imports, jobs, my_audits, queries, safeguarding
 from qa_app.services.governance import privacy_notice as privacy
 from qa_app.services.participation import practitioners as practitioner_reviews
 
@@ -42,6 +42,8 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
     worker_running = jobs.worker_running() if current_user.has_role(Role.ADMIN) else True
     # Issue 25: the audits shared with a practitioner, to reflect on.
     invitations = practitioner_reviews.invitations_for(current_user) if current_user.has_role(Role.PRACTITIONER) else []
+    # Queries on a question (issue 26): open queries this auditor answers.
+    waiting_queries = queries.described(queries.waiting_for(current_user)) if current_user.has_role(Role.AUDITOR) else []
     return render_template("main/home.html", users=users, latest_imports=latest_imports,
                            worker_running=worker_running,
                            data_covers=data_covers, assignments=assignments, concerns=concerns,
@@ -51,7 +53,8 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
                            unmanaged_names={t.name for t in unmanaged},
                            acknowledge_form=AcknowledgeForm(formdata=None), refused_form=acknowledge_form,
                            refused_concern_id=refused_concern_id, invitations=invitations,
-                           form=acknowledge_form if acknowledge_form is not None else None), status
+                           form=acknowledge_form if acknowledge_form is not None else None,
+                           waiting_queries=waiting_queries), status
 
 
 @main.get("/health")

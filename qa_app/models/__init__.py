@@ -20,6 +20,8 @@ from qa_app.models.user import Agency, Role, SignInFailure, Team, User, UserRole
 # Issue 26: calibration exercises.
 from qa_app.models.calibration import (CalibrationAttachment, CalibrationExercise, CalibrationParticipant,
                                        ExerciseSource, ExerciseStatus)
+# Queries on a question (issue 26)
+from qa_app.models.queries import AnswerQuery, AnswerQueryMessage, MessageKind, QueryStatus
 
 __all__ = ["Action", "ActionPriority", "ActionReminder", "ActionStatus", "ActionUpdate", "OUTSTANDING",
            "TRANSITIONS", "Job", "JobStatus", "LegalHold", "QuestionnaireVersion", "Moderation", "ModerationOutcome", "SafeguardingConcern",
@@ -41,3 +43,4 @@ __all__ += ["FamilyConsent", "FamilyFeedback", "FamilyInvitation"]
 from qa_app.models.practitioners import LearningAddendum, PractitionerReview, PractitionerTakesPart  # noqa: E402
 
 __all__ += ["LearningAddendum", "PractitionerReview", "PractitionerTakesPart"]
+__all__ += ["AnswerQuery", "AnswerQueryMessage", "MessageKind", "QueryStatus"]  # issue 26

@@ -45,6 +45,7 @@ QUESTIONNAIRE_UPLOAD = "QA lead: questionnaire upload (or the files shipped with
 REQUEST = "the request (address, signed-in user)"
 PRACTITIONER_FORM = "lead auditor and practitioner: the practitioner's part of a case audit (issue 25)"
 CALIBRATION_FORM = "QA lead and auditors: calibration exercise pages (issue 26)"
+QUERY_FORM = "QA lead and auditor: a query on an answer (issue 26)"
 
 
 @dataclass(frozen=True)
@@ -493,6 +494,25 @@ DATA_MAP: dict[str, ColumnUse] = {
     "calibration_attachment.file_size": _none(),
     "calibration_attachment.uploaded_by_id": _staff(REQUEST),
     "calibration_attachment.uploaded_at": _none(),
+    # --- queries on a question (issue 26) ---------------------------------------------------
+    "answer_query.id": _none(),
+    "answer_query.case_audit_id": _none(),
+    "answer_query.part": _none(QUERY_FORM, COUNTED, "lead part or an agency's section"),
+    "answer_query.question_id": _none(QUERY_FORM, COUNTED, "findings workbook: queries counted by question"),
+    "answer_query.answer_when_opened": _child(SYSTEM, LEFT_OUT, "the audit's answer as it stood when queried"),
+    "answer_query.suggested_answer": _child(QUERY_FORM, LEFT_OUT, "the answer the moderator thinks is right"),
+    "answer_query.status": _none(SYSTEM, COUNTED, "open or closed"),
+    "answer_query.opened_by_id": _staff(REQUEST, LEFT_OUT, STAFF_LINK),
+    "answer_query.opened_at": _none(),
+    "answer_query.closed_by_id": _staff(REQUEST, LEFT_OUT, STAFF_LINK),
+    "answer_query.closed_at": _none(),
+    "answer_query_message.id": _none(),
+    "answer_query_message.query_id": _none(),
+    "answer_query_message.author_id": _staff(REQUEST, LEFT_OUT, "who wrote the message"),
+    "answer_query_message.kind": _none(SYSTEM, LEFT_OUT, "opened, answered, replied or closed"),
+    "answer_query_message.text": _child(QUERY_FORM, LEFT_OUT, "the moderator's and the author's words; "
+                                                             "may describe the case"),
+    "answer_query_message.written_at": _none(),
 }
 
 

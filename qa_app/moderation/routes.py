@@ -10,7 +10,7 @@ from qa_app.models import CaseAudit, ModerationOutcome, Role
 from qa_app.moderation.forms import AcknowledgeForm, ReopenForm, chosen_grades, moderation_form
 from qa_app.security import roles_required
 from qa_app.services import moderation as service
-from qa_app.services import safeguarding
+from qa_app.services import queries, safeguarding
 from qa_app.services.case_audits import LEAD, audit_part
 from qa_app.services.case_lists import child_histories
 from qa_app.services.case_reads import record_case_read
@@ -76,7 +76,11 @@ def _moderation_page(case_audit, form, problems, reopen_form=None):
                            reasons=service.queue_reasons(case_audit) if case_audit.may("moderate") else [],
                            history=child_histories([case_audit.child_id])[case_audit.child_id],
                            earlier=service.moderations_of(case_audit), decision_labels=DECISION_LABELS,
-                           review=practitioner_reviews.review_of(case_audit))
+                           review=practitioner_reviews.review_of(case_audit),
+                           # Queries on a question (issue 26): every submitted part's answers may be queried.
+                           agency_parts=[audit_part(case_audit, s.agency) for s in case_audit.sections if s.submitted],
+                           audit_queries=queries.described(queries.queries_on(case_audit)),
+                           may_query=case_audit.status == "submitted" and queries.may_moderate(case_audit, current_user))
 
 
 @moderation.post("/<int:case_audit_id>/reopen")

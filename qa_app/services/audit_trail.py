@@ -97,6 +97,12 @@ ACTIONS = {
     "calibration_closed": "Calibration exercise closed",
     "calibration_exported": "Calibration report exported",
     "calibration_attachment_downloaded": "Calibration case attachment downloaded",
+    # Queries on a question (issue 26)
+    "answer_query_opened": "Query opened on an audit answer",
+    "answer_query_answered": "Query on an audit answer answered by its author",
+    "answer_query_replied": "Moderator added to a query on an audit answer",
+    "answer_query_closed": "Query on an audit answer closed",
+    "answer_query_email_failed": "Query email could not be sent",
 }
 
 OUTCOMES = ("success", "failure", "denied")

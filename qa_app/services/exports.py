@@ -20,7 +20,7 @@ from qa_app.extensions import db
 from qa_app.models import (Action, AuditProgramme, CaseAudit, Child, CPPlan, ImportBatch, PartnershipSetting, Referral,
                            Role, User)
 from qa_app.models.actions import OUTSTANDING
-from qa_app.services import findings, moderation
+from qa_app.services import findings, moderation, queries
 from qa_app.services.case_audits import questionnaire_for_programme
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_reads import record_case_read
@@ -275,7 +275,7 @@ def findings_export(programme: AuditProgramme, user=None, identifiable=False) ->
         outcomes=list(outcomes.by_grade) if outcomes.data_until else None, outcomes_until=outcomes.data_until,
         earlier=earlier.name if earlier else None, comparison=list(comparison),
         marking=export_marking(identifiable), **_family_feedback(programme, records),
-        practitioners=practitioner_reviews.involvement_for(programme))
+        practitioners=practitioner_reviews.involvement_for(programme), queries=queries.counts_by_question(programme.id))
 
 
 def _family_feedback(programme: AuditProgramme, records) -> dict:

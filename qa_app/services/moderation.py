@@ -109,6 +109,8 @@ def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, c
             problems["_outcome"] = "Choose whether to accept the audit or return it"
         if outcome == ModerationOutcome.RETURNED and not (comments or "").strip():
             problems["comments"] = "Enter comments for the auditor when returning an audit"
+        if outcome == ModerationOutcome.ACCEPTED and (waiting := _open_queries(case_audit)):
+            problems["_queries"] = "Close the open queries before accepting this audit: " + "; ".join(waiting)
         if problems:
             raise ModerationError(problems)
         moderation = Moderation(case_audit_id=case_audit.id, moderator_id=user.id, grades=recorded,
@@ -124,6 +126,18 @@ def moderate(case_audit_id: int, grades: dict, reasons: dict, *, outcome: str, c
                      object_type="case_audit", object_id=case_audit.id,
                      details={"grades_changed": changed, "questions": sorted(recorded)})
     return moderation
+
+
+def _open_queries(case_audit: CaseAudit) -> list[str]:
+    """The questions with an open query (issue 26), as the moderator knows them. Returning the
+    audit is still allowed: that is how its author gets to change a queried answer."""
+    # Imported here: the queries' rules use is_own_work above, so the two modules need each other.
+    from qa_app.services.queries import open_queries_on, question_of
+    named = []
+    for query in open_queries_on(case_audit.id):
+        question, part = question_of(case_audit, query.part, query.question_id), audit_part(case_audit, query.part)
+        named.append(f"{question.label if question else query.question_id} ({part.title if part else query.part})")
+    return named
 
 
 def reopen(case_audit_id: int, part: str, reason: str, user) -> None:

@@ -15,8 +15,8 @@ from sqlalchemy import or_, select
 from audit_tools.safe_workbook import write_workbook
 from qa_app.db import write_transaction
 from qa_app.extensions import db
-from qa_app.models import (Action, ActionUpdate, AuditEvent, CaseAudit, CaseAuditSection, Child,
-                           CPPlan, Moderation, Referral, SafeguardingConcern, SampleChange)
+from qa_app.models import (Action, ActionUpdate, AnswerQuery, AnswerQueryMessage, AuditEvent, CaseAudit,
+                           CaseAuditSection, Child, CPPlan, Moderation, Referral, SafeguardingConcern, SampleChange)
 from qa_app.models.families import FamilyConsent, FamilyFeedback
 from qa_app.services.audit_trail import record_event
 from qa_app.services.case_reads import record_case_read
@@ -58,11 +58,13 @@ def collect(child_id: str) -> list[tuple[str, list, list]]:
     plan_ids = select(CPPlan.plan_id).where(CPPlan.child_id == child_id)
     audit_ids = select(CaseAudit.id).where(CaseAudit.child_id == child_id)
     action_ids = select(Action.id).where(Action.case_audit_id.in_(audit_ids))
+    query_ids = select(AnswerQuery.id).where(AnswerQuery.case_audit_id.in_(audit_ids))  # issue 26
     ids_as_text = lambda query: [str(i) for i in db.session.scalars(query)]  # noqa: E731
     events = or_(
         (AuditEvent.object_type == "child") & (AuditEvent.object_id == child_id),
         (AuditEvent.object_type == "case_audit") & AuditEvent.object_id.in_(ids_as_text(audit_ids)),
-        (AuditEvent.object_type == "action") & AuditEvent.object_id.in_(ids_as_text(action_ids)))
+        (AuditEvent.object_type == "action") & AuditEvent.object_id.in_(ids_as_text(action_ids)),
+        (AuditEvent.object_type == "answer_query") & AuditEvent.object_id.in_(ids_as_text(query_ids)))
     return [
         _sheet("Child", Child, Child.child_id == child_id),
         _sheet("Referrals", Referral, Referral.child_id == child_id),
@@ -74,6 +76,8 @@ def collect(child_id: str) -> list[tuple[str, list, list]]:
         _sheet("Safeguarding concerns", SafeguardingConcern, SafeguardingConcern.case_audit_id.in_(audit_ids)),
         _sheet("Actions", Action, Action.case_audit_id.in_(audit_ids)),
         _sheet("Action updates", ActionUpdate, ActionUpdate.action_id.in_(action_ids)),
+        _sheet("Queries on answers", AnswerQuery, AnswerQuery.id.in_(query_ids)),
+        _sheet("Query messages", AnswerQueryMessage, AnswerQueryMessage.query_id.in_(query_ids)),
         _sheet("Sample changes", SampleChange,
                SampleChange.case_id.in_(referral_ids) | SampleChange.case_id.in_(plan_ids)),
         _sheet("Audit trail", AuditEvent, events),

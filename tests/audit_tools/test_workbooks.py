@@ -83,7 +83,9 @@ def findings_data(pseudonyms, records=None):
         title=HOSTILE[1], cover=[("What this is", [HOSTILE[2], "A test programme."])], questionnaire=QUESTIONNAIRE,
         agencies=["police"], audits=records, auditors={1: HOSTILE[3]}, findings=findings, agreement=report,
         pseudonyms=pseudonyms, actions=[action], outcomes=list(outcomes_by_grade(outcomes)),
-        outcomes_until=date(2016, 12, 31), earlier="Last year's audit", comparison=list(compare(earlier, findings)))
+        outcomes_until=date(2016, 12, 31), earlier="Last year's audit", comparison=list(compare(earlier, findings)),
+        queries=[SimpleNamespace(question_id="threshold_right", agency=None, queries=3, still_open=1, closed=2),
+                 SimpleNamespace(question_id=HOSTILE[2], agency="police", queries=1, still_open=0, closed=1)])
 
 
 def board_pack_data():
@@ -114,10 +116,14 @@ def workbooks(tmp_path_factory):
 def test_findings_workbook_layout_charts_and_formats(workbooks):
     wb = check_workbook(workbooks.findings, "Audit findings")
     assert wb.sheetnames[3:] == ["Summary", "Grades", "Yes by question", "Questions", "Question list", "Cases",
-                                 "Moderation", "Agreement", "Learning", "Themes", "Actions", "Re-audit", "Outcomes"]
+                                 "Moderation", "Moderation queries", "Agreement", "Learning", "Themes", "Actions", "Re-audit", "Outcomes"]
     contents = [r["Sheet"] for r in table_rows(wb["Contents"])]
     assert contents == wb.sheetnames
     assert [len(wb[name]._charts) for name in ("Grades", "Yes by question")] == [1, 1]
+    queried = table_rows(wb["Moderation queries"])  # issue 26: queries counted by question
+    assert [(r["Question id"], r["Agency part"], r["Queries"], r["Still open"], r["Closed"]) for r in queried] == [
+        ("threshold_right", "Lead auditor", 3, 1, 2), (SHOWN[2], "Police", 1, 0, 1)]
+    assert queried[1]["Question"] == "[x]"  # a question the questionnaire does not have
     grades = {r["Grade"]: r for r in table_rows(wb["Grades"])}
     assert grades["Good"]["Before moderation"] == 2 and grades["Good"]["After moderation"] == 4
     assert grades["Good"]["Base before"] == 6
