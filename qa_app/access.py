@@ -68,6 +68,8 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "actions.download_evidence": ALL,
     "findings.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "findings.close": QA_LEAD,
+    # Issue 24: the safeguarding concern has a page of its own, opened from every audit form page.
+    "audits.concern_page": AUDITOR,
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -103,6 +105,8 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "actions.raise_action": "raise action",
     "findings.show": "findings",
     "moderation.acknowledge": "concerns",
+    # Issue 24
+    "audits.concern_page": "own audits",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).

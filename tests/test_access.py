@@ -83,6 +83,8 @@ MATRIX = {
     # Auditors read a programme's findings only once it is closed; this one is open.
     "findings.show": [("GET", "/programmes/{programme_id}/findings", {Role.AUDITOR: 404, Role.QA_LEAD: 200})],
     "findings.close": [("POST", "/programmes/{programme_id}/close", 302)],
+    # Issue 24: the safeguarding concern's own page, for the case audit's auditors.
+    "audits.concern_page": [("GET", "/audits/{case_audit_id}/concerns", 200)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}

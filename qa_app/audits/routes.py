@@ -32,37 +32,47 @@ def show(case_audit_id):
         deny(404)
     record_case_read("case audit", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
-    return _show(case_audit, parts, ConcernForm(formdata=None))
+    return _show(case_audit, parts)
 
 
-def _show(case_audit, parts, concern_form, concern_open=False):
+def _show(case_audit, parts):
     history = child_histories([case_audit.child_id])[case_audit.child_id]
     return render_template("audits/show.html", case_audit=case_audit, parts=parts, history=history,
                            others=service.visible_agency_sections(current_user, case_audit),
                            decision_labels=DECISION_LABELS, questionnaire=service.questionnaire_for(case_audit),
-                           concern_form=concern_form, concern_open=concern_open,
-                           form=concern_form if concern_form.errors else None,
                            sections=[service.audit_part(case_audit, s.agency) for s in case_audit.sections],
                            concerns=safeguarding.concerns_on_case(case_audit))
+
+
+def _own_case_audit_or_404(case_audit_id) -> CaseAudit:
+    case_audit = _case_audit_or_404(case_audit_id)
+    if not service.parts_for(current_user, case_audit):
+        deny(404)
+    return case_audit
+
+
+@audits.get("/<int:case_audit_id>/concerns")
+@roles_required(Role.AUDITOR)
+def concern_page(case_audit_id):
+    """Opened from the button on every page of the audit form (issue 24)."""
+    case_audit = _own_case_audit_or_404(case_audit_id)
+    return render_template("audits/concern.html", case_audit=case_audit, concern_form=ConcernForm(formdata=None))
 
 
 @audits.post("/<int:case_audit_id>/concerns")
 @roles_required(Role.AUDITOR)
 def raise_concern(case_audit_id):
-    case_audit = _case_audit_or_404(case_audit_id)
-    parts = service.parts_for(current_user, case_audit)
-    if not parts:
-        deny(404)
+    case_audit = _own_case_audit_or_404(case_audit_id)
     form = ConcernForm()
     try:
         safeguarding.raise_concern(case_audit.id, form.details.data, current_user)
     except safeguarding.ConcernError as error:
-        # Not sent: the page comes back with the text as typed and the form open.
+        # Not sent: the page comes back with the text as typed.
         form.details.errors = [f"The concern was not sent: {error}"]
-        return _show(case_audit, parts, form, concern_open=True)
+        return render_template("audits/concern.html", case_audit=case_audit, concern_form=form, form=form)
     flash("Your safeguarding concern has been sent to the team manager and the QA leads. "
           "If a child is at immediate risk, also phone the front door now.", "success")
-    return redirect(url_for("audits.show", case_audit_id=case_audit.id) + "#concerns")
+    return redirect(url_for("audits.show", case_audit_id=case_audit.id))
 
 
 @audits.route("/<int:case_audit_id>/<part>", methods=["GET", "POST"])
@@ -111,15 +121,25 @@ def complete(case_audit_id, part):
                     else url_for("audits.complete", case_audit_id=case_audit.id, part=part))
 
 
+def _error_href(form, problem_key):
+    # The lead part waits on the agency sections, which are not questions: their error leads to
+    # the list of sections on the lead's form, which takes focus (issue 24).
+    if problem_key == service.AGENCIES_WAITING:
+        return "#agency-sections"
+    return error_link(form, problem_key)
+
+
 def _render(case_audit, current, form, history, problems, saved_as_draft=False):
     for question_id, message in problems.items():
         if question_id in form:
             form[question_id].errors = [message]
-    page_errors = [{"text": message, "href": error_link(form, question_id)} for question_id, message in problems.items()]
+    page_errors = [{"text": message, "href": _error_href(form, question_id)} for question_id, message in problems.items()]
     return render_template("audits/complete.html", case_audit=case_audit, current=current,
                            answer_form=form, history=history, page_errors=page_errors,
                            labels={q.id: q.label for s in current.sections for q in s.questions},
                            decision_labels=DECISION_LABELS, read_only=current.submitted,
                            saved_as_draft=saved_as_draft,
+                           agency_sections=[service.audit_part(case_audit, s.agency) for s in case_audit.sections]
+                           if current.part == service.LEAD else [],
                            recommendations=actions.recommendations(case_audit) if current.part == service.LEAD else [],
                            raised_actions=action_lists.actions_of_case_audit(case_audit.id) if current.part == service.LEAD else [])

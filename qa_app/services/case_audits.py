@@ -19,6 +19,8 @@ from qa_app.services.audit_trail import record_event
 from qa_app.services.case_lists import ChildHistory
 
 LEAD = "lead"
+# The key of the lead part's problem "the agency sections must be submitted first": not a question.
+AGENCIES_WAITING = "_agencies"
 
 
 class AuditRefused(ValueError):
@@ -158,7 +160,7 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         if submit and part == LEAD:
             waiting = [Agency(s.agency).label for s in case_audit.sections if not s.submitted]
             if waiting:
-                problems["_agencies"] = ("The agency sections must be submitted before the lead part: "
+                problems[AGENCIES_WAITING] = ("The agency sections must be submitted before the lead part: "
                                          + ", ".join(waiting))
         if problems and not (submit and _keep_as_draft(current, kept)):
             raise AnswersInvalid(problems)
