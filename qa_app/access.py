@@ -70,6 +70,7 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "findings.close": QA_LEAD,
     # Issue 24: the safeguarding concern has a page of its own, opened from every audit form page.
     "audits.concern_page": AUDITOR,
+    "audits.check_answers": AUDITOR,
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -107,6 +108,7 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "moderation.acknowledge": "concerns",
     # Issue 24
     "audits.concern_page": "own audits",
+    "audits.check_answers": "own audits",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).

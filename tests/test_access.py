@@ -85,6 +85,9 @@ MATRIX = {
     "findings.close": [("POST", "/programmes/{programme_id}/close", 302)],
     # Issue 24: the safeguarding concern's own page, for the case audit's auditors.
     "audits.concern_page": [("GET", "/audits/{case_audit_id}/concerns", 200)],
+    # Check your answers: a post without the checked version is malformed (400).
+    "audits.check_answers": [("GET", "/audits/{case_audit_id}/lead/check", 200),
+                             ("POST", "/audits/{case_audit_id}/lead/check", 400)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}

@@ -33,6 +33,8 @@ NOTHING_TYPED = {
     "actions.record_progress": "walked in tests/test_typed_work_kept.py (the file is asked for again)",
     "second_factor.code": "a one-time code, never shown again", "second_factor.enrol": "a one-time code",
     "second_factor.reset": "a button",
+    # Issue 24: check your answers submits answers already saved; nothing is typed on it.
+    "audits.check_answers": "a button (the answers were saved as a draft on the way to it)",
 }
 # Not yet walked here (issue 19, point 2): each re-renders its own form with request data, by the
 # pattern in docs/architecture.md, but has no refused-submission test of its own in this file yet.

@@ -146,6 +146,7 @@ ROUTE_KINDS = {
     "moderation.moderate": "check", "moderation.reopen": "other", "moderation.acknowledge": "other",
     "actions.raise_action": "other", "actions.record_progress": "work", "actions.change_status": "work and check",
     "programmes.reassign": "other", "programmes.assign": "other",
+    "audits.check_answers": "work",  # issue 24: submitting from check your answers
 }
 
 

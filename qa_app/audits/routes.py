@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from audit_tools.records import DECISION_LABELS
-from qa_app.audits.forms import ConcernForm, answer_form, answers_from, date_problems
+from qa_app.audits.forms import CheckForm, ConcernForm, answer_form, answers_from, date_problems
 from qa_app.extensions import db
 from qa_app.forms import error_link
 from qa_app.models import CaseAudit, Role
@@ -93,6 +93,7 @@ def complete(case_audit_id, part):
         return _render(case_audit, current, form, history, problems={})
     form = answer_form(current.sections)
     submitting = form.action.data == "submit"
+    checking = form.action.data == "check"
     answers = answers_from(form, current.sections)
     try:
         version = int(form.version.data)
@@ -101,7 +102,10 @@ def complete(case_audit_id, part):
     if unreal := date_problems(form, current.sections):
         return _render(case_audit, current, form, history, problems=unreal), 200
     try:
-        service.save_part(case_audit.id, part, answers, version, submit=submitting, user=current_user)
+        if checking:
+            service.save_for_checking(case_audit.id, part, answers, version, user=current_user)
+        else:
+            service.save_part(case_audit.id, part, answers, version, submit=submitting, user=current_user)
     except service.SaveConflict as conflict:
         return render_template("audits/conflict.html", case_audit=case_audit, current=current, form=None,
                                mine=answers, saved=conflict.saved_answers, saved_version=conflict.saved_version,
@@ -115,10 +119,56 @@ def complete(case_audit_id, part):
     except service.AuditRefused as refused:
         flash(str(refused), "info")
         return redirect(url_for("audits.show", case_audit_id=case_audit.id))
+    if checking:
+        return redirect(url_for("audits.check_answers", case_audit_id=case_audit.id, part=part))
     flash("Your answers have been submitted." if submitting else
           "Your answers have been saved. You can come back and finish later.", "success")
     return redirect(url_for("audits.show", case_audit_id=case_audit.id) if submitting
                     else url_for("audits.complete", case_audit_id=case_audit.id, part=part))
+
+
+@audits.route("/<int:case_audit_id>/<part>/check", methods=["GET", "POST"])
+@roles_required(Role.AUDITOR)
+def check_answers(case_audit_id, part):
+    """Check your answers (the GOV.UK pattern), between the form and a submit that cannot be undone."""
+    case_audit = _case_audit_or_404(case_audit_id)
+    current = service.audit_part(case_audit, part)
+    if current is None:
+        abort(404)
+    if current.owner_id != current_user.id:
+        deny(404)
+    if current.submitted:
+        return redirect(url_for("audits.complete", case_audit_id=case_audit.id, part=part))
+    form = CheckForm()
+    if request.method == "GET" or not form.validate():
+        if request.method == "POST":
+            abort(400)
+        form.version.data = current.record.version
+        return render_template("audits/check.html", case_audit=case_audit, current=current, check_form=form,
+                               answers=current.record.answers or {})
+    version = int(form.version.data)
+    try:
+        service.submit_checked(case_audit.id, part, version, user=current_user)
+    except service.SaveConflict:
+        # Saved again (another tab) since this page was drawn: nothing unseen is submitted.
+        db.session.expire_all()
+        current = service.audit_part(db.session.get(CaseAudit, case_audit_id), part)
+        form.version.data = current.record.version
+        return render_template("audits/check.html", case_audit=case_audit, current=current, check_form=form,
+                               answers=current.record.answers or {}, page_errors=[{
+                                   "text": "These answers were changed after this page was opened. "
+                                           "Check them again before submitting.", "href": "#answers"}]), 409
+    except service.AnswersInvalid as invalid:
+        history = child_histories([case_audit.child_id])[case_audit.child_id]
+        form = answer_form(current.sections, formdata=None,
+                           data={**(current.record.answers or {}), "version": invalid.saved_version or version})
+        return _render(case_audit, current, form, history, problems=invalid.problems,
+                       saved_as_draft=invalid.saved_version is not None), 200
+    except service.AuditRefused as refused:
+        flash(str(refused), "info")
+        return redirect(url_for("audits.show", case_audit_id=case_audit.id))
+    flash("Your answers have been submitted.", "success")
+    return redirect(url_for("audits.show", case_audit_id=case_audit.id))
 
 
 def _error_href(form, problem_key):

@@ -157,11 +157,8 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         problems = {}
         for section in current.sections:
             problems.update(check_answers(section, kept, submitting=submit))
-        if submit and part == LEAD:
-            waiting = [Agency(s.agency).label for s in case_audit.sections if not s.submitted]
-            if waiting:
-                problems[AGENCIES_WAITING] = ("The agency sections must be submitted before the lead part: "
-                                         + ", ".join(waiting))
+        if submit:
+            problems.update(_sections_waiting(case_audit, part))
         if problems and not (submit and _keep_as_draft(current, kept)):
             raise AnswersInvalid(problems)
         _store(case_audit, current, part, kept, submit=submit and not problems, user=user)
@@ -169,6 +166,38 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         # Committed above as a draft: the submit is refused, but nothing typed is lost.
         raise AnswersInvalid(problems, saved_version=current.record.version)
     return current
+
+
+def _sections_waiting(case_audit: CaseAudit, part: str) -> dict:
+    if part != LEAD:
+        return {}
+    waiting = [Agency(s.agency).label for s in case_audit.sections if not s.submitted]
+    if not waiting:
+        return {}
+    return {AGENCIES_WAITING: "The agency sections must be submitted before the lead part: " + ", ".join(waiting)}
+
+
+def save_for_checking(case_audit_id: int, part: str, answers: dict, version: int, *, user) -> AuditPart:
+    """Saves the answers as a draft on the way to the check-your-answers page, and refuses to go
+    there while something would stop the submit: the check page then only asks "are these right?"."""
+    current = save_part(case_audit_id, part, answers, version, submit=False, user=user)
+    problems = {}
+    for section in current.sections:
+        problems.update(check_answers(section, current.record.answers, submitting=True))
+    problems.update(_sections_waiting(current.case_audit, part))
+    if problems:
+        raise AnswersInvalid(problems, saved_version=current.record.version)
+    return current
+
+
+def submit_checked(case_audit_id: int, part: str, version: int, *, user) -> AuditPart:
+    """Submits the answers as saved when the check page was drawn; a save since then (another tab)
+    is a conflict, so nothing unseen is submitted."""
+    case_audit = db.session.get(CaseAudit, case_audit_id)
+    current = audit_part(case_audit, part)
+    if current is None:
+        raise AuditRefused("This part of the audit is not assigned to you")
+    return save_part(case_audit_id, part, dict(current.record.answers or {}), version, submit=True, user=user)
 
 
 def _keep_as_draft(current: AuditPart, kept: dict) -> bool:
