@@ -1,7 +1,8 @@
 """Audit programmes for QA leads: frame, sample, manual changes and assignment."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import SelectField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
 from audit_tools.records import DECISION_LABELS
@@ -105,8 +106,20 @@ def _frame_context(programme, draw_form, months, field="team", confidence=95, ma
 
 
 def _assign_form(programme, **kwargs) -> AssignForm:
-    form = AssignForm(**kwargs)
-    form.auditor_ids.choices = choices((u.id, f"{u.display_name} ({u.agency_label})") for u in service.auditors())
+    people = service.auditors()
+
+    class Form(AssignForm):
+        pass
+
+    for agency in programme.agencies:
+        # The service refuses an auditor of another agency; the form offers none.
+        setattr(Form, f"section_{agency}", SelectMultipleField(
+            f"{Agency(agency).label} section auditors", widget=GovCheckboxesInput(), coerce=int,
+            validators=[Optional()], validate_choice=False,
+            choices=choices((u.id, u.display_name) for u in people if u.agency == agency)))
+    form = Form(**kwargs)
+    form.lead_auditor_ids.choices = choices((u.id, f"{u.display_name} ({u.agency_label})") for u in people)
+    form.section_fields = [form[f"section_{agency}"] for agency in programme.agencies]
     return form
 
 
@@ -232,19 +245,23 @@ def assign(programme_id):
     form = _assign_form(programme)
     if form.validate_on_submit():
         try:
-            result = service.assign_round_robin(programme.id, form.auditor_ids.data, form.due_date.data, current_user)
+            result = service.assign_round_robin(
+                programme.id, form.lead_auditor_ids.data, form.due_date.data, current_user,
+                section_auditor_ids={agency: form[f"section_{agency}"].data or [] for agency in programme.agencies})
         except service.ProgrammeError as error:
-            form.auditor_ids.errors = [f"Nothing was assigned: {error}"]
+            field = form[error.field] if error.field in form else form.lead_auditor_ids
+            field.errors = [f"Nothing was assigned: {error}"]
             return _refused_on_programme_page(programme, assign_form=form)
         else:
             message = f"{result['assigned']} case audits assigned."
             if result["agencies_without_auditor"]:
-                message += (" No chosen auditor is from: "
+                message += (" No section auditor was chosen for: "
                             + ", ".join(Agency(a).label for a in result["agencies_without_auditor"])
                             + "; those sections are unassigned.")
             flash(message, "success")
     else:
-        form.auditor_ids.errors = list(form.auditor_ids.errors) or ["Nothing was assigned: select at least one auditor."]
+        form.lead_auditor_ids.errors = (list(form.lead_auditor_ids.errors)
+                                        or ["Nothing was assigned: select at least one lead auditor."])
         return _refused_on_programme_page(programme, assign_form=form)
     return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
