@@ -65,14 +65,16 @@ def show_programme(programme_id):
         context.update(_frame_context(programme, DrawForm(formdata=None, exclude_audited_months=chosen["months"]),
                                       chosen["months"], chosen["field"], chosen["confidence"], chosen["margin"]))
     else:
-        context.update(_sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {})))
+        context.update(_sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {}),
+                                       page=request.args.get("page", type=int)))
     return render_template("programmes/show.html", **context)
 
 
 def _refused_on_programme_page(programme, *, refused_case_audit_id=None, **forms):
     """The programme page again with a refused form as typed, its errors beside its fields.
     A refused removal's form is drawn only on its own case's row."""
-    context = _sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {}))
+    context = _sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {}),
+                              showing_case_audit_id=refused_case_audit_id)
     refused = next(iter(forms.values()))
     if refused_case_audit_id is None:
         context.update(forms)
@@ -82,15 +84,30 @@ def _refused_on_programme_page(programme, *, refused_case_audit_id=None, **forms
                            **context)
 
 
-def _sample_context(programme, policy_form) -> dict:
-    """What the page shows once the sample is drawn: its case audits, agreement and the forms."""
+CASES_PER_PAGE = 25
+
+
+def _sample_context(programme, policy_form, page=None, showing_case_audit_id=None) -> dict:
+    """What the page shows once the sample is drawn: a page of its case audits (issue 24: a
+    200-case list was 600 tab stops before the forms below it), agreement and the forms. A refused
+    form on a case's row shows the page that row is on."""
     audits = service.active_case_audits(programme)
-    record_case_read("programme case list", list_filter={"programme": programme.id},
+    pages = max(1, -(-len(audits) // CASES_PER_PAGE))
+    if showing_case_audit_id is not None:
+        page = next((i // CASES_PER_PAGE + 1 for i, c in enumerate(audits) if c.id == showing_case_audit_id), 1)
+    page = min(max(page or 1, 1), pages)
+    shown = audits[(page - 1) * CASES_PER_PAGE:page * CASES_PER_PAGE]
+    record_case_read("programme case list", list_filter={"programme": programme.id, "page": page},
                      object_type="audit_programme", object_id=programme.id)
-    return {"case_audits": audits, "agreement": moderation.agreement_for(programme), "grades": OFSTED_GRADES,
+    return {"case_audits": shown, "case_page": {"number": page, "pages": pages, "total": len(audits),
+                                                 "first": (page - 1) * CASES_PER_PAGE + 1,
+                                                 "last": (page - 1) * CASES_PER_PAGE + len(shown),
+                                                 "items": [{"number": n, "current": n == page, "href": url_for(
+                                                     "programmes.show_programme", programme_id=programme.id,
+                                                     page=n) + "#case-audits"} for n in range(1, pages + 1)]},
+            "agreement": moderation.agreement_for(programme), "grades": OFSTED_GRADES,
             "still_open": service.what_keeps_open(programme),
-            "removed": [c for c in programme.case_audits if c.removed],
-            "histories": child_histories(c.child_id for c in audits), "add_form": AddCaseForm(formdata=None),
+            "removed": [c for c in programme.case_audits if c.removed], "add_form": AddCaseForm(formdata=None),
             "remove_form": RemoveCaseForm(formdata=None), "assign_form": _assign_form(programme, formdata=None),
             "policy_form": policy_form}
 
@@ -304,4 +321,5 @@ def reassign(case_audit_id):
     record_case_read("case assignment", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
     return render_template("programmes/reassign.html", form=form, case_audit=case_audit,
-                           section_fields=section_fields)
+                           section_fields=section_fields, decision_labels=DECISION_LABELS,
+                           history=child_histories([case_audit.child_id])[case_audit.child_id])
