@@ -71,6 +71,7 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     # Issue 24: the safeguarding concern has a page of its own, opened from every audit form page.
     "audits.concern_page": AUDITOR,
     "audits.check_answers": AUDITOR,
+    "main.stay_signed_in": ALL,  # the timeout warning's "Stay signed in"
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role

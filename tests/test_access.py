@@ -88,6 +88,7 @@ MATRIX = {
     # Check your answers: a post without the checked version is malformed (400).
     "audits.check_answers": [("GET", "/audits/{case_audit_id}/lead/check", 200),
                              ("POST", "/audits/{case_audit_id}/lead/check", 400)],
+    "main.stay_signed_in": [("POST", "/session/stay-signed-in", 204)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}

@@ -35,6 +35,7 @@ NOTHING_TYPED = {
     "second_factor.reset": "a button",
     # Issue 24: check your answers submits answers already saved; nothing is typed on it.
     "audits.check_answers": "a button (the answers were saved as a draft on the way to it)",
+    "main.stay_signed_in": "a button in the timeout warning",
 }
 # Not yet walked here (issue 19, point 2): each re-renders its own form with request data, by the
 # pattern in docs/architecture.md, but has no refused-submission test of its own in this file yet.
