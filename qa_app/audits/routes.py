@@ -56,6 +56,8 @@ def _own_case_audit_or_404(case_audit_id) -> CaseAudit:
 def concern_page(case_audit_id):
     """Opened from the button on every page of the audit form (issue 24)."""
     case_audit = _own_case_audit_or_404(case_audit_id)
+    record_case_read("safeguarding concern page", child_ids=[case_audit.child_id], object_type="case_audit",
+                     object_id=case_audit.id)
     return render_template("audits/concern.html", case_audit=case_audit, concern_form=ConcernForm(formdata=None))
 
 
@@ -137,15 +139,16 @@ def check_answers(case_audit_id, part):
         abort(404)
     if current.owner_id != current_user.id:
         deny(404)
-    if current.submitted:
-        return redirect(url_for("audits.complete", case_audit_id=case_audit.id, part=part))
     form = CheckForm()
-    if request.method == "GET" or not form.validate():
-        if request.method == "POST":
+    if request.method == "GET" or current.submitted or not form.validate():
+        if request.method == "POST" and not current.submitted:
             abort(400)
+        # Once submitted, the same page lists the answers as they were sent, with nothing to change.
         form.version.data = current.record.version
+        record_case_read("case audit answers check", child_ids=[case_audit.child_id], object_type="case_audit",
+                         object_id=case_audit.id)
         return render_template("audits/check.html", case_audit=case_audit, current=current, check_form=form,
-                               answers=current.record.answers or {})
+                               answers=current.record.answers or {}, submitted=current.submitted)
     version = int(form.version.data)
     try:
         service.submit_checked(case_audit.id, part, version, user=current_user)
