@@ -112,6 +112,8 @@ class Config:
     SESSION_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute limit from sign-in
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    # How long before the idle timeout the warning with "Stay signed in" shows (issue 24, WCAG 2.2.1).
+    SESSION_TIMEOUT_WARNING = timedelta(minutes=2)
 
     # A CSRF token lives as long as a session can, so that a long audit form typed in one
     # sitting is not refused for an old token.

@@ -105,6 +105,10 @@ ENDPOINT_ROLES: dict[str, frozenset] = {
     "queries.show": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "queries.write": frozenset({Role.QA_LEAD, Role.AUDITOR}),
     "queries.close": QA_LEAD,
+    # Issue 24: the safeguarding concern has a page of its own, opened from every audit form page.
+    "audits.concern_page": AUDITOR,
+    "audits.check_answers": AUDITOR,
+    "main.stay_signed_in": ALL,  # the timeout warning's "Stay signed in"
 }
 
 # Rules on rows past the role check, in words, with the function that applies each. A role
@@ -177,6 +181,9 @@ ENDPOINT_ROW_RULES: dict[str, str] = {
     "queries.show": "queries",
     "queries.write": "queries",
     "queries.close": "queries",
+    # Issue 24
+    "audits.concern_page": "own audits",
+    "audits.check_answers": "own audits",
 }
 
 # Pages anyone may open without signing in (see qa_app.security.PUBLIC_ENDPOINTS).

@@ -10,10 +10,12 @@ import re
 from datetime import UTC, datetime
 from functools import wraps
 from importlib import resources
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import delete
+from werkzeug.exceptions import HTTPException
 
 from qa_app.db import write_transaction
 from qa_app.extensions import db
@@ -48,7 +50,14 @@ NO_REFERRER_ENDPOINTS = frozenset({"feedback.start", "feedback.open_link", "feed
 ALL_ROLES = frozenset(Role)
 # Forms whose typed answers survive a session that ends while someone is typing: the POST is
 # answered with a sign-in page that carries the answers (see auth.resume).
-RESUMABLE_ENDPOINTS = frozenset({"audits.complete"})
+RESUMABLE_ENDPOINTS = frozenset({"audits.complete"}) | frozenset({
+    # Issue 24: every form that takes typed text keeps it through signing in again.
+    "actions.record_progress", "actions.change_status", "actions.raise_action",
+    "moderation.moderate", "moderation.reopen", "moderation.acknowledge", "audits.raise_concern",
+    "programmes.add_case", "programmes.remove_case", "programmes.assign", "programmes.reassign",
+    "programmes.moderation_policy"})
+# Not the admin's user forms: their one-time password and email fields share names with the
+# sign-in form's, and a password is never echoed back into a page.
 # Pages a user with a one-time password may still reach before choosing their own.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
 # Pages a password-signed-in user without a required second factor may reach: setting one up.
@@ -182,8 +191,19 @@ def _resume_or_sign_in():
     again puts the typed answers back in front of them."""
     if request.method == "POST" and request.endpoint in RESUMABLE_ENDPOINTS:
         kept = [(key, value) for key, values in request.form.lists() if key != "csrf_token" for value in values]
-        return render_template("auth/resume.html", kept=kept, target=request.path, form=None), 401
+        return render_template("auth/resume.html", kept=kept, target=request.path, form=None,
+                               audit_form=request.endpoint == "audits.complete"), 401
     return redirect(url_for("auth.login", next=_return_path()))
+
+
+def is_audit_form(target: str) -> bool:
+    """Whether a kept post was the audit form's (saved as a draft on resuming), or another form's
+    (sent again as typed)."""
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(urlsplit(target).path, method="POST")
+    except HTTPException:
+        return False
+    return endpoint == "audits.complete"
 
 
 def deny(status: int = 403):

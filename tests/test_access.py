@@ -129,6 +129,12 @@ MATRIX = {
     "queries.show": [("GET", "/queries/{query_id}", 200)],
     "queries.write": [("POST", "/queries/{query_id}/messages", 200)],
     "queries.close": [("POST", "/queries/{query_id}/close", 302)],
+    # Issue 24: the safeguarding concern's own page, for the case audit's auditors.
+    "audits.concern_page": [("GET", "/audits/{case_audit_id}/concerns", 200)],
+    # Check your answers: a post without the checked version is malformed (400).
+    "audits.check_answers": [("GET", "/audits/{case_audit_id}/lead/check", 200),
+                             ("POST", "/audits/{case_audit_id}/lead/check", 400)],
+    "main.stay_signed_in": [("POST", "/session/stay-signed-in", 204)],
 }
 PUBLIC_PAGES = {"auth.login": "/sign-in", "main.health": "/health",
                 "main.accessibility_statement": "/accessibility", "main.privacy_notice": "/privacy"}
@@ -222,7 +228,7 @@ def test_anonymous_requests_are_sent_to_sign_in(app, client, endpoint, method, u
     if method == "POST" and endpoint in RESUMABLE_ENDPOINTS:
         # The typed answers are kept on a sign-in page rather than lost to a redirect.
         assert response.status_code == 401
-        assert "Sign in again to keep your answers" in response.get_data(as_text=True)
+        assert "Sign in again to keep" in response.get_data(as_text=True)
         return
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")

@@ -168,6 +168,7 @@ ROUTE_KINDS = {
     # Queries on a question (issue 26): opening and closing one is part of the check; writing to
     # one is the author's answer (work) or the moderator's reply (check).
     "queries.open_query": "check", "queries.close": "check", "queries.write": "work and check",
+    "audits.check_answers": "work",  # issue 24: submitting from check your answers
 }
 
 

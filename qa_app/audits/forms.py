@@ -4,7 +4,9 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovCheckboxesInput, GovRadioInput,
                                                 GovTextArea, GovTextInput)
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
 
 from qa_app.forms import DATE_HINT, GovDateField, choices
 
@@ -29,7 +31,7 @@ def _field(question):
 def answer_form(sections, **kwargs) -> FlaskForm:
     class AnswerForm(FlaskForm):
         version = HiddenField()
-        action = HiddenField()  # which button: "save" or "submit"
+        action = HiddenField()  # which button: "save", "check" (to the check page) or "submit"
 
     for section in sections:
         for question in section.questions:
@@ -60,3 +62,8 @@ def date_problems(form, sections) -> dict:
 class ConcernForm(FlaskForm):
     # The safeguarding service says what a concern needs; the form only carries it.
     details = TextAreaField("What is the concern, and what needs to happen now?", widget=GovTextArea())
+
+
+class CheckForm(FlaskForm):
+    """The check-your-answers page's submit: the version of the answers the person checked."""
+    version = IntegerField(validators=[InputRequired()], widget=HiddenInput())

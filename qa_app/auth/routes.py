@@ -10,7 +10,7 @@ from qa_app.auth.forms import ChangePasswordForm, SignInForm
 from qa_app.auth.oidc_routes import provider_sign_out_url
 from qa_app.auth.second_factor_routes import (continue_sign_in, local_sign_in_refused, resume_refused,
                                               start_resumed_session)
-from qa_app.security import any_signed_in_user, start_session
+from qa_app.security import any_signed_in_user, is_audit_form, start_session
 from qa_app.services import accounts
 
 auth = Blueprint("auth", __name__)
@@ -79,10 +79,11 @@ def resume():
     if result.user is None or refused:
         message, status = (refused, 401) if refused else sign_in_problem(result)
         return render_template("auth/resume.html", kept=kept, target=target, form=None,
+                               audit_form=is_audit_form(target),
                                page_errors=[{"text": message, "href": "#email"}],
                                email=request.form.get("email", "")), 429 if status == 429 else 401
     start_resumed_session(result.user)
-    return render_template("auth/resume_save.html", kept=kept, target=target)
+    return render_template("auth/resume_save.html", kept=kept, target=target, audit_form=is_audit_form(target))
 
 
 @auth.post("/sign-out")

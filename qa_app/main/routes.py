@@ -57,6 +57,14 @@ def home_page(acknowledge_form=None, refused_concern_id=None, status=200):
                            waiting_queries=waiting_queries), status
 
 
+@main.post("/session/stay-signed-in")
+@any_signed_in_user
+def stay_signed_in():
+    """The timeout warning's "Stay signed in" (issue 24): the request itself, past the access
+    check, counts as activity and restarts the 30 idle minutes."""
+    return "", 204
+
+
 @main.get("/health")
 def health():
     """For load balancers and monitoring: whether the database answers, and whether a background

@@ -89,8 +89,10 @@ class RemoveCaseForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    auditor_ids = SelectMultipleField("Auditors to share the cases", widget=GovCheckboxesInput(), coerce=int,
-                                      validators=[InputRequired(message="Select at least one auditor")])
+    # Issue 24: the leads apart from each agency section's auditors (section_<agency> fields are
+    # added per programme by the view).
+    lead_auditor_ids = SelectMultipleField("Lead auditors", widget=GovCheckboxesInput(), coerce=int,
+                                           validators=[InputRequired(message="Select at least one lead auditor")])
     due_date = GovDateField("Due date for every case", description=DATE_HINT)
     submit = SubmitField("Assign", widget=GovSubmitInput())
 

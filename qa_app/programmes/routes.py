@@ -1,7 +1,8 @@
 """Audit programmes for QA leads: frame, sample, manual changes and assignment."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import SelectField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
 from audit_tools.records import DECISION_LABELS
@@ -70,14 +71,16 @@ def show_programme(programme_id):
         context.update(_frame_context(programme, DrawForm(formdata=None, exclude_audited_months=chosen["months"]),
                                       chosen["months"], chosen["field"], chosen["confidence"], chosen["margin"]))
     else:
-        context.update(_sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {})))
+        context.update(_sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {}),
+                                       page=request.args.get("page", type=int)))
     return render_template("programmes/show.html", **context)
 
 
 def _refused_on_programme_page(programme, *, refused_case_audit_id=None, **forms):
     """The programme page again with a refused form as typed, its errors beside its fields.
     A refused removal's form is drawn only on its own case's row."""
-    context = _sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {}))
+    context = _sample_context(programme, ModerationPolicyForm.of(programme.moderation_policy or {}),
+                              showing_case_audit_id=refused_case_audit_id)
     refused = next(iter(forms.values()))
     if refused_case_audit_id is None:
         context.update(forms)
@@ -87,15 +90,30 @@ def _refused_on_programme_page(programme, *, refused_case_audit_id=None, **forms
                            **context)
 
 
-def _sample_context(programme, policy_form) -> dict:
-    """What the page shows once the sample is drawn: its case audits, agreement and the forms."""
+CASES_PER_PAGE = 25
+
+
+def _sample_context(programme, policy_form, page=None, showing_case_audit_id=None) -> dict:
+    """What the page shows once the sample is drawn: a page of its case audits (issue 24: a
+    200-case list was 600 tab stops before the forms below it), agreement and the forms. A refused
+    form on a case's row shows the page that row is on."""
     audits = service.active_case_audits(programme)
-    record_case_read("programme case list", list_filter={"programme": programme.id},
+    pages = max(1, -(-len(audits) // CASES_PER_PAGE))
+    if showing_case_audit_id is not None:
+        page = next((i // CASES_PER_PAGE + 1 for i, c in enumerate(audits) if c.id == showing_case_audit_id), 1)
+    page = min(max(page or 1, 1), pages)
+    shown = audits[(page - 1) * CASES_PER_PAGE:page * CASES_PER_PAGE]
+    record_case_read("programme case list", list_filter={"programme": programme.id, "page": page},
                      object_type="audit_programme", object_id=programme.id)
-    return {"case_audits": audits, "agreement": moderation.agreement_for(programme), "grades": OFSTED_GRADES,
+    return {"case_audits": shown, "case_page": {"number": page, "pages": pages, "total": len(audits),
+                                                 "first": (page - 1) * CASES_PER_PAGE + 1,
+                                                 "last": (page - 1) * CASES_PER_PAGE + len(shown),
+                                                 "items": [{"number": n, "current": n == page, "href": url_for(
+                                                     "programmes.show_programme", programme_id=programme.id,
+                                                     page=n) + "#case-audits"} for n in range(1, pages + 1)]},
+            "agreement": moderation.agreement_for(programme), "grades": OFSTED_GRADES,
             "still_open": service.what_keeps_open(programme),
-            "removed": [c for c in programme.case_audits if c.removed],
-            "histories": child_histories(c.child_id for c in audits), "add_form": AddCaseForm(formdata=None),
+            "removed": [c for c in programme.case_audits if c.removed], "add_form": AddCaseForm(formdata=None),
             "remove_form": RemoveCaseForm(formdata=None), "assign_form": _assign_form(programme, formdata=None),
             "policy_form": policy_form}
 
@@ -111,8 +129,20 @@ def _frame_context(programme, draw_form, months, field="team", confidence=95, ma
 
 
 def _assign_form(programme, **kwargs) -> AssignForm:
-    form = AssignForm(**kwargs)
-    form.auditor_ids.choices = choices((u.id, f"{u.display_name} ({u.agency_label})") for u in service.auditors())
+    people = service.auditors()
+
+    class Form(AssignForm):
+        pass
+
+    for agency in programme.agencies:
+        # The service refuses an auditor of another agency; the form offers none.
+        setattr(Form, f"section_{agency}", SelectMultipleField(
+            f"{Agency(agency).label} section auditors", widget=GovCheckboxesInput(), coerce=int,
+            validators=[Optional()], validate_choice=False,
+            choices=choices((u.id, u.display_name) for u in people if u.agency == agency)))
+    form = Form(**kwargs)
+    form.lead_auditor_ids.choices = choices((u.id, f"{u.display_name} ({u.agency_label})") for u in people)
+    form.section_fields = [form[f"section_{agency}"] for agency in programme.agencies]
     return form
 
 
@@ -238,19 +268,23 @@ def assign(programme_id):
     form = _assign_form(programme)
     if form.validate_on_submit():
         try:
-            result = service.assign_round_robin(programme.id, form.auditor_ids.data, form.due_date.data, current_user)
+            result = service.assign_round_robin(
+                programme.id, form.lead_auditor_ids.data, form.due_date.data, current_user,
+                section_auditor_ids={agency: form[f"section_{agency}"].data or [] for agency in programme.agencies})
         except service.ProgrammeError as error:
-            form.auditor_ids.errors = [f"Nothing was assigned: {error}"]
+            field = form[error.field] if error.field in form else form.lead_auditor_ids
+            field.errors = [f"Nothing was assigned: {error}"]
             return _refused_on_programme_page(programme, assign_form=form)
         else:
             message = f"{result['assigned']} case audits assigned."
             if result["agencies_without_auditor"]:
-                message += (" No chosen auditor is from: "
+                message += (" No section auditor was chosen for: "
                             + ", ".join(Agency(a).label for a in result["agencies_without_auditor"])
                             + "; those sections are unassigned.")
             flash(message, "success")
     else:
-        form.auditor_ids.errors = list(form.auditor_ids.errors) or ["Nothing was assigned: select at least one auditor."]
+        form.lead_auditor_ids.errors = (list(form.lead_auditor_ids.errors)
+                                        or ["Nothing was assigned: select at least one lead auditor."])
         return _refused_on_programme_page(programme, assign_form=form)
     return redirect(url_for("programmes.show_programme", programme_id=programme.id))
 
@@ -293,4 +327,5 @@ def reassign(case_audit_id):
     record_case_read("case assignment", child_ids=[case_audit.child_id], object_type="case_audit",
                      object_id=case_audit.id)
     return render_template("programmes/reassign.html", form=form, case_audit=case_audit,
-                           section_fields=section_fields)
+                           section_fields=section_fields, decision_labels=DECISION_LABELS,
+                           history=child_histories([case_audit.child_id])[case_audit.child_id])

@@ -19,6 +19,8 @@ from qa_app.services.audit_trail import record_event
 from qa_app.services.case_lists import ChildHistory
 
 LEAD = "lead"
+# The key of the lead part's problem "the agency sections must be submitted first": not a question.
+AGENCIES_WAITING = "_agencies"
 
 
 class AuditRefused(ValueError):
@@ -155,14 +157,8 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         problems = {}
         for section in current.sections:
             problems.update(check_answers(section, kept, submitting=submit))
-        if submit and part == LEAD:
-            # A section with no questions (a programme made before agencies were checked against
-            # its questionnaire) can never be submitted, so it keeps nobody waiting.
-            waiting = [Agency(s.agency).label for s in case_audit.sections
-                       if not s.submitted and sections_for(case_audit, s.agency)]
-            if waiting:
-                problems["_agencies"] = ("The agency sections must be submitted before the lead part: "
-                                         + ", ".join(waiting))
+        if submit:
+            problems.update(_sections_waiting(case_audit, part))
         if problems and not (submit and _keep_as_draft(current, kept)):
             raise AnswersInvalid(problems)
         _store(case_audit, current, part, kept, submit=submit and not problems, user=user)
@@ -170,6 +166,41 @@ def _save_part(case_audit_id, part, answers, version, submit, user) -> AuditPart
         # Committed above as a draft: the submit is refused, but nothing typed is lost.
         raise AnswersInvalid(problems, saved_version=current.record.version)
     return current
+
+
+def _sections_waiting(case_audit: CaseAudit, part: str) -> dict:
+    if part != LEAD:
+        return {}
+    # A section with no questions (a programme made before agencies were checked against its
+    # questionnaire) can never be submitted, so it keeps nobody waiting.
+    waiting = [Agency(s.agency).label for s in case_audit.sections
+               if not s.submitted and sections_for(case_audit, s.agency)]
+    if not waiting:
+        return {}
+    return {AGENCIES_WAITING: "The agency sections must be submitted before the lead part: " + ", ".join(waiting)}
+
+
+def save_for_checking(case_audit_id: int, part: str, answers: dict, version: int, *, user) -> AuditPart:
+    """Saves the answers as a draft on the way to the check-your-answers page, and refuses to go
+    there while something would stop the submit: the check page then only asks "are these right?"."""
+    current = save_part(case_audit_id, part, answers, version, submit=False, user=user)
+    problems = {}
+    for section in current.sections:
+        problems.update(check_answers(section, current.record.answers, submitting=True))
+    problems.update(_sections_waiting(current.case_audit, part))
+    if problems:
+        raise AnswersInvalid(problems, saved_version=current.record.version)
+    return current
+
+
+def submit_checked(case_audit_id: int, part: str, version: int, *, user) -> AuditPart:
+    """Submits the answers as saved when the check page was drawn; a save since then (another tab)
+    is a conflict, so nothing unseen is submitted."""
+    case_audit = db.session.get(CaseAudit, case_audit_id)
+    current = audit_part(case_audit, part)
+    if current is None:
+        raise AuditRefused("This part of the audit is not assigned to you")
+    return save_part(case_audit_id, part, dict(current.record.answers or {}), version, submit=True, user=user)
 
 
 def _keep_as_draft(current: AuditPart, kept: dict) -> bool:

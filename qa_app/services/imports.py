@@ -150,7 +150,10 @@ def run_import(batch_id: int) -> ImportBatch:
     keep_file = False
     try:
         checked, ids_unique = _stage(batch, path, report)
-        if report.ok and not ids_unique:
+        if not ids_unique:
+            # Whatever the cells said (issue 24): a duplicate id found only on the next upload
+            # made the council correct the file twice. Rows refused for a cell error are not
+            # staged, so a duplicate is counted among the rows that passed.
             _report_duplicate_ids(batch, report)
         if report.ok:
             _merge(batch, report, checked)

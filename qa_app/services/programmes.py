@@ -345,15 +345,30 @@ def case_number(case_audit: CaseAudit) -> int:
                 if c.id == case_audit.id)
 
 
-def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date | None, user=None) -> dict:
-    """Lead auditors in turn from the chosen auditors; each agency section to the chosen
-    auditors of that agency in turn. Returns what could not be matched."""
+def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date | None, user=None,
+                       section_auditor_ids: dict[str, list[int]] | None = None) -> dict:
+    """Lead auditors in turn from auditor_ids; each agency section in turn to the auditors chosen
+    for it in section_auditor_ids (issue 24: the assign form asks for the two apart), or, where
+    that is not given, to the auditors of that agency among auditor_ids. Returns what could not
+    be matched."""
     with write_transaction():
         programme = db.session.get(AuditProgramme, programme_id, with_for_update=True)
-        chosen = [u for u in auditors() if u.id in set(auditor_ids)]
+        everyone = auditors()
+        chosen = [u for u in everyone if u.id in set(auditor_ids)]
         if not chosen:
-            raise ProgrammeError("Select at least one auditor", "auditor_ids")
-        by_agency = {agency: [u for u in chosen if u.agency == agency] for agency in section_agencies(programme)}
+            raise ProgrammeError("Select at least one lead auditor", "lead_auditor_ids")
+        # Only the agencies the questionnaire has questions for get a section (issue 19).
+        if section_auditor_ids is None:
+            by_agency = {agency: [u for u in chosen if u.agency == agency] for agency in section_agencies(programme)}
+        else:
+            by_agency = {}
+            for agency in section_agencies(programme):
+                people = [u for u in everyone if u.id in set(section_auditor_ids.get(agency) or [])]
+                strangers = [u.display_name for u in people if u.agency != agency]
+                if strangers:
+                    raise ProgrammeError(f"{Agency(agency).label} sections go only to {Agency(agency).label} "
+                                         f"auditors, not {', '.join(strangers)}", f"section_{agency}")
+                by_agency[agency] = people
         unmatched = sorted(agency for agency, people in by_agency.items() if not people)
         with refused_as_programme_error():
             programme.audits_assigned()
@@ -370,6 +385,7 @@ def assign_round_robin(programme_id: int, auditor_ids: list[int], due_date: date
                     section.assign_auditor(people[index % len(people)].id)
         record_event("case_audits_assigned", actor=user, object_type="audit_programme", object_id=programme.id,
                      details={"case_audits": len(cases), "auditors": [u.id for u in chosen],
+                              "section_auditors": {a: [u.id for u in p] for a, p in by_agency.items()},
                               "agencies_without_auditor": unmatched})
     return {"assigned": len(cases), "agencies_without_auditor": unmatched}
 

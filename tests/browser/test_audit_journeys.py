@@ -62,13 +62,15 @@ def test_an_auditor_saves_a_draft_returns_and_submits_after_fixing_a_missing_ans
     page.get_by_label("What had changed since the earlier referral?").fill("School raised new concerns")
     answer(page, "Overall grade for the handling of this case", "Good")
     # One required answer left out: the threshold-of-need question.
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Continue").click()
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
     assert "threshold of need" in summary.inner_text()
     assert page.get_by_label("What had changed since the earlier referral?").input_value() == "School raised new concerns"
     summary.get_by_role("link").first.click()
     answer(page, "Was the decision based on the threshold of need, not pressure from partners or capacity to deliver early help?", "Yes")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your answers before submitting").wait_for()
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Your answers have been submitted").wait_for()
 
@@ -77,7 +79,7 @@ def test_the_audit_form_has_no_serious_accessibility_problems(live_server, axe_p
     sign_in_page(axe_page, live_server, "auditor@demo.casefile.test")
     axe_page.goto(f"{live_server}/audits/{re_referral_case}/lead")
     assert serious_accessibility_problems(axe_page) == []
-    axe_page.get_by_role("button", name="Submit").click()  # with errors
+    axe_page.get_by_role("button", name="Continue").click()  # with errors
     axe_page.locator(".govuk-error-summary").wait_for()
     assert serious_accessibility_problems(axe_page) == []
     axe_page.goto(f"{live_server}/audits/{re_referral_case}")
@@ -104,6 +106,8 @@ def complete_agency_section(page, base_url, case_id, agency, involvement):
     for legend in ("Did your agency share information on time?", "Did your agency attend conferences and core groups?",
                    "Did your agency complete its actions from the plan?"):
         answer(page, legend, "Yes")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your answers before submitting").wait_for()
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Your answers have been submitted").wait_for()
 
