@@ -116,7 +116,8 @@ def workbooks(tmp_path_factory):
 def test_findings_workbook_layout_charts_and_formats(workbooks):
     wb = check_workbook(workbooks.findings, "Audit findings")
     assert wb.sheetnames[3:] == ["Summary", "Grades", "Yes by question", "Questions", "Question list", "Cases",
-                                 "Moderation", "Moderation queries", "Agreement", "Learning", "Themes", "Actions", "Re-audit", "Outcomes"]
+                                 "Moderation", "Moderation queries", "Agreement", "Learning", "Themes", "Actions", "Re-audit", "Outcomes",
+                                 "Family feedback", "Family views"]
     contents = [r["Sheet"] for r in table_rows(wb["Contents"])]
     assert contents == wb.sheetnames
     assert [len(wb[name]._charts) for name in ("Grades", "Yes by question")] == [1, 1]
@@ -189,7 +190,7 @@ def test_pseudonyms_are_keyed_stable_and_different_for_children_and_cases():
 def test_board_pack_layout_charts_and_direction_as_text(workbooks):
     wb = check_workbook(workbooks.board, "Board pack: 2015/16")
     assert wb.sheetnames[3:] == ["Referrals", "Re-referrals", "Decisions", "Repeat plans", "Programmes", "Learning",
-                                 "Actions"]
+                                 "Actions", "Practitioners"]
     for name in ("Referrals", "Re-referrals", "Decisions", "Repeat plans"):
         ws = wb[name]
         assert len(ws._charts) == 1, name
