@@ -9,15 +9,14 @@ beside the grades and never changes one: only a moderator does that.
 
 Emails say only that there is an audit to look at and where: no case content by email.
 """
-import smtplib
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import select
 
 from qa_app.db import write_transaction
 from qa_app.extensions import db
+from qa_app.mail import send_notice
 from qa_app.models import (AuditProgramme, CaseAudit, LearningAddendum, PractitionerReview, PractitionerTakesPart,
                            Role, User)
 from qa_app.models.base import utcnow
@@ -162,24 +161,11 @@ def audit_path(case_audit_id: int) -> str:
 
 def _email(case_audit_id: int, practitioner: User, user) -> None:
     """Only that there is an audit to reflect on, and the link: never the case."""
-    host = current_app.config.get("SMTP_HOST")
-    if not host:
-        return
-    message = EmailMessage()
-    message["Subject"] = "Casefile QA: you are invited to reflect on a case audit"
-    message["From"] = current_app.config.get("MAIL_FROM", "casefile-qa@localhost")
-    message["To"] = practitioner.email
-    message.set_content(
-        "An auditor has shared a case audit of your work with you, and invites your reflection.\n\n"
-        f"Sign in to read it: {current_app.config['PUBLIC_URL']}{audit_path(case_audit_id)}\n")
-    try:
-        with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
-            smtp.send_message(message)
-    except OSError as error:
-        current_app.logger.warning("Practitioner invitation email failed: %s", error)
-        with write_transaction():
-            record_event("practitioner_email_failed", actor=user, outcome="failure", object_type="case_audit",
-                         object_id=case_audit_id, details={"error": type(error).__name__})
+    send_notice("Casefile QA: you are invited to reflect on a case audit", [practitioner.email],
+                "An auditor has shared a case audit of your work with you, and invites your reflection.\n\n"
+                f"Sign in to read it: {current_app.config['PUBLIC_URL']}{audit_path(case_audit_id)}\n",
+                user=user, failure_event="practitioner_email_failed", object_type="case_audit",
+                object_id=case_audit_id)
 
 
 # --- the practitioner ----------------------------------------------------------------------------
