@@ -54,7 +54,7 @@ def test_each_case_level_page_view_writes_one_read_event(app, client, sampled):
         ("reader@test.casefile.test", "case audit", ["C1"], None),
         ("reader@test.casefile.test", "case audit form", ["C1"], None),
         ("lead@test.casefile.test", "moderation", ["C2"], None),
-        ("lead@test.casefile.test", "programme case list", [], {"programme": programme_id}),
+        ("lead@test.casefile.test", "programme case list", [], {"programme": programme_id, "page": 1}),
         ("lead@test.casefile.test", "re-referral list", [],
          {"period": "2014-04-01..2014-06-30", "previous_decision": None}),
     ]
