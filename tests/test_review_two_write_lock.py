@@ -4,6 +4,7 @@ another user's save; and a save that still cannot get the lock re-shows the form
 to try again, instead of a 500. Real database files, real threads and a real worker process."""
 import importlib
 import io
+import re
 import sqlite3
 import threading
 import time
@@ -15,12 +16,13 @@ from sqlalchemy import create_engine, text
 import audit_tools.questionnaires
 from config import normalise_database_url
 from qa_app.extensions import db
-from qa_app.models import ImportBatch, PartnershipSetting, Referral, Role
+from qa_app.models import CaseAudit, ImportBatch, PartnershipSetting, Referral, Role
 from qa_app.services import questionnaires as questionnaire_service
 from tests.case_data_helpers import REFERRAL_HEADINGS, write_csv
 from tests.conftest import using_postgres
 from tests.helpers import csrf_token, make_user, post_form, sign_in
 from tests.test_case_audits import open_form, re_referral_audit  # noqa: F401  (a fixture)
+from tests.test_moderation import submitted  # noqa: F401  (a fixture)
 from tests.test_worker import queue_for_worker, running_worker, wait_until
 
 # The issue's size. On this 2-core machine the import takes well under the minute the brief allows.
@@ -175,3 +177,39 @@ def test_an_auditors_answers_come_back_when_the_database_was_too_busy_to_save_th
     assert response.status_code == 503
     assert TYPED in page and "Nothing was saved" in page
     assert client.post(url, data={**hidden, "what_changed": TYPED, "action": "save"}).status_code == 302
+
+
+def test_a_moderators_typing_comes_back_when_the_database_was_too_busy_to_save_it(
+        app, database_url, submitted, lock_waits_briefly):  # noqa: F811
+    """The moderation page records a case read when it is drawn; shown again because the database
+    could not take the moderation, that read must not wait for the lock too and lose the page."""
+    _, audit_ids, _ = submitted
+    lead = _signed_in(app, Role.QA_LEAD)
+    url = f"/moderation/{audit_ids[0]}"
+    typed = {"overall_grade": "Inadequate", "overall_grade_reason": TYPED, "comments": "Comments 5c1e",
+             "outcome": "accepted"}
+    assert lead.get(url).status_code == 200
+    with _WriteLockHeldElsewhere(database_url, "moderation"):
+        response = post_form(lead, url, typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Nothing was saved" in page and TYPED in page and "Comments 5c1e</textarea>" in page
+    assert re.search(r'value="Inadequate"[^>]*checked', page)
+    with app.app_context():
+        assert db.session.get(CaseAudit, audit_ids[0]).status == "submitted"
+    assert post_form(lead, url, typed).status_code == 302
+
+
+def test_a_reopen_reason_comes_back_when_the_database_was_too_busy_to_save_it(
+        app, database_url, submitted, lock_waits_briefly):  # noqa: F811
+    _, audit_ids, _ = submitted
+    lead = _signed_in(app, Role.QA_LEAD)
+    url = f"/moderation/{audit_ids[0]}/reopen"
+    with _WriteLockHeldElsewhere(database_url, "case_audit"):
+        response = post_form(lead, url, {"part": "lead", "reason": TYPED})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Nothing was saved" in page and TYPED in page
+    with app.app_context():
+        assert db.session.get(CaseAudit, audit_ids[0]).status == "submitted"
+    assert post_form(lead, url, {"part": "lead", "reason": TYPED}).status_code == 302

@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from audit_tools.records import DECISION_LABELS
+from qa_app.db import DatabaseBusy
 from qa_app.extensions import db
 from qa_app.main.routes import home_page
 from qa_app.forms import error_link
@@ -39,6 +40,10 @@ def moderate(case_audit_id):
                              comments=form.comments.data, user=current_user)
         except service.ModerationError as error:
             problems = error.problems
+        except DatabaseBusy:
+            # Shown again after the database was too busy to save it (qa_app/errors.py): the
+            # moderation as typed, with the message asking the moderator to save again.
+            pass
         else:
             accepted = form.outcome.data == ModerationOutcome.ACCEPTED
             flash(f"Case {case_audit.case_id} {'accepted' if accepted else 'returned to the auditor'}.", "success")
@@ -93,6 +98,9 @@ def reopen(case_audit_id):
     except service.ModerationError as error:
         # The moderation page again, with the reason as typed and why it was refused.
         form.reason.errors = [f"Not reopened: {error}"]
+        return _moderation_page(case_audit, _starting_form(case_audit), {}, reopen_form=form)
+    except DatabaseBusy:
+        # Shown again after the database was too busy (qa_app/errors.py): the reason as typed.
         return _moderation_page(case_audit, _starting_form(case_audit), {}, reopen_form=form)
     flash(f"Case {case_audit.case_id} reopened for its auditor.", "success")
     return redirect(url_for("moderation.moderate", case_audit_id=case_audit.id))

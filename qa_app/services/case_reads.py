@@ -6,9 +6,11 @@ and period), so a list page costs one row however long the list is. The admin pa
 this child" (reads_of_child) finds both: events naming the child, through an indexed table, and
 list views whose filter could have shown the child.
 """
+import logging
 from dataclasses import dataclass
 from datetime import date
 
+from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,8 @@ from qa_app.uk_time import uk_day
 # Lists of children opened from the measures, with the rows each can show. A child was on such
 # a list only if one of their referrals or plans falls in the list's period.
 MEASURE_LISTS = ("re-referral list", "repeat plan list")
+
+log = logging.getLogger(__name__)
 
 
 def record_case_read(what: str, *, child_ids=(), list_filter: dict | None = None,
@@ -42,6 +46,14 @@ def record_case_read(what: str, *, child_ids=(), list_filter: dict | None = None
     if list_filter is not None:
         details["list_filter"] = list_filter
     event = build_event("case_read", object_type=object_type, object_id=object_id, details=details, actor=actor)
+    if has_request_context() and g.get("database_busy"):
+        # The form is being shown again because the database could not take its save for the
+        # whole lock timeout (qa_app/errors.py): a write now would wait as long and lose the
+        # typed page too. The page was read, and logged, when it was first drawn; this showing
+        # goes to the application log, naming who and which children, instead of the trail.
+        log.warning("case read not written to the audit trail (database busy): %s, user %s, children %s, %s",
+                    what, event.user_id, ids, list_filter or "")
+        return
     if in_write_transaction():
         _add(db.session, event, ids)
     elif request_may_write() and db.session().in_transaction():
