@@ -50,3 +50,26 @@ def test_demo_data_is_refused_when_the_environment_is_not_named(database_url, tm
         assert db.session.scalar(db.select(db.func.count(User.id))) == 0
         db.session.remove()  # its connection back to the pool, or dispose() leaves it open
         db.engine.dispose()
+
+
+
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_passwords_are_stored_at_scrypts_full_cost_outside_the_tests(production_environment, monkeypatch,
+                                                                     app, tmp_path, environment):
+    """The suite hashes at a lower cost to run in minutes (TestConfig); every other environment
+    stores a new password at werkzeug's full scrypt cost, and checks one stored at either cost."""
+    from qa_app.services import accounts
+    with app.app_context():
+        cheap = accounts.new_password_hash("a long enough password")
+    assert cheap.startswith("scrypt:1024:8:1$")
+    monkeypatch.setenv("QA_ENV", environment)
+    config = config_from_environment()
+    config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    config.INSTANCE_PATH = str(tmp_path / "instance")
+    other = create_app(config)
+    with other.app_context():
+        stored = accounts.new_password_hash("a long enough password")
+        assert stored.startswith("scrypt:32768:8:1$")
+        assert accounts.check_password_hash(stored, "a long enough password")
+        assert accounts.check_password_hash(cheap, "a long enough password")
+        db.engine.dispose()

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,8 +19,27 @@ from qa_app.services.audit_trail import record_event
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Checked when the email is unknown, so a wrong email costs as long as a wrong password and the
-# timing does not tell an attacker which emails have accounts.
-_UNKNOWN_USER_HASH = generate_password_hash("not-a-real-password-for-timing")
+# timing does not tell an attacker which emails have accounts: one per hashing cost in use.
+_unknown_user_hashes: dict[str, str] = {}
+
+
+def _hash_method() -> str:
+    """werkzeug's scrypt at its default cost, except under TestConfig, which lowers the cost so
+    that a suite signing in thousands of times is not mostly hashing. A stored hash names its own
+    cost, so it checks the same under any setting."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+def new_password_hash(password: str) -> str:
+    """The hash stored for a password (no rules checked: see hash_password)."""
+    return generate_password_hash(password, method=_hash_method())
+
+
+def _unknown_user_hash() -> str:
+    method = _hash_method()
+    if method not in _unknown_user_hashes:
+        _unknown_user_hashes[method] = generate_password_hash("not-a-real-password-for-timing", method=method)
+    return _unknown_user_hashes[method]
 
 
 class AccountError(ValueError):
@@ -68,7 +87,7 @@ def hash_password(password: str, personal_details: tuple[str, ...] = ()) -> str:
     """The hash of a new password, once it passes the rules; personal_details are the email and
     name of the person it is for."""
     check_new_password(password, personal_details)
-    return generate_password_hash(password, method="scrypt")
+    return new_password_hash(password)
 
 
 def _request_address() -> str | None:
@@ -133,9 +152,9 @@ def sign_in(email: str, password: str) -> SignInResult:
     if throttled:
         return SignInResult(None, throttled=True)  # refused without hashing: it is keeping us busy
     if attempt_id is None:
-        check_password_hash(_UNKNOWN_USER_HASH, password)  # the same cost as any other answer
+        check_password_hash(_unknown_user_hash(), password)  # the same cost as any other answer
         return SignInResult(None, locked_until=locked_until)
-    right = check_password_hash(account.password_hash if account else _UNKNOWN_USER_HASH, password)
+    right = check_password_hash(account.password_hash if account else _unknown_user_hash(), password)
     right = bool(password) and right and account is not None
     with write_transaction():
         user = db.session.get(User, account.id, with_for_update=True) if account else None
@@ -382,7 +401,7 @@ def create_user(*, email, display_name, password, roles, agency=Agency.CHILDRENS
     email = normalise_email(email)
     roles = {Role(r) for r in roles}
     _validate_profile(email, display_name, roles, agency, team_names)
-    password_hash = (generate_password_hash(password, method="scrypt") if demo_password
+    password_hash = (new_password_hash(password) if demo_password
                      else hash_password(password, (email, display_name)))
     with write_transaction():
         if db.session.scalars(db.select(User).filter_by(email=email)).first():

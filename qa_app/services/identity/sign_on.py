@@ -10,7 +10,6 @@ from flask import current_app
 from joserfc.errors import (BadSignatureError, ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError,
                             MissingClaimError)
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from qa_app.db import write_transaction
 from qa_app.extensions import db
@@ -129,7 +128,7 @@ def _new_account(provider: Provider, claims: dict, email: str, granted) -> User:
     roles, agency, teams = granted
     user = User(email=email, display_name=(claims.get("name") or email)[:120], agency=agency,
                 # Never a password that can be typed: this account signs in through its provider.
-                password_hash=generate_password_hash(secrets.token_urlsafe(32), method="scrypt"))
+                password_hash=accounts.new_password_hash(secrets.token_urlsafe(32)))
     user.roles = roles
     # The provider's group map is configuration an admin wrote on purpose: its teams may be new.
     user.teams = accounts.teams_named(teams, new=teams)
