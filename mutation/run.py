@@ -56,7 +56,7 @@ GROUPS = {
                  ["tests/test_auth.py", "tests/test_sign_in_defences.py", "tests/test_lockout_rules.py",
                   "tests/test_admin.py"], []),
     "case_reads": (["qa_app/services/case_reads.py"],
-                   ["tests/test_case_reads.py", "tests/test_rules_that_matter.py"], []),
+                   ["tests/test_case_reads.py", "tests/test_rules_that_matter.py", "tests/test_review_two_reads.py"], []),
     "imports": (["qa_app/services/imports.py", "qa_app/services/import_merge.py",
                  "qa_app/services/import_frame.py", "qa_app/services/import_findings.py"],
                 ["tests/test_imports.py", "tests/test_import_safety.py", "tests/test_import_fast_path.py"], []),
@@ -69,7 +69,16 @@ def _setup_cfg(modules, tests) -> str:
             f"pytest_add_cli_args_test_selection ={listed(tests)}\n"
             f"pytest_add_cli_args ={listed(['-p', 'no:cacheprovider', '-q'])}\n"
             "also_copy =\n    templates\n    migrations\n    config.py\n    wsgi.py\n    pytest.ini\n"
-            "use_git_change_detection = false\n")
+            "use_git_change_detection = false\n"
+            # mutmut's wall-clock limit is (the tests' own measured time + this) x 15. Each mutant's
+            # pytest run first migrates a fresh database (seconds) that the measured time leaves
+            # out; at mutmut's default of 1 every app-level mutant "timed out" before its test ran.
+            "timeout_constant = 20\n"
+            # mutmut forks each mutant's run from its own process by default, after running the
+            # suite in it: the app's in-process job threads are gone in the fork, so a test that
+            # waits for a job waits for ever and the mutant "times out". A fork server that has
+            # imported but run nothing has no such threads.
+            "process_isolation = forkserver\n")
 
 
 def prepare(group: str) -> Path:

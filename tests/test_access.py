@@ -10,7 +10,7 @@ from audit_tools.sampling import SampleRequest
 from qa_app.access import ENDPOINT_ROLES
 from qa_app.extensions import db
 from qa_app.models import AnswerQuery, AuditEvent, CaseAudit, Role
-from qa_app.services import actions, programmes
+from qa_app.services import actions, calibration, programmes
 from qa_app.services.participation import practitioners
 from qa_app.security import PUBLIC_ENDPOINTS, RESUMABLE_ENDPOINTS
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
@@ -181,8 +181,9 @@ def existing_ids(app, auditor=None) -> dict:
             "Review the decision", "Threshold not applied", date.today() + timedelta(days=30), team="Compass",
             owner_id=auditor.id if auditor is not None else None), make_user(Role.QA_LEAD))
         query_id = _query_on(case_audit.id)
+        exercises = _calibration_exercises(auditor)
     return {"user_id": target.id, "batch_id": batch.id, "programme_id": programme.id,
-            "case_audit_id": case_audit.id, "action_id": action.id, "query_id": query_id}
+            "case_audit_id": case_audit.id, "action_id": action.id, "query_id": query_id, **exercises}
 
 
 def _query_on(case_audit_id) -> int:
@@ -194,6 +195,22 @@ def _query_on(case_audit_id) -> int:
     db.session.add(query)
     db.session.commit()
     return query.id
+
+
+def _calibration_exercises(auditor) -> dict:
+    """Issue 26: an open and a closed calibration exercise, to which the user under test (an
+    auditor) is invited."""
+    lead = make_user(Role.QA_LEAD)
+    invited = [make_user(Role.AUDITOR).id] + ([auditor.id] if auditor is not None and auditor.has_role(Role.AUDITOR) else [])
+    made = {}
+    for key in ("exercise_id", "closed_exercise_id"):
+        exercise = calibration.create_case_study(title=f"Matrix {key}", questionnaire="re-referral-audit:1",
+                                                 case_text="A case study.", user=lead)
+        calibration.update_draft(exercise.id, case_text="A case study.", reference={"consent": "yes"}, user=lead)
+        calibration.invite(exercise.id, invited, date.today() + timedelta(days=7), user=lead)
+        made[key] = exercise.id
+    calibration.close(made["closed_exercise_id"], user=lead)
+    return made
 
 
 CASES = [(endpoint, method, url, expected, role)
@@ -333,23 +350,3 @@ def test_a_practitioner_reaches_no_audit_or_case_page_not_shared_with_them(app, 
             tried += 1
     assert tried > 30
 
-
-# Issue 26: the calibration exercises the matrix's URLs name, added to every other row it makes.
-_ids_before_calibration = existing_ids
-
-
-def existing_ids(app, auditor=None) -> dict:  # noqa: F811 (extends the function above)
-    from qa_app.services import calibration
-    ids = _ids_before_calibration(app, auditor)
-    with app.app_context():
-        lead = make_user(Role.QA_LEAD)
-        invited = [make_user(Role.AUDITOR).id] + ([auditor.id] if auditor is not None and auditor.has_role(Role.AUDITOR) else [])
-        made = {}
-        for key in ("exercise_id", "closed_exercise_id"):
-            exercise = calibration.create_case_study(title=f"Matrix {key}", questionnaire="re-referral-audit:1",
-                                                     case_text="A case study.", user=lead)
-            calibration.update_draft(exercise.id, case_text="A case study.", reference={"consent": "yes"}, user=lead)
-            calibration.invite(exercise.id, invited, date.today() + timedelta(days=7), user=lead)
-            made[key] = exercise.id
-        calibration.close(made["closed_exercise_id"], user=lead)
-    return {**ids, **made}
