@@ -1,0 +1,115 @@
+"""The rules behind "Who looked at this child" (qa_app/services/case_reads.py), each on its own:
+which children an import's warnings name, how a read is told in plain words, and how repeated
+reads are grouped. Written for the survivors of the mutation run (docs/testing.md); the admin
+page's own journey is in tests/test_case_reads.py."""
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from qa_app.services.case_reads import children_in_import_warnings, group_reads, plain_words
+from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
+
+
+def _load(app, tmp_path, referrals, plans=()):
+    with app.app_context():
+        import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, referrals))
+        if plans:
+            import_file("cp-plans", write_csv(tmp_path / "p.csv", PLAN_HEADINGS, plans))
+
+
+def test_an_import_warning_names_its_child_and_the_owners_of_the_records_it_shows(app, tmp_path):
+    _load(app, tmp_path,
+          [["C1", "R1", "2015-04-01", "nfa", "", "North"], ["C2", "R2", "2015-04-02", "nfa", "", "North"],
+           ["C4", "R3", "2015-04-03", "nfa", "", "North"]],
+          [["C3", "P9", "2015-04-01", "", "neglect", "North"]])
+    warnings = [{"location": "child C7", "value": ""},
+                {"location": "row 3", "value": " R1 ,, R2,"},  # the ids a row's warning shows
+                {"location": "row 4", "value": "P9"},
+                {"location": "row 5", "value": "2015-04-01"},  # a value that is nobody's id
+                {"location": "children C8", "value": None},  # not "child <id>": no child named
+                {"location": None, "value": None}]
+    with app.app_context():
+        assert children_in_import_warnings(warnings) == ["C1", "C2", "C3", "C7"]
+        assert children_in_import_warnings([]) == [] and children_in_import_warnings(None) == []
+
+
+def test_a_warning_naming_hundreds_of_records_finds_every_owner(app, tmp_path):
+    """More ids than one query may carry (they are asked for 500 at a time): none is dropped."""
+    rows = [[f"C{n:04d}", f"R{n:04d}", "2015-04-01", "nfa", "", "North"] for n in range(1, 1102)]
+    _load(app, tmp_path, rows)
+    value = ",".join(f"R{n:04d}" for n in range(1, 1102))
+    with app.app_context():
+        named = children_in_import_warnings([{"location": "row 2", "value": value}])
+    assert named == [f"C{n:04d}" for n in range(1, 1102)]
+
+
+def _event(n, *, kind=None, key=None, what="case audit", user="a@x.test", role="auditor", when=None,
+           address="10.0.0.1", list_filter=None):
+    details = {} if what is None else {"what": what}
+    if list_filter is not None:
+        details["list_filter"] = list_filter
+    return SimpleNamespace(id=n, object_type=kind, object_id=key, details=details, user_email=user, role=role,
+                           occurred_at=when or datetime(2026, 7, 1, 9, n, tzinfo=UTC), ip_address=address)
+
+
+def test_each_kind_of_read_is_told_in_plain_words():
+    case_audits = {"5": ("B1", "Reads")}
+    programmes = {"3": "Re-referrals Q1"}
+    told = lambda event: plain_words(event, "C1", programmes, case_audits)  # noqa: E731
+    assert told(_event(1, kind="case_audit", key=5)) == "case audit: the case audit of child C1 (case B1) in programme Reads"
+    assert told(_event(1, kind="case_audit", key=6)) == "case audit: case audit 6"  # an audit since deleted
+    assert told(_event(1, kind="audit_programme", key=3, what="programme case list")) == \
+        "programme case list: programme Re-referrals Q1"
+    assert told(_event(1, kind="audit_programme", key=4, what="programme case list")) == "programme case list: programme 4"
+    assert told(_event(1, kind="action", key=9, what="action")) == "action: action 9"
+    assert told(_event(1, kind="measure_list", what="re-referral list")) == "re-referral list from the measures"
+    assert told(_event(1, kind="child", key="C1", what="child's history")) == "child's history: child C1"
+    assert told(_event(1, kind="import_batch", key=2, what="import warnings")) == "import warnings: import batch 2"
+    assert told(_event(1, what="subject access export")) == "subject access export"
+    assert told(_event(1, what=None)) == "a page"
+
+
+def test_repeated_reads_of_one_thing_by_one_person_on_one_day_are_one_row(app):
+    morning, nine, noon = (datetime(2026, 7, 1, hour, 0, tzinfo=UTC) for hour in (8, 9, 11))
+    late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July in UK summer time: the next day
+    events = [_event(1, kind="action", key=9, what="action", when=noon, address="10.0.0.2"),
+              _event(2, kind="action", key=9, what="action", when=morning),
+              _event(3, kind="action", key=9, what="action", when=noon, address="10.0.0.1"),
+              _event(4, kind="action", key=9, what="action", when=late),
+              _event(5, kind="action", key=9, what="action", when=noon, user="b@x.test", role="team_manager"),
+              _event(6, kind="action", key=8, what="action", when=nine),
+              _event(7, kind="action", key=9, what="action", when=noon, user=None, role=None, address=None)]
+    with app.app_context():
+        groups = group_reads(events, "C1")
+    rows = [(g.user, g.role, g.day.isoformat(), g.what, g.count, g.first, g.last, g.detail) for g in groups]
+    assert rows == [
+        ("a@x.test", "auditor", "2026-07-02", "action: action 9", 1, late, late, "10.0.0.1"),
+        ("b@x.test", "team_manager", "2026-07-01", "action: action 9", 1, noon, noon, "10.0.0.1"),
+        ("anonymous", "", "2026-07-01", "action: action 9", 1, noon, noon, ""),
+        ("a@x.test", "auditor", "2026-07-01", "action: action 9", 3, morning, noon, "10.0.0.1, 10.0.0.2"),
+        ("a@x.test", "auditor", "2026-07-01", "action: action 8", 1, nine, nine, "10.0.0.1"),
+    ]
+
+
+def test_a_list_read_names_its_filter_in_words_and_its_programme_by_name(app, tmp_path):
+    from audit_tools.sampling import SampleRequest
+    from qa_app.services import programmes
+    _load(app, tmp_path, [["C1", "A1", "2014-03-01", "nfa", "", "North"], ["C1", "B1", "2014-05-01", "nfa", "", "North"]])
+    with app.app_context():
+        programme = programmes.create_programme(name="Reads", theme="", questionnaire_id="re-referral-audit",
+                                                frame_kind="re-referrals", period_text="Q1 2014/15")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        shown = {"programme": programme.id, "page": 2}
+        events = [_event(1, kind="audit_programme", key=str(programme.id), what="programme case list", list_filter=shown),
+                  _event(2, kind="audit_programme", key=str(programme.id), what="programme case list",
+                         list_filter={"programme": programme.id, "page": 3}),
+                  _event(3, kind="measure_list", what="repeat plan list",
+                         list_filter={"period": "2014-04-01..2014-06-30", "within_two_years": True,
+                                      "previous_decision": "nfa"})]
+        groups = group_reads(events, "C1", filters=True)
+    told = {(g.what, g.count, g.detail) for g in groups}
+    assert told == {
+        ("programme case list: programme Reads", 1, "programme: Reads; page: 2"),
+        ("programme case list: programme Reads", 1, "programme: Reads; page: 3"),
+        ("repeat plan list from the measures", 1,
+         "period: 2014-04-01..2014-06-30; within two years: True; earlier decision: nfa"),
+    }
