@@ -113,3 +113,72 @@ def test_a_list_read_names_its_filter_in_words_and_its_programme_by_name(app, tm
         ("repeat plan list from the measures", 1,
          "period: 2014-04-01..2014-06-30; within two years: True; earlier decision: nfa"),
     }
+
+
+def _read(child_ids=(), *, when, action="case_read", kind="case_audit", key="1", what="case audit", list_filter=None):
+    from qa_app.extensions import db
+    from qa_app.models import AuditEvent, AuditEventChild
+    details = {"what": what, **({"list_filter": list_filter} if list_filter is not None else {})}
+    event = AuditEvent(occurred_at=when, user_email="a@x.test", role="auditor", action=action,
+                       object_type=kind, object_id=key, details=details)
+    db.session.add(event)
+    db.session.flush()
+    db.session.add_all(AuditEventChild(event_id=event.id, child_id=child_id) for child_id in child_ids)
+    db.session.commit()
+    return event.id
+
+
+def test_the_newest_reads_of_a_child_are_the_ones_shown_when_there_are_more_than_the_page_holds(app):
+    from qa_app.services.case_reads import reads_of_child
+    day = lambda d, h=9: datetime(2026, 7, d, h, tzinfo=UTC)  # noqa: E731
+    with app.app_context():
+        oldest = _read(["C1"], when=day(1))
+        newest = _read(["C1"], when=day(9))
+        tie_first, tie_second = _read(["C1"], when=day(5)), _read(["C1"], when=day(5))
+        _read(["C2"], when=day(10))  # another child's
+        _read(["C1", "C2"], when=day(2))
+        shown = reads_of_child("C1", limit=3).direct
+        assert [e.id for e in shown] == [newest, tie_second, tie_first]
+        assert [e.id for e in reads_of_child("C1", limit=10).direct][-1] == oldest
+        assert len(reads_of_child("C1", limit=10).direct) == 5
+
+
+def test_a_programme_list_is_a_read_of_a_child_only_for_that_childs_programme(app, tmp_path):
+    """The child's programme's list views are reads of the child; another programme's lists,
+    and events about the programme that are not reads (its policy changed), are not."""
+    from audit_tools.sampling import SampleRequest
+    from qa_app.services import programmes
+    from qa_app.services.case_reads import reads_of_child
+    _load(app, tmp_path, [["C1", "A1", "2014-03-01", "nfa", "", "North"], ["C1", "B1", "2014-05-01", "nfa", "", "North"],
+                          ["C2", "A2", "2016-03-01", "nfa", "", "North"], ["C2", "B2", "2016-05-01", "nfa", "", "North"]])
+    with app.app_context():
+        made = {}
+        for name, period in (("Q1", "Q1 2014/15"), ("Later", "Q1 2016/17")):
+            programme = programmes.create_programme(name=name, theme="", questionnaire_id="re-referral-audit",
+                                                    frame_kind="re-referrals", period_text=period)
+            programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+            made[name] = str(programme.id)
+        mine = _read(kind="audit_programme", key=made["Q1"], what="programme case list", when=datetime(2026, 7, 1, tzinfo=UTC))
+        _read(kind="audit_programme", key=made["Later"], what="programme case list", when=datetime(2026, 7, 2, tzinfo=UTC))
+        _read(action="programme_updated", kind="audit_programme", key=made["Q1"], what="policy",
+              when=datetime(2026, 7, 3, tzinfo=UTC))
+        assert [e.id for e in reads_of_child("C1").lists] == [mine]
+        assert reads_of_child("C3").lists == []
+
+
+def test_a_measures_list_is_a_read_of_a_child_whose_referral_or_plan_falls_in_its_period(app, tmp_path):
+    from qa_app.services.case_reads import reads_of_child
+    _load(app, tmp_path, [["C1", "R1", "2014-04-01", "nfa", "", "North"], ["C2", "R2", "2013-01-01", "nfa", "", "North"]],
+          [["C2", "P2", "2015-06-30", "", "neglect", "North"]])
+    when = datetime(2026, 7, 1, tzinfo=UTC)
+    with app.app_context():
+        lists = {period: _read(kind="measure_list", key=None, what="re-referral list", when=when,
+                               list_filter={"period": period})
+                 for period in ("2014-04-01..2014-06-30", "2014-03-01..2014-03-31", "2014-04-02..2014-06-30",
+                                "2015-04-01..2015-06-30", "2015-04-01..2015-06-29", "not a period")}
+        _read(kind="measure_list", key=None, what="repeat plan list", when=when, list_filter={})
+        assert sorted(e.id for e in reads_of_child("C1").lists) == sorted(
+            [lists["2014-04-01..2014-06-30"], lists["not a period"], max(lists.values()) + 1])
+        # C2's plan starts on the last day of Q1 2015/16: a list of that quarter could show them.
+        assert lists["2015-04-01..2015-06-30"] in [e.id for e in reads_of_child("C2").lists]
+        assert lists["2015-04-01..2015-06-29"] not in [e.id for e in reads_of_child("C2").lists]
