@@ -160,11 +160,6 @@ def in_write_transaction() -> bool:
     return _write_intent.get()
 
 
-def request_may_write() -> bool:
-    """Inside a write transaction: on SQLite its transaction holds the write lock."""
-    return _wants_write()
-
-
 def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 

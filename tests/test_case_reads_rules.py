@@ -182,3 +182,42 @@ def test_a_measures_list_is_a_read_of_a_child_whose_referral_or_plan_falls_in_it
         # C2's plan starts on the last day of Q1 2015/16: a list of that quarter could show them.
         assert lists["2015-04-01..2015-06-30"] in [e.id for e in reads_of_child("C2").lists]
         assert lists["2015-04-01..2015-06-29"] not in [e.id for e in reads_of_child("C2").lists]
+
+
+def test_a_read_names_who_read_even_outside_a_request(app):
+    """A job or command reading for someone records that person, not nobody."""
+    from qa_app.models import AuditEvent, Role
+    from qa_app.services.case_reads import record_case_read
+    from tests.helpers import make_user
+    with app.app_context():
+        reader = make_user(Role.QA_LEAD)
+        record_case_read("subject access export", child_ids=["C1"], actor=reader)
+        from qa_app.extensions import db
+        event = db.session.scalars(db.select(AuditEvent).filter_by(action="case_read")).one()
+        assert (event.user_id, event.user_email) == (reader.id, reader.email)
+
+
+def test_a_page_shown_again_while_the_database_is_busy_logs_its_read_to_the_application_log(app, caplog):
+    """Writing to the trail would wait as long as the save did: the read goes to the log, naming
+    what, who and which children, and the trail is left alone."""
+    import logging
+
+    from flask import g
+
+    from qa_app.extensions import db
+    from qa_app.models import AuditEvent, Role
+    from qa_app.services.case_reads import record_case_read
+    from tests.helpers import make_user
+    with app.app_context():
+        reader = make_user(Role.AUDITOR)
+    with app.test_request_context("/audits/1/lead", method="POST"), caplog.at_level(logging.WARNING):
+        g.database_busy = True
+        record_case_read("case audit form", child_ids=["C2", "C1"], actor=reader)
+        record_case_read("programme case list", list_filter={"programme": 4}, actor=reader)
+    logged = [r.getMessage() for r in caplog.records if r.name == "qa_app.services.case_reads"]
+    assert logged == [
+        f"case read not written to the audit trail (database busy): case audit form, user {reader.id}, children ['C1', 'C2'], ",
+        f"case read not written to the audit trail (database busy): programme case list, user {reader.id}, children [], "
+        "{'programme': 4}"]
+    with app.app_context():
+        assert db.session.scalars(db.select(AuditEvent).filter_by(action="case_read")).all() == []

@@ -14,7 +14,7 @@ from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_app.db import in_write_transaction, request_may_write, write_transaction
+from qa_app.db import in_write_transaction
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, AuditEventChild, AuditProgramme, CaseAudit, Child, CPPlan, Referral
 from qa_app.services.audit_trail import build_event
@@ -56,9 +56,6 @@ def record_case_read(what: str, *, child_ids=(), list_filter: dict | None = None
         return
     if in_write_transaction():
         _add(db.session, event, ids)
-    elif request_may_write() and db.session().in_transaction():
-        with write_transaction() as session:  # a form post already holds the lock: use it
-            _add(session, event, ids)
     else:
         with Session(db.engine) as session, session.begin():
             _add(session, event, ids)
