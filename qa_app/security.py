@@ -56,8 +56,12 @@ RESUMABLE_ENDPOINTS = frozenset({"audits.complete"}) | frozenset({
     "moderation.moderate", "moderation.reopen", "moderation.acknowledge", "audits.raise_concern",
     "programmes.add_case", "programmes.remove_case", "programmes.assign", "programmes.reassign",
     "programmes.moderation_policy"})
-# Not the admin's user forms: their one-time password and email fields share names with the
-# sign-in form's, and a password is never echoed back into a page.
+# Issue 24, last round: the admin's user forms too. Their email travels under KEPT_PREFIX past
+# the sign-in form's own email box, and their one-time password is never kept (kept_fields).
+RESUMABLE_ENDPOINTS |= frozenset({"admin.create_user", "admin.edit_user"})
+# The sign-in page's own fields: a kept field of the same name travels as KEPT_PREFIX + name.
+SIGN_IN_FIELDS = frozenset({"csrf_token", "email", "password", "code", "target"})
+KEPT_PREFIX = "kept-"
 # Pages a user with a one-time password may still reach before choosing their own.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
 # Pages a password-signed-in user without a required second factor may reach: setting one up.
@@ -191,19 +195,55 @@ def _resume_or_sign_in():
     again puts the typed answers back in front of them."""
     if request.method == "POST" and request.endpoint in RESUMABLE_ENDPOINTS:
         kept = [(key, value) for key, values in request.form.lists() if key != "csrf_token" for value in values]
-        return render_template("auth/resume.html", kept=kept, target=request.path, form=None,
+        return render_template("auth/resume.html", kept=kept_fields(kept), target=request.path, form=None,
                                audit_form=request.endpoint == "audits.complete"), 401
     return redirect(url_for("auth.login", next=_return_path()))
+
+
+def _never_kept(key: str) -> bool:
+    # A password (the admin's one-time password for someone) is never echoed back into a page,
+    # so it is never kept: it is typed again on the form.
+    return "password" in key
+
+
+def kept_fields(kept) -> list[tuple[str, str]]:
+    """A timed-out post's fields as the sign-in page carries them: no password, and a field named
+    as one of the sign-in form's own (the admin's user form has an email) under KEPT_PREFIX."""
+    return [(KEPT_PREFIX + key if key in SIGN_IN_FIELDS else key, value)
+            for key, value in kept if not _never_kept(key) and key != "csrf_token"]
+
+
+def kept_from_sign_in(form) -> list[tuple[str, str]]:
+    """The kept post back from the sign-in page's fields (kept_fields undone), without the
+    sign-in form's own fields and without any password."""
+    kept = []
+    for key, values in form.lists():
+        if key.startswith(KEPT_PREFIX):
+            key = key.removeprefix(KEPT_PREFIX)
+        elif key in SIGN_IN_FIELDS:
+            continue
+        if not _never_kept(key):
+            kept.extend((key, value) for value in values)
+    return kept
+
+
+def _target_endpoint(target: str) -> str | None:
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(urlsplit(target).path, method="POST")
+    except HTTPException:
+        return None
+    return endpoint
+
+
+def asks_for_a_password(target: str) -> bool:
+    """Whether the form of a kept post had a password, which was not kept: it is typed again."""
+    return _target_endpoint(target) == "admin.create_user"
 
 
 def is_audit_form(target: str) -> bool:
     """Whether a kept post was the audit form's (saved as a draft on resuming), or another form's
     (sent again as typed)."""
-    try:
-        endpoint, _ = current_app.url_map.bind("localhost").match(urlsplit(target).path, method="POST")
-    except HTTPException:
-        return False
-    return endpoint == "audits.complete"
+    return _target_endpoint(target) == "audits.complete"
 
 
 def deny(status: int = 403):

@@ -4,8 +4,8 @@ import re
 
 from qa_app.extensions import db
 from qa_app.models import Agency, Role, SafeguardingConcern
-from tests.helpers import make_user, post_form, sign_in
-from tests.test_case_audits import open_form, repeat_plan_audit
+from tests.helpers import make_user, post_form, sign_in, submit_case_audit
+from tests.test_case_audits import repeat_plan_audit
 
 
 def signed_in(app, user):
@@ -26,8 +26,7 @@ def test_the_agency_sections_error_links_to_the_sections_still_waiting(app, tmp_
         case_audit = repeat_plan_audit(tmp_path, ["police"], lead, police)
     client = signed_in(app, lead)
     url = f"/audits/{case_audit.id}/lead"
-    _, hidden = open_form(client, url)
-    html = client.post(url, data={**hidden, "action": "submit"}).get_data(as_text=True)
+    html = submit_case_audit(client, url, {}).get_data(as_text=True)
     summary = html[html.index("govuk-error-summary"):]
     link = re.search(r'<a href="([^"]*)"[^>]*>The agency sections must be submitted', summary)
     assert link and link.group(1) == "#agency-sections"

@@ -10,7 +10,7 @@ from qa_app.extensions import db
 from qa_app.models import Agency, AuditEvent, CaseAudit, Role
 from qa_app.services import case_audits, programmes, questionnaires
 from tests.case_data_helpers import PLAN_HEADINGS, REFERRAL_HEADINGS, import_file, write_csv
-from tests.helpers import csrf_token_from, make_user, sign_in
+from tests.helpers import csrf_token_from, make_user, sign_in, submit_case_audit
 
 RE_REFERRAL_ANSWERS = {
     "earlier_decision": "No further action", "earlier_threshold_right": "yes", "early_help_offered": "no",
@@ -52,7 +52,7 @@ def test_a_draft_keeps_partial_answers_and_submit_lists_what_is_missing(app, cli
     html, hidden = open_form(client, url)
     assert "Typed before lunch" in html
     missing_one = {k: v for k, v in RE_REFERRAL_ANSWERS.items() if k != "overall_grade"}
-    response = client.post(url, data={**hidden, **missing_one, "action": "submit"})
+    response = submit_case_audit(client, url, missing_one, version=hidden["version"])
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and "<title>Error: " in html
     assert 'href="#overall_grade"' in html and "Select an answer to: Overall grade" in html
@@ -62,8 +62,8 @@ def test_a_draft_keeps_partial_answers_and_submit_lists_what_is_missing(app, cli
     # The refused submit was saved as a draft: the page it returned carries the new version.
     assert "saved as a draft" in html
     hidden["version"] = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
-    response = client.post(url, data={**hidden, **RE_REFERRAL_ANSWERS, "action": "submit"})
-    assert response.status_code == 302
+    response = submit_case_audit(client, url, RE_REFERRAL_ANSWERS, version=hidden["version"])
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/audits/{case_audit_id}")
     with app.app_context():
         case_audit = db.session.get(CaseAudit, case_audit_id)
         assert case_audit.status == "submitted" and case_audit.answers["overall_grade"] == "Good"
@@ -149,14 +149,11 @@ def test_agencies_see_each_others_answers_only_after_submitting_their_own(app, t
     police_client, health_client = app.test_client(), app.test_client()
     sign_in(police_client, police.email)
     sign_in(health_client, health.email)
-    _, hidden = open_form(police_client, f"/audits/{case_audit.id}/police")
     police_answers = {**AGENCY_ANSWERS, "involvement": "Two domestic abuse call-outs"}
-    assert police_client.post(f"/audits/{case_audit.id}/police",
-                              data={**hidden, **police_answers, "action": "submit"}).status_code == 302
+    assert submit_case_audit(police_client, f"/audits/{case_audit.id}/police", police_answers).status_code == 302
     assert "Two domestic abuse call-outs" not in health_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
     assert health_client.get(f"/audits/{case_audit.id}/police").status_code == 404
-    _, hidden = open_form(health_client, f"/audits/{case_audit.id}/health")
-    health_client.post(f"/audits/{case_audit.id}/health", data={**hidden, **AGENCY_ANSWERS, "action": "submit"})
+    assert submit_case_audit(health_client, f"/audits/{case_audit.id}/health", AGENCY_ANSWERS).status_code == 302
     assert "Two domestic abuse call-outs" in health_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
     assert "Health visitor saw the family monthly" in police_client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
 
@@ -169,7 +166,7 @@ def test_the_lead_part_waits_for_the_agency_sections(app, tmp_path):
     sign_in(client, lead.email)
     html, hidden = open_form(client, f"/audits/{case_audit.id}/lead")
     assert 'value="366"' in html  # days on the first plan (2012 was a leap year), filled in from the case data
-    html = client.post(f"/audits/{case_audit.id}/lead", data={**hidden, "action": "submit"}).get_data(as_text=True)
+    html = submit_case_audit(client, f"/audits/{case_audit.id}/lead", {}).get_data(as_text=True)
     assert "The agency sections must be submitted before the lead part: Police" in html
 
 

@@ -5,8 +5,9 @@ import re
 
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, CaseAudit
-from tests.helpers import csrf_token_from, sign_in
+from tests.helpers import csrf_token_from, sign_in, submit_case_audit
 from tests.test_case_audits import RE_REFERRAL_ANSWERS, open_form, re_referral_audit  # noqa: F401 (fixture)
+from tests.test_review_two_write_lock import _WriteLockHeldElsewhere, lock_waits_briefly  # noqa: F401 (fixture)
 
 
 def _continue(client, url, answers):
@@ -93,3 +94,52 @@ def test_an_answer_changed_elsewhere_since_the_check_is_not_submitted_unseen(app
     assert response.status_code == 409
     with app.app_context():
         assert not db.session.get(CaseAudit, case_audit_id).submitted
+
+
+def test_a_direct_submit_to_the_form_goes_to_the_check_page_and_submits_nothing(app, client, re_referral_audit):
+    """An old tab, a replayed post or a hand-made one: "submit" on the form itself is no way past the
+    check. The answers are saved as a draft and the auditor is taken to the check page."""
+    case_audit_id, auditor = re_referral_audit
+    sign_in(client, auditor.email)
+    url = f"/audits/{case_audit_id}/lead"
+    _, hidden = open_form(client, url)
+    response = client.post(url, data={**hidden, **RE_REFERRAL_ANSWERS, "action": "submit"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{url}/check")
+    with app.app_context():
+        saved = db.session.get(CaseAudit, case_audit_id)
+        assert not saved.submitted and saved.answers["consent"] == "partly"
+        assert not db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_submitted")).all()
+    html = client.get(f"{url}/check").get_data(as_text=True)
+    assert "Check your answers before submitting" in html
+
+
+def test_submit_case_audit_walks_the_form_and_the_check_page(app, client, re_referral_audit):
+    case_audit_id, auditor = re_referral_audit
+    sign_in(client, auditor.email)
+    response = submit_case_audit(client, f"/audits/{case_audit_id}/lead", RE_REFERRAL_ANSWERS)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/audits/{case_audit_id}")
+    with app.app_context():
+        assert db.session.get(CaseAudit, case_audit_id).submitted
+
+
+def test_a_confirm_refused_by_a_lock_timeout_shows_the_check_page_again(
+        app, database_url, re_referral_audit, lock_waits_briefly):  # noqa: F811
+    case_audit_id, auditor = re_referral_audit
+    client = app.test_client()
+    assert sign_in(client, auditor.email).status_code == 302
+    url = f"/audits/{case_audit_id}/lead"
+    _continue(client, url, RE_REFERRAL_ANSWERS)
+    html = client.get(f"{url}/check").get_data(as_text=True)
+    confirm = {"csrf_token": csrf_token_from(html),
+               "version": re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)}
+    with _WriteLockHeldElsewhere(database_url, "case_audit"):
+        response = client.post(f"{url}/check", data=confirm)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Nothing was saved" in page and "Check your answers before submitting" in page
+    assert "New concerns from school" in page and re.search(r"<button[^>]*>\s*Submit\s*</button>", page)
+    with app.app_context():
+        assert not db.session.get(CaseAudit, case_audit_id).submitted
+    assert client.post(f"{url}/check", data=confirm).status_code == 302
+    with app.app_context():
+        assert db.session.get(CaseAudit, case_audit_id).submitted

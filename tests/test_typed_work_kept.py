@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from qa_app.extensions import db
 from qa_app.models import Action, Agency, CaseAudit, Role
 from qa_app.services import actions
-from tests.helpers import csrf_token_from, make_user, post_form, sign_in
-from tests.test_case_audits import AGENCY_ANSWERS, open_form, repeat_plan_audit
+from tests.helpers import csrf_token_from, make_user, post_form, sign_in, submit_case_audit
+from tests.test_case_audits import AGENCY_ANSWERS, repeat_plan_audit
 
 SOON = date.today() + timedelta(days=20)
 
@@ -27,9 +27,8 @@ def test_a_submit_refused_for_a_pending_section_saves_the_answers_as_a_draft_and
         case_audit = repeat_plan_audit(tmp_path, ["police"], lead, police)
     client = signed_in(app, lead)
     url = f"/audits/{case_audit.id}/lead"
-    _, hidden = open_form(client, url)
     typed = {"good_practice": "Typed on the train", "overall_grade": "Good", "first_threshold_right": "yes"}
-    html = client.post(url, data={**hidden, **typed, "action": "submit"}).get_data(as_text=True)
+    html = submit_case_audit(client, url, typed).get_data(as_text=True)
     assert "The agency sections must be submitted before the lead part: Police" in html
     assert "saved as a draft" in html and "Typed on the train" in html
     # A fresh load, as after leaving the page, has them.
@@ -40,8 +39,7 @@ def test_a_submit_refused_for_a_pending_section_saves_the_answers_as_a_draft_and
     case_page = client.get(f"/audits/{case_audit.id}").get_data(as_text=True)
     assert re.search(r"Police section.{0,400}Assigned", case_page, re.S)
     police_client = signed_in(app, police)
-    _, hidden = open_form(police_client, f"/audits/{case_audit.id}/police")
-    police_client.post(f"/audits/{case_audit.id}/police", data={**hidden, **AGENCY_ANSWERS, "action": "submit"})
+    assert submit_case_audit(police_client, f"/audits/{case_audit.id}/police", AGENCY_ANSWERS).status_code == 302
     assert re.search(r"Police section.{0,400}Submitted", client.get(f"/audits/{case_audit.id}").get_data(as_text=True),
                      re.S)
 

@@ -68,10 +68,11 @@ def _heading_row(table: Table, columns: list[Column]) -> int:
 
 
 def checked_rows(table: Table, columns: list[Column], report: ImportReport,
-                 label: str = "") -> Iterator[tuple[int, dict]]:
+                 label: str = "", id_column: Column | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (row number, {field: value}) for rows whose cells all parse. Problems go to the
     report; a missing required column is reported once and no rows are read. What was found
-    where (the heading row, each heading and the column it was read as) goes to report.layout."""
+    where (the heading row, each heading and the column it was read as) goes to report.layout.
+    A refused row's good `id_column` value goes to the report too, for the duplicate check."""
     positions = find_columns(table, columns, report, label)
     if positions is None:
         return
@@ -102,6 +103,8 @@ def checked_rows(table: Table, columns: list[Column], report: ImportReport,
             values[field] = value
         if row_ok:
             yield number, values
+        elif id_column is not None:
+            report.row_refused(f"row {number}", id_column.name, values.get(id_column.field))
 
 
 def find_columns(table: Table, columns: list[Column], report: ImportReport,

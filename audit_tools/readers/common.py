@@ -7,6 +7,9 @@ from datetime import date, datetime, timedelta
 from audit_tools.records import ABUSE_CATEGORIES, REFERRAL_SOURCES
 
 MAX_ERRORS_SHOWN = 100
+# Ids of rows refused for a cell error, kept for the duplicate check (ImportReport.row_refused):
+# enough for any file a person corrects by hand, bounded for one whose every row is wrong.
+MAX_REFUSED_IDS = 100_000
 EXCEL_EPOCH = date(1899, 12, 30)
 # Referral, plan and enquiry dates before this are refused: the Children Act 1989 (section 47,
 # child protection plans as recorded now) came into force in October 1991 (docs/decisions.md).
@@ -74,6 +77,10 @@ class ImportReport:
     layout: list[str] = field(default_factory=list)  # "List 3: sheet 'List 3 - Referrals', headings on row 2"
     headings: list[list[str]] = field(default_factory=list)  # [where, heading in the file, read as, how]
     end_date: date | None = None  # the day the file describes (a census's ReferenceDate), if it says
+    # {id column: {id: [locations]}} of rows refused for a cell error: not staged, but their ids
+    # are in the file, so a duplicate with them is named in the same round (issue 24).
+    refused_ids: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    refused_id_count: int = 0
 
     def error(self, location, column, value, expected, blankable=False) -> None:
         self.error_count += 1
@@ -81,6 +88,13 @@ class ImportReport:
             self.hard_error_count += 1
         if len(self.errors) < MAX_ERRORS_SHOWN:
             self.errors.append(ImportProblem(self.file, location, column, _shown(value), expected, blankable))
+
+    def row_refused(self, location, column, record_id) -> None:
+        """A row refused for a cell error had this id (its id cell itself was good)."""
+        if record_id is None or self.refused_id_count >= MAX_REFUSED_IDS:
+            return
+        self.refused_id_count += 1
+        self.refused_ids.setdefault(column, {}).setdefault(record_id, []).append(location)
 
     def warning(self, location, column, value, expected, kind="file") -> None:
         """Kept: the first 100 of each kind, so one common warning does not hide the others."""

@@ -41,7 +41,7 @@ def read_referrals(path, file_name: str, file_type: str,
     """(location, referral) for each good row."""
     table = _table(path, file_name, file_type)
     try:
-        for number, values in checked_rows(table, REFERRAL_COLUMNS, report):
+        for number, values in checked_rows(table, REFERRAL_COLUMNS, report, id_column=REFERRAL_COLUMNS[1]):
             yield f"row {number}", Referral(**values)
         _check_not_empty(report)
     finally:
@@ -52,9 +52,10 @@ def read_plans(path, file_name: str, file_type: str,
                report: ImportReport) -> Iterator[tuple[str, CPPlan]]:
     table = _table(path, file_name, file_type)
     try:
-        for number, values in checked_rows(table, PLAN_COLUMNS, report):
+        for number, values in checked_rows(table, PLAN_COLUMNS, report, id_column=PLAN_COLUMNS[1]):
             if not plan_dates_in_order(values["start_date"], values["end_date"], f"row {number}",
                                        "end_date", report):
+                report.row_refused(f"row {number}", PLAN_COLUMNS[1].name, values["plan_id"])
                 continue
             yield f"row {number}", CPPlan(**values)
         _check_not_empty(report)

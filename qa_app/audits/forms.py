@@ -31,7 +31,7 @@ def _field(question):
 def answer_form(sections, **kwargs) -> FlaskForm:
     class AnswerForm(FlaskForm):
         version = HiddenField()
-        action = HiddenField()  # which button: "save", "check" (to the check page) or "submit"
+        action = HiddenField()  # which button: "save", or "check" (to the check page, where submitting is)
 
     for section in sections:
         for question in section.questions:

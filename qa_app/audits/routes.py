@@ -95,8 +95,9 @@ def complete(case_audit_id, part):
         form = answer_form(current.sections, formdata=None, data={**saved, "version": current.record.version})
         return _render(case_audit, current, form, history, problems={})
     form = answer_form(current.sections)
-    submitting = form.action.data == "submit"
-    checking = form.action.data == "check"
+    # Submitting happens only from the check page (check_answers). A "submit" posted to the form
+    # itself (an old tab, a replayed or hand-made post) is taken as Continue: saved, then checked.
+    checking = form.action.data in ("check", "submit")
     answers = answers_from(form, current.sections)
     try:
         version = int(form.version.data)
@@ -108,7 +109,7 @@ def complete(case_audit_id, part):
         if checking:
             service.save_for_checking(case_audit.id, part, answers, version, user=current_user)
         else:
-            service.save_part(case_audit.id, part, answers, version, submit=submitting, user=current_user)
+            service.save_part(case_audit.id, part, answers, version, submit=False, user=current_user)
     except service.SaveConflict as conflict:
         return render_template("audits/conflict.html", case_audit=case_audit, current=current, form=None,
                                mine=answers, saved=conflict.saved_answers, saved_version=conflict.saved_version,
@@ -128,10 +129,8 @@ def complete(case_audit_id, part):
         return _render(case_audit, current, form, history, problems={}), 200
     if checking:
         return redirect(url_for("audits.check_answers", case_audit_id=case_audit.id, part=part))
-    flash("Your answers have been submitted." if submitting else
-          "Your answers have been saved. You can come back and finish later.", "success")
-    return redirect(url_for("audits.show", case_audit_id=case_audit.id) if submitting
-                    else url_for("audits.complete", case_audit_id=case_audit.id, part=part))
+    flash("Your answers have been saved. You can come back and finish later.", "success")
+    return redirect(url_for("audits.complete", case_audit_id=case_audit.id, part=part))
 
 
 @audits.route("/<int:case_audit_id>/<part>/check", methods=["GET", "POST"])
@@ -175,6 +174,11 @@ def check_answers(case_audit_id, part):
     except service.AuditRefused as refused:
         flash(str(refused), "info")
         return redirect(url_for("audits.show", case_audit_id=case_audit.id))
+    except DatabaseBusy:
+        # Shown again after the database was too busy to take the submit (qa_app/errors.py): the
+        # same check page, with its message and the Submit button to try again.
+        return render_template("audits/check.html", case_audit=case_audit, current=current, check_form=form,
+                               answers=current.record.answers or {}), 200
     flash("Your answers have been submitted.", "success")
     return redirect(url_for("audits.show", case_audit_id=case_audit.id))
 

@@ -10,7 +10,8 @@ from qa_app.auth.forms import ChangePasswordForm, SignInForm
 from qa_app.auth.oidc_routes import provider_sign_out_url
 from qa_app.auth.second_factor_routes import (continue_sign_in, local_sign_in_refused, resume_refused,
                                               start_resumed_session)
-from qa_app.security import any_signed_in_user, is_audit_form, start_session
+from qa_app.security import (any_signed_in_user, asks_for_a_password, is_audit_form, kept_fields, kept_from_sign_in,
+                             start_session)
 from qa_app.services import accounts
 
 auth = Blueprint("auth", __name__)
@@ -71,19 +72,19 @@ def login():
 def resume():
     """Sign in again after a session ended mid-form, then offer the kept answers for saving."""
     target = _safe_next(request.form.get("target"))
-    kept = [(key, value) for key, values in request.form.lists()
-            if key not in ("csrf_token", "email", "password", "target", "code") for value in values]
+    kept = kept_from_sign_in(request.form)
     result = accounts.sign_in(request.form.get("email", ""), request.form.get("password", ""))
     # A right password may still need the code from an authenticator app, given on the same form.
     refused = resume_refused(result.user, request.form.get("code", "")) if result.user is not None else None
     if result.user is None or refused:
         message, status = (refused, 401) if refused else sign_in_problem(result)
-        return render_template("auth/resume.html", kept=kept, target=target, form=None,
+        return render_template("auth/resume.html", kept=kept_fields(kept), target=target, form=None,
                                audit_form=is_audit_form(target),
                                page_errors=[{"text": message, "href": "#email"}],
                                email=request.form.get("email", "")), 429 if status == 429 else 401
     start_resumed_session(result.user)
-    return render_template("auth/resume_save.html", kept=kept, target=target, audit_form=is_audit_form(target))
+    return render_template("auth/resume_save.html", kept=kept, target=target, audit_form=is_audit_form(target),
+                           password_not_kept=asks_for_a_password(target))
 
 
 @auth.post("/sign-out")

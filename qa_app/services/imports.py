@@ -153,7 +153,7 @@ def run_import(batch_id: int) -> ImportBatch:
         if not ids_unique:
             # Whatever the cells said (issue 24): a duplicate id found only on the next upload
             # made the council correct the file twice. Rows refused for a cell error are not
-            # staged, so a duplicate is counted among the rows that passed.
+            # staged; their ids, kept by the report, are counted with the staged ones.
             _report_duplicate_ids(batch, report)
         if report.ok:
             _merge(batch, report, checked)
@@ -259,16 +259,34 @@ def _flush(batch, buffers, rows_read) -> None:
 def _report_duplicate_ids(batch: ImportBatch, report: ImportReport) -> None:
     for model, id_column, column_name in ((StagedReferral, StagedReferral.referral_id, "referral_id"),
                                           (StagedPlan, StagedPlan.plan_id, "plan_id")):
-        duplicates = db.session.execute(
+        staged = dict(db.session.execute(
             select(id_column, func.count()).where(model.batch_id == batch.id)
-            .group_by(id_column).having(func.count() > 1).order_by(id_column)).all()
-        for record_id, count in duplicates:
+            .group_by(id_column).having(func.count() > 1)).all())
+        refused = report.refused_ids.get(column_name, {})
+        # The staged copies of the refused rows' ids, a chunk of ids at a time.
+        refused_ids = sorted(refused)
+        for start in range(0, len(refused_ids), 500):
+            staged.update(db.session.execute(
+                select(id_column, func.count()).where(model.batch_id == batch.id,
+                                                      id_column.in_(refused_ids[start:start + 500]))
+                .group_by(id_column)).all())
+        for record_id in sorted(staged.keys() | refused.keys()):
+            count = staged.get(record_id, 0) + len(refused.get(record_id, ()))
+            if count < 2:
+                continue
             locations = db.session.scalars(
                 select(model.location).where(model.batch_id == batch.id, id_column == record_id)
-                .order_by(model.id).limit(5)).all()
+                .order_by(model.id).limit(5)).all() if record_id in staged else []
+            locations = sorted([*locations, *refused.get(record_id, ())], key=_row_order)[:5]
             report.error(locations[0], column_name, record_id,
                          f"expected each {column_name} once in the file, but it is there {count} "
                          f"times ({', '.join(locations)}{', ...' if count > 5 else ''})")
+
+
+def _row_order(location: str) -> int:
+    """"row 12" -> 12: staged and refused copies of an id named in the file's order."""
+    number = location.rpartition(" ")[2]
+    return int(number) if number.isdigit() else 0
 
 
 def _merge(batch: ImportBatch, report: ImportReport, checked: CheckedFrame | None = None) -> None:
