@@ -65,6 +65,9 @@ def test_a_new_users_details_typed_before_the_timeout_come_back_without_the_pass
     ready = resumed.get_data(as_text=True)
     assert resumed.status_code == 200 and TYPED in ready and NEW_EMAIL in ready
     assert "password was not kept" in ready
+    # What is listed as typed is words, not the choices' codes (auditor, police: sent all the same).
+    listed = re.findall(r'<li class="app-details-list">([^<]*)</li>', ready)
+    assert listed == [NEW_EMAIL, TYPED, "North"]
     kept = _hidden_fields(ready)
     assert ("email", NEW_EMAIL) in kept and ("display_name", TYPED) in kept
     assert ("roles", "auditor") in kept and ("roles", "qa_lead") in kept and ("agency", "police") in kept

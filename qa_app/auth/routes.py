@@ -84,7 +84,18 @@ def resume():
                                email=request.form.get("email", "")), 429 if status == 429 else 401
     start_resumed_session(result.user)
     return render_template("auth/resume_save.html", kept=kept, target=target, audit_form=is_audit_form(target),
-                           password_not_kept=asks_for_a_password(target))
+                           typed=_typed_text(kept), password_not_kept=asks_for_a_password(target))
+
+
+# A choice's value ("auditor", "police", "y", "2026"): sent back with the rest, but not shown as
+# if the person had typed it, since it is a code and not their words.
+_CHOICE_VALUE = re.compile(r"[a-z0-9_-]+")
+
+
+def _typed_text(kept) -> list[str]:
+    """What the person typed, to show them before it is sent again: free text, not choices."""
+    return [value for key, value in kept
+            if value and key not in ("version", "submit", "action") and not _CHOICE_VALUE.fullmatch(value)]
 
 
 @auth.post("/sign-out")
