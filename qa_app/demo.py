@@ -148,7 +148,8 @@ def seed_demo_programmes() -> str | None:
     programmes.draw_programme_sample(re_referrals.id, SampleRequest("stratified", size=8, stratify_by="previous_decision"),
                                      seed=2014, user=lead)
     programmes.assign_round_robin(re_referrals.id, [auditor.id, multi.id], today + timedelta(days=52), user=lead)
-    audits = programmes.active_case_audits(db.session.get(AuditProgramme, re_referrals.id))
+    audits = _one_who_came_back_among_the_first_four(
+        programmes.active_case_audits(db.session.get(AuditProgramme, re_referrals.id)))
     grades = ["Good", "Requires improvement to be good", "Inadequate", "Good"]
     for audit, grade in zip(audits[:4], grades):
         owner = db.session.get(User, audit.lead_auditor_id)
@@ -158,6 +159,7 @@ def seed_demo_programmes() -> str | None:
     moderation.moderate(audits[1].id, {"overall_grade": "Inadequate"},
                         {"overall_grade": "Demo: no early help was offered after two NFAs"},
                         outcome="accepted", comments=None, user=lead)
+    _audited_soon_after_the_case(audits[:4])
     draft = audits[4]
     case_audits.save_part(draft.id, case_audits.LEAD, {"what_changed": "Demo: started, not finished"},
                           draft.version, submit=False, user=db.session.get(User, draft.lead_auditor_id))
@@ -187,6 +189,51 @@ def seed_demo_programmes() -> str | None:
     seed_demo_actions(re_referrals.id, audits[:4], lead)
     return ("Demo programmes: re-referrals (8 cases: moderated, submitted, draft, assigned) and repeat plans "
             "(census); actions in every state for teams Compass and North and for the police.")
+
+
+AUDITED_AFTER = timedelta(weeks=8)  # demo only: how long after its referral a case was audited
+
+
+def _referral_date(referral_id: str) -> date | None:
+    return db.session.scalars(select(Referral.referral_date).filter_by(referral_id=referral_id)).first()
+
+
+def _one_who_came_back_among_the_first_four(audits: list) -> list:
+    """The first four audits are submitted. If none of their children was referred again after
+    the audit, swap in a later case whose child was (same lead auditor, so each auditor's
+    audits keep their states), so the outcomes show one who came back."""
+    def came_back(audit):
+        audited = _referral_date(audit.case_id) + AUDITED_AFTER
+        return db.session.scalar(select(func.count(Referral.id)).where(
+            Referral.child_id == audit.child_id, Referral.referral_date > audited)) > 0
+    audits = list(audits)
+    if len(audits) < 5 or any(came_back(a) for a in audits[:4]):
+        return audits
+    for later in range(4, len(audits)):
+        if came_back(audits[later]):
+            same_auditor = [i for i in range(4) if audits[i].lead_auditor_id == audits[later].lead_auditor_id]
+            if same_auditor:
+                audits[same_auditor[-1]], audits[later] = audits[later], audits[same_auditor[-1]]
+                break
+    return audits
+
+
+def _audited_soon_after_the_case(audits) -> None:
+    """Demo only: the submitted audits dated eight weeks after their referral, in the last
+    complete financial year, so a year's window after each audit has passed within the loaded
+    data and the programme's outcomes say who came back and who did not."""
+    from datetime import datetime, time
+    from qa_app.models import CaseAudit, Moderation
+    for audit in audits:
+        row = db.session.get(CaseAudit, audit.id)
+        referral_date = _referral_date(row.case_id)
+        if referral_date is None or row.submitted_at is None:
+            continue
+        audited = datetime.combine(referral_date + AUDITED_AFTER, time(11))
+        row.submitted_at = audited
+        for check in db.session.scalars(select(Moderation).filter_by(case_audit_id=row.id)):
+            check.created_at = audited + timedelta(days=7)
+    db.session.commit()
 
 
 # (team or agency, what, days until due, the moves made, by whom: "team" or "qa")
