@@ -1,7 +1,7 @@
 """Demo users and data for ``make run``. Never loaded in production."""
 import csv
 import tempfile
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from audit_tools.sampling import SampleRequest
 from audit_tools.periods import financial_quarter, financial_year_label
 from audit_tools.synthetic import POPULATION, REPORT_YEAR, demo_council_in_the_present, years_to_the_present
 from qa_app.extensions import db
-from qa_app.models import Action, Agency, AuditProgramme, ImportStatus, Referral, Role, User
+from qa_app.models import Action, Agency, AuditProgramme, CaseAudit, ImportStatus, Moderation, Referral, Role, User
 from qa_app.services.identity import second_factor
 from qa_app.services.participation import practitioners
 from qa_app.services import (accounts, actions, case_audits, case_data, imports, moderation, programmes,
@@ -220,10 +220,8 @@ def _one_who_came_back_among_the_first_four(audits: list) -> list:
 
 def _audited_soon_after_the_case(audits) -> None:
     """Demo only: the submitted audits dated eight weeks after their referral, in the last
-    complete financial year, so a year's window after each audit has passed within the loaded
-    data and the programme's outcomes say who came back and who did not."""
-    from datetime import datetime, time
-    from qa_app.models import CaseAudit, Moderation
+    complete financial year, so (from October on) a year's window after each audit has passed
+    within the loaded data and the programme's outcomes say who came back and who did not."""
     for audit in audits:
         row = db.session.get(CaseAudit, audit.id)
         referral_date = _referral_date(row.case_id)
