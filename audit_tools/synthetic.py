@@ -7,9 +7,15 @@ Calibration targets (the report's figures): referrals 2,089 in 2013/14 and 2,722
 section 47 16% -> 26.8% (April to September, 2014 against 2015); 165 plans started in 2013/14,
 31 (18.8%) second or subsequent and 14 (8.5%) within two years; 134 plans started April to
 September 2015, 18 second or subsequent and 10 within two years. History starts in 2011.
+
+The demo loads this council moved forward in whole years (`demo_council_in_the_present`), so
+the report's 2014/15 is the last complete financial year before today's and the data runs to
+the end of last month.
 """
+import calendar
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 
 from audit_tools.measures import re_referral_cutoff
@@ -38,6 +44,9 @@ DECISION_MIX = {
 # Plans started per financial year: (total, repeats ever, of which within two years).
 PLANS = {2011: (170, 30, 14), 2012: (168, 29, 13), 2013: (165, 31, 14), 2014: (150, 22, 11),
          2015: (134, 18, 10)}
+# The report's last complete financial year (2014/15) and the calibrated data's last day.
+REPORT_YEAR = 2014
+CALIBRATED_UNTIL = date(2015, 9, 30)
 
 
 def _exact_mix(rng, count, shares):
@@ -85,7 +94,7 @@ def demo_referrals(rng: random.Random) -> list[Referral]:
     return referrals
 
 
-def demo_plans(rng: random.Random, referrals: list[Referral]) -> list[CPPlan]:
+def demo_plans(rng: random.Random, referrals: list[Referral], data_until: date = CALIBRATED_UNTIL) -> list[CPPlan]:
     """Plans for children whose referral led to a section 47 enquiry, with the calibrated
     share of second plans."""
     s47 = [r for r in referrals if r.decision == "section_47"]
@@ -119,7 +128,7 @@ def demo_plans(rng: random.Random, referrals: list[Referral]) -> list[CPPlan]:
             used_children.add(child)
             start = referral.referral_date + timedelta(days=14)
             end = plan_length(start)
-            end = end if end <= date(2015, 9, 30) else None  # still open at the data's end
+            end = end if end <= data_until else None  # still open at the data's end
             if index < repeats:
                 # Within two years: the earlier plan ended 2 to 20 months before this one
                 # started; otherwise more than two years before.
@@ -132,7 +141,87 @@ def demo_plans(rng: random.Random, referrals: list[Referral]) -> list[CPPlan]:
     return sorted(plans, key=lambda p: (p.start_date, p.plan_id))
 
 
-def demo_council(seed: int = 2015) -> tuple[list[Referral], list[CPPlan]]:
+def demo_council(seed: int = 2015, data_until: date = CALIBRATED_UNTIL) -> tuple[list[Referral], list[CPPlan]]:
+    """The calibrated council, April 2011 to September 2015, then (if `data_until` is later)
+    months at the 2015/16 rates up to `data_until`, drawn from their own random numbers so
+    the calibrated months are the same whatever `data_until` is. Nothing after `data_until`."""
     rng = random.Random(seed)
     referrals = demo_referrals(rng)
-    return referrals, demo_plans(rng, referrals)
+    plans = demo_plans(rng, referrals, data_until)
+    if data_until > CALIBRATED_UNTIL:
+        more_referrals, more_plans = _months_after_calibration(random.Random(seed + 1), referrals, plans, data_until)
+        referrals, plans = referrals + more_referrals, plans + more_plans
+    return ([r for r in referrals if r.referral_date <= data_until],
+            [p for p in plans if p.start_date <= data_until])
+
+
+def _months_after_calibration(rng, referrals, plans, data_until):
+    """Referrals from October 2015 at Q2 2015/16's pace (about 185 a month), the default
+    re-referral share and 2015/16's decisions; about 45% of section 47 enquiries lead to a
+    first plan two weeks later, as in 2015/16 (134 plans from some 300 enquiries)."""
+    last_referral = {r.child_id: r.referral_date for r in referrals}
+    next_child = 1 + max(int(r.child_id[1:]) for r in referrals)
+    with_plans = {p.child_id for p in plans}
+    more_referrals, more_plans = [], []
+    month_start = CALIBRATED_UNTIL + timedelta(days=1)
+    while month_start <= data_until:
+        month_end = min(add_months(month_start, 1) - timedelta(days=1), data_until)
+        count = round(185 * ((month_end - month_start).days + 1) / 30)
+        days = sorted(month_start + timedelta(days=rng.randint(0, (month_end - month_start).days))
+                      for _ in range(count))
+        decisions = _exact_mix(rng, count, DECISION_MIX[2015])
+        for day, decision in zip(days, decisions):
+            child = None
+            if rng.random() < DEFAULT_RE_REFERRAL_PCT / 100:
+                cutoff = re_referral_cutoff(day)
+                eligible = sorted(c for c, last in last_referral.items() if cutoff <= last < day)
+                child = rng.choice(eligible) if eligible else None
+            if child is None:
+                child = f"C{next_child:06d}"
+                next_child += 1
+            last_referral[child] = day
+            referral = Referral(f"R{len(referrals) + len(more_referrals) + 1:07d}", child, day, decision,
+                                rng.choice(SOURCES), rng.choice(TEAMS))
+            more_referrals.append(referral)
+            start = day + timedelta(days=14)
+            if decision == "section_47" and child not in with_plans and start <= data_until and rng.random() < 0.45:
+                with_plans.add(child)
+                more_plans.append(CPPlan(f"P{len(plans) + len(more_plans) + 1:06d}", child, start, None,
+                                         rng.choice(CATEGORIES), referral.team))
+        month_start = month_end + timedelta(days=1)
+    return more_referrals, more_plans
+
+
+def years_to_the_present(today: date) -> int:
+    """Whole years that make the report's 2014/15 the last complete financial year before
+    today's: in December 2026 (financial year 2026/27) that is 11, giving 2025/26."""
+    return financial_year_of(today) - 1 - REPORT_YEAR
+
+
+def moved_by_years(day: date | None, years: int) -> date | None:
+    """The same day and month `years` later. 29 February moved into a year with no 29 February
+    becomes 28 February, the rule add_months follows, so no day leaves its month."""
+    if day is None:
+        return None
+    if day.month == 2 and day.day == 29 and not calendar.isleap(day.year + years):
+        return date(day.year + years, 2, 28)
+    return day.replace(year=day.year + years)
+
+
+def last_day_of_last_month(today: date) -> date:
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def demo_council_in_the_present(today: date, seed: int = 2015) -> tuple[int, list[Referral], list[CPPlan]]:
+    """The council moved forward by `years_to_the_present(today)` whole years, its data running
+    to the end of last month. From October to March that means more months after the
+    calibrated September; from April to September the calibrated months after last month are
+    left out (imports refuse dates in the future), so the report's April-to-September
+    2015/16 figures are whole only from October. Returns (years, referrals, plans)."""
+    years = years_to_the_present(today)
+    until = moved_by_years(last_day_of_last_month(today), -years)
+    referrals, plans = demo_council(seed, data_until=until)
+    return (years,
+            [replace(r, referral_date=moved_by_years(r.referral_date, years)) for r in referrals],
+            [replace(p, start_date=moved_by_years(p.start_date, years), end_date=moved_by_years(p.end_date, years))
+             for p in plans])

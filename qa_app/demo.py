@@ -1,15 +1,16 @@
 """Demo users and data for ``make run``. Never loaded in production."""
 import csv
 import tempfile
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from audit_tools.sampling import SampleRequest
-from audit_tools.synthetic import POPULATION, demo_council
+from audit_tools.periods import financial_quarter, financial_year_label
+from audit_tools.synthetic import POPULATION, REPORT_YEAR, demo_council_in_the_present, years_to_the_present
 from qa_app.extensions import db
-from qa_app.models import Action, Agency, AuditProgramme, ImportStatus, Referral, Role, User
+from qa_app.models import Action, Agency, AuditProgramme, CaseAudit, ImportStatus, Moderation, Referral, Role, User
 from qa_app.services.identity import second_factor
 from qa_app.services.participation import practitioners
 from qa_app.services import (accounts, actions, case_audits, case_data, imports, moderation, programmes,
@@ -58,7 +59,8 @@ def seed_demo_users() -> list[User]:
 
 
 # The background report's comparator tables (its "2014" and "2015" columns are 2013/14 and
-# 2014/15). England's 2014/15 re-referral rate is DfE's published figure.
+# 2014/15). England's 2014/15 re-referral rate is DfE's published figure. The demo loads them
+# under the moved years (moved_benchmarks), as it does the council's data.
 DEMO_BENCHMARKS = [
     ("referrals", "2013/14", "SN", 5901.8), ("referrals", "2014/15", "SN", 5459.1),
     ("referrals", "2013/14", "England", 657800), ("referrals", "2014/15", "England", 635600),
@@ -67,6 +69,11 @@ DEMO_BENCHMARKS = [
     ("referral_rate_per_10k", "2014/15", "England", 548.3),
     ("re_referral_pct", "2014/15", "England", 24.0),
 ]
+
+
+def moved_benchmarks(years: int) -> list[tuple]:
+    return [(measure, financial_year_label(int(label[:4]) + years), group, value)
+            for measure, label, group, value in DEMO_BENCHMARKS]
 
 
 def write_house_csv(path, records, columns) -> None:
@@ -79,10 +86,12 @@ def write_house_csv(path, records, columns) -> None:
 
 def seed_demo_case_data(seed: int = 2015) -> str | None:
     """A synthetic council's referrals and plans, loaded through the same import code as a
-    user's file. Does nothing if any case data is already loaded."""
+    user's file, moved forward in whole years so its last complete financial year is the one
+    before today's (the report's 2014/15) and its data runs to the end of last month. Does
+    nothing if any case data is already loaded."""
     if db.session.scalar(select(func.count(Referral.id))):
         return None
-    referrals, plans = demo_council(seed)
+    years, referrals, plans = demo_council_in_the_present(date.today(), seed)
     with tempfile.TemporaryDirectory() as folder:
         referral_file = Path(folder) / "demo-referrals.csv"
         plan_file = Path(folder) / "demo-cp-plans.csv"
@@ -95,9 +104,12 @@ def seed_demo_case_data(seed: int = 2015) -> str | None:
             if batch.status != ImportStatus.SUCCEEDED:
                 raise RuntimeError(f"demo {kind} did not import: {batch.errors[:3]}")
     for year, population in POPULATION.items():
-        case_data.set_population(year, population)
-    case_data.import_benchmarks(DEMO_BENCHMARKS, file_name="demo benchmarks")
-    return f"Demo case data: {len(referrals):,} referrals and {len(plans):,} CP plans from 2011 to September 2015."
+        case_data.set_population(year + years, population)
+    case_data.import_benchmarks(moved_benchmarks(years), file_name="demo benchmarks")
+    last = max(r.referral_date for r in referrals)
+    return (f"Demo case data: {len(referrals):,} referrals and {len(plans):,} CP plans from {2011 + years} to "
+            f"{last:%B %Y}. The demo's {financial_year_label(REPORT_YEAR + years)} is the background "
+            f"report's {financial_year_label(REPORT_YEAR)}.")
 
 
 DEMO_RE_REFERRAL_ANSWERS = {
@@ -125,15 +137,19 @@ def seed_demo_programmes() -> str | None:
         return None
     lead, auditor = _demo_user("qa.lead@demo.casefile.test"), _demo_user("auditor@demo.casefile.test")
     health, multi = _demo_user("health.auditor@demo.casefile.test"), _demo_user("multi.role@demo.casefile.test")
+    # The report's years, moved as the case data is (seed_demo_case_data); due dates from today.
+    years, today = years_to_the_present(date.today()), date.today()
+    q1 = financial_quarter(REPORT_YEAR + years, 1).label
     re_referrals = programmes.create_programme(
-        name="Re-referrals in Q1 2014/15 after NFA or a professional conversation",
+        name=f"Re-referrals in {q1} after NFA or a professional conversation",
         theme="Was the decision on the earlier referral right, and was early help offered?",
-        questionnaire_id="re-referral-audit", frame_kind="re-referrals", period_text="Q1 2014/15",
-        previous_decisions=["nfa", "professional_conversation"], due_date=date(2027, 1, 29), user=lead)
+        questionnaire_id="re-referral-audit", frame_kind="re-referrals", period_text=q1,
+        previous_decisions=["nfa", "professional_conversation"], due_date=today + timedelta(days=52), user=lead)
     programmes.draw_programme_sample(re_referrals.id, SampleRequest("stratified", size=8, stratify_by="previous_decision"),
                                      seed=2014, user=lead)
-    programmes.assign_round_robin(re_referrals.id, [auditor.id, multi.id], date(2027, 1, 29), user=lead)
-    audits = programmes.active_case_audits(db.session.get(AuditProgramme, re_referrals.id))
+    programmes.assign_round_robin(re_referrals.id, [auditor.id, multi.id], today + timedelta(days=52), user=lead)
+    audits = _one_who_came_back_among_the_first_four(
+        programmes.active_case_audits(db.session.get(AuditProgramme, re_referrals.id)))
     grades = ["Good", "Requires improvement to be good", "Inadequate", "Good"]
     for audit, grade in zip(audits[:4], grades):
         owner = db.session.get(User, audit.lead_auditor_id)
@@ -143,6 +159,7 @@ def seed_demo_programmes() -> str | None:
     moderation.moderate(audits[1].id, {"overall_grade": "Inadequate"},
                         {"overall_grade": "Demo: no early help was offered after two NFAs"},
                         outcome="accepted", comments=None, user=lead)
+    _audited_soon_after_the_case(audits[:4])
     draft = audits[4]
     case_audits.save_part(draft.id, case_audits.LEAD, {"what_changed": "Demo: started, not finished"},
                           draft.version, submit=False, user=db.session.get(User, draft.lead_auditor_id))
@@ -156,13 +173,14 @@ def seed_demo_programmes() -> str | None:
         practitioners.invite(audits[3].id, practitioner.id, shared_lead)
         practitioners.share(audits[3].id, shared_lead)
 
+    earlier_year = financial_year_label(REPORT_YEAR - 1 + years)
     repeat = programmes.create_programme(
-        name="Repeat child protection plans within two years, 2013/14",
+        name=f"Repeat child protection plans within two years, {earlier_year}",
         theme="Were plans SMART, partners engaged and the step-down robust?",
-        questionnaire_id="repeat-cp-plan-audit", frame_kind="repeat-plans-2y", period_text="2013/14",
-        agencies=["police", "health"], due_date=date(2027, 2, 26), user=lead)
+        questionnaire_id="repeat-cp-plan-audit", frame_kind="repeat-plans-2y", period_text=earlier_year,
+        agencies=["police", "health"], due_date=today + timedelta(days=80), user=lead)
     programmes.draw_programme_sample(repeat.id, SampleRequest("census"), seed=2013, user=lead)
-    programmes.assign_round_robin(repeat.id, [multi.id, auditor.id, health.id], date(2027, 2, 26), user=lead)
+    programmes.assign_round_robin(repeat.id, [multi.id, auditor.id, health.id], today + timedelta(days=80), user=lead)
     for audit in programmes.active_case_audits(db.session.get(AuditProgramme, repeat.id))[:3]:
         for section in audit.sections:
             if section.auditor_id:
@@ -171,6 +189,49 @@ def seed_demo_programmes() -> str | None:
     seed_demo_actions(re_referrals.id, audits[:4], lead)
     return ("Demo programmes: re-referrals (8 cases: moderated, submitted, draft, assigned) and repeat plans "
             "(census); actions in every state for teams Compass and North and for the police.")
+
+
+AUDITED_AFTER = timedelta(weeks=8)  # demo only: how long after its referral a case was audited
+
+
+def _referral_date(referral_id: str) -> date | None:
+    return db.session.scalars(select(Referral.referral_date).filter_by(referral_id=referral_id)).first()
+
+
+def _one_who_came_back_among_the_first_four(audits: list) -> list:
+    """The first four audits are submitted. If none of their children was referred again after
+    the audit, swap in a later case whose child was (same lead auditor, so each auditor's
+    audits keep their states), so the outcomes show one who came back."""
+    def came_back(audit):
+        audited = _referral_date(audit.case_id) + AUDITED_AFTER
+        return db.session.scalar(select(func.count(Referral.id)).where(
+            Referral.child_id == audit.child_id, Referral.referral_date > audited)) > 0
+    audits = list(audits)
+    if len(audits) < 5 or any(came_back(a) for a in audits[:4]):
+        return audits
+    for later in range(4, len(audits)):
+        if came_back(audits[later]):
+            same_auditor = [i for i in range(4) if audits[i].lead_auditor_id == audits[later].lead_auditor_id]
+            if same_auditor:
+                audits[same_auditor[-1]], audits[later] = audits[later], audits[same_auditor[-1]]
+                break
+    return audits
+
+
+def _audited_soon_after_the_case(audits) -> None:
+    """Demo only: the submitted audits dated eight weeks after their referral, in the last
+    complete financial year, so (from October on) a year's window after each audit has passed
+    within the loaded data and the programme's outcomes say who came back and who did not."""
+    for audit in audits:
+        row = db.session.get(CaseAudit, audit.id)
+        referral_date = _referral_date(row.case_id)
+        if referral_date is None or row.submitted_at is None:
+            continue
+        audited = datetime.combine(referral_date + AUDITED_AFTER, time(11))
+        row.submitted_at = audited
+        for check in db.session.scalars(select(Moderation).filter_by(case_audit_id=row.id)):
+            check.created_at = audited + timedelta(days=7)
+    db.session.commit()
 
 
 # (team or agency, what, days until due, the moves made, by whom: "team" or "qa")

@@ -1,13 +1,17 @@
-"""A QA lead samples the re-referrals of Q1 2014/15 and assigns them; an auditor sees them."""
+"""A QA lead samples the re-referrals of the report's Q1 2014/15 (in the demo's moved years,
+issue 24) and assigns them; an auditor sees them."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from audit_tools.periods import financial_quarter
+from audit_tools.synthetic import REPORT_YEAR, years_to_the_present
 from qa_app.demo import seed_demo_case_data
 from tests.browser.conftest import fill_date, serious_accessibility_problems, sign_in_page
 
 pytestmark = pytest.mark.browser
+REPORT_Q1 = financial_quarter(REPORT_YEAR + years_to_the_present(date.today()), 1).label
 
 
 @pytest.fixture
@@ -17,16 +21,16 @@ def demo_server(app, live_server):
     return live_server
 
 
-def create_programme(page, base_url, name="Re-referrals Q1 2014/15"):
+def create_programme(page, base_url, name=f"Re-referrals {REPORT_Q1}"):
     page.goto(base_url + "/programmes/new")
     page.get_by_label("Programme name").fill(name)
     page.get_by_label("Theme").fill("Was the decision on the earlier referral right?")
     page.get_by_label("Re-referral audit (version 1)").check()
     page.get_by_label("Re-referrals", exact=True).check()
-    page.get_by_label("Period").fill("Q1 2014/15")
+    page.get_by_label("Period").fill(REPORT_Q1)
     # The re-referral questionnaire has no agency sections, so no agency is ticked (issue 19: an
     # agency section without questions could never be submitted).
-    fill_date(page, "Audits due by", date(2027, 1, 31))
+    fill_date(page, "Audits due by", date.today() + timedelta(days=54))
     page.get_by_role("button", name="Create programme").click()
 
 
@@ -64,7 +68,7 @@ def test_a_qa_lead_draws_a_stratified_sample_and_an_auditor_sees_their_cases(dem
     my_audits = page.locator(".app-my-audit")
     # Alex leads every other case; the questionnaire gives no agency any section.
     assert my_audits.count() == 10
-    assert "Re-referrals Q1 2014/15" in my_audits.first.inner_text()
+    assert f"Re-referrals {REPORT_Q1}" in my_audits.first.inner_text()
 
 
 def test_programme_pages_have_no_serious_accessibility_problems(demo_server, axe_page):
