@@ -56,7 +56,8 @@ GROUPS = {
                  ["tests/test_auth.py", "tests/test_sign_in_defences.py", "tests/test_lockout_rules.py",
                   "tests/test_admin.py"], []),
     "case_reads": (["qa_app/services/case_reads.py"],
-                   ["tests/test_case_reads.py", "tests/test_rules_that_matter.py", "tests/test_review_two_reads.py"], []),
+                   ["tests/test_case_reads.py", "tests/test_case_reads_rules.py", "tests/test_rules_that_matter.py",
+                    "tests/test_review_two_reads.py"], []),
     "imports": (["qa_app/services/imports.py", "qa_app/services/import_merge.py",
                  "qa_app/services/import_frame.py", "qa_app/services/import_findings.py"],
                 ["tests/test_imports.py", "tests/test_import_safety.py", "tests/test_import_fast_path.py"], []),
@@ -110,6 +111,9 @@ def refresh(group: str) -> tuple[Path, list[str]]:
     (place / "setup.cfg").write_text(_setup_cfg(modules, tests))
     shutil.rmtree(place / "mutants" / "tests", ignore_errors=True)
     shutil.copytree(ROOT / "tests", place / "mutants" / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    # Which tests reach which function is worked out again: mutmut would otherwise run each
+    # mutant against the tests it knew of, and never the new ones.
+    (place / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     statuses = _statuses(place)
     return place, [name for name, status in statuses.items() if status not in ("killed", "timeout")]
 

@@ -64,6 +64,9 @@ def test_each_kind_of_read_is_told_in_plain_words():
     assert told(_event(1, kind="measure_list", what="re-referral list")) == "re-referral list from the measures"
     assert told(_event(1, kind="child", key="C1", what="child's history")) == "child's history: child C1"
     assert told(_event(1, kind="import_batch", key=2, what="import warnings")) == "import warnings: import batch 2"
+    assert told(_event(1, kind="import_batch", key=None, what="import warnings")) == "import warnings: import batch"
+    # An action whose number is also a case audit's is told as the action it is.
+    assert told(_event(1, kind="action", key=5, what="action")) == "action: action 5"
     assert told(_event(1, what="subject access export")) == "subject access export"
     assert told(_event(1, what=None)) == "a page"
 
@@ -99,7 +102,10 @@ def test_a_list_read_names_its_filter_in_words_and_its_programme_by_name(app, tm
                                                 frame_kind="re-referrals", period_text="Q1 2014/15")
         programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
         shown = {"programme": programme.id, "page": 2}
-        events = [_event(1, kind="audit_programme", key=str(programme.id), what="programme case list", list_filter=shown),
+        events = [_event(4, kind="audit_programme", key=str(programme.id), what="programme findings"),
+                  _event(5, what="action list", list_filter={"programme": programme.id, "page": programme.id}),
+                  _event(6, what="action list", list_filter={"programme": 999, "due_before": "2026-08-01"}),
+                  _event(1, kind="audit_programme", key=str(programme.id), what="programme case list", list_filter=shown),
                   _event(2, kind="audit_programme", key=str(programme.id), what="programme case list",
                          list_filter={"programme": programme.id, "page": 3}),
                   _event(3, kind="measure_list", what="repeat plan list",
@@ -108,6 +114,10 @@ def test_a_list_read_names_its_filter_in_words_and_its_programme_by_name(app, tm
         groups = group_reads(events, "C1", filters=True)
     told = {(g.what, g.count, g.detail) for g in groups}
     assert told == {
+        ("programme findings: programme Reads", 1, ""),
+        # A list named by its filter: the programme by name, every other value as it is.
+        ("action list", 1, f"programme: Reads; page: {programme.id}"),
+        ("action list", 1, "programme: 999; due before: 2026-08-01"),
         ("programme case list: programme Reads", 1, "programme: Reads; page: 2"),
         ("programme case list: programme Reads", 1, "programme: Reads; page: 3"),
         ("repeat plan list from the measures", 1,
