@@ -80,7 +80,9 @@ def test_repeated_reads_of_one_thing_by_one_person_on_one_day_are_one_row(app):
               _event(4, kind="action", key=9, what="action", when=late),
               _event(5, kind="action", key=9, what="action", when=noon, user="b@x.test", role="team_manager"),
               _event(6, kind="action", key=8, what="action", when=nine),
-              _event(7, kind="action", key=9, what="action", when=noon, user=None, role=None, address=None)]
+              _event(7, kind="action", key=9, what="action", when=noon, user=None, role=None, address=None),
+              _event(8, kind="action", key=7, what="action", when=nine, address=None),
+              _event(9, kind="action", key=7, what="action", when=noon, address="10.0.0.3")]
     with app.app_context():
         groups = group_reads(events, "C1")
     rows = [(g.user, g.role, g.day.isoformat(), g.what, g.count, g.first, g.last, g.detail) for g in groups]
@@ -89,6 +91,7 @@ def test_repeated_reads_of_one_thing_by_one_person_on_one_day_are_one_row(app):
         ("b@x.test", "team_manager", "2026-07-01", "action: action 9", 1, noon, noon, "10.0.0.1"),
         ("anonymous", "", "2026-07-01", "action: action 9", 1, noon, noon, ""),
         ("a@x.test", "auditor", "2026-07-01", "action: action 9", 3, morning, noon, "10.0.0.1, 10.0.0.2"),
+        ("a@x.test", "auditor", "2026-07-01", "action: action 7", 2, nine, noon, "10.0.0.3"),
         ("a@x.test", "auditor", "2026-07-01", "action: action 8", 1, nine, nine, "10.0.0.1"),
     ]
 
@@ -102,9 +105,12 @@ def test_a_list_read_names_its_filter_in_words_and_its_programme_by_name(app, tm
                                                 frame_kind="re-referrals", period_text="Q1 2014/15")
         programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
         shown = {"programme": programme.id, "page": 2}
+        # Lists named only by their filter: the programme by name, every other value as it is.
+        filtered_only = group_reads([
+            _event(5, what="action list", list_filter={"programme": programme.id, "page": programme.id}),
+            _event(6, what="action list", list_filter={"programme": 999, "due_before": "2026-08-01"},
+                   when=datetime(2026, 7, 2, tzinfo=UTC))], "C1", filters=True)
         events = [_event(4, kind="audit_programme", key=str(programme.id), what="programme findings"),
-                  _event(5, what="action list", list_filter={"programme": programme.id, "page": programme.id}),
-                  _event(6, what="action list", list_filter={"programme": 999, "due_before": "2026-08-01"}),
                   _event(1, kind="audit_programme", key=str(programme.id), what="programme case list", list_filter=shown),
                   _event(2, kind="audit_programme", key=str(programme.id), what="programme case list",
                          list_filter={"programme": programme.id, "page": 3}),
@@ -115,14 +121,13 @@ def test_a_list_read_names_its_filter_in_words_and_its_programme_by_name(app, tm
     told = {(g.what, g.count, g.detail) for g in groups}
     assert told == {
         ("programme findings: programme Reads", 1, ""),
-        # A list named by its filter: the programme by name, every other value as it is.
-        ("action list", 1, f"programme: Reads; page: {programme.id}"),
-        ("action list", 1, "programme: 999; due before: 2026-08-01"),
         ("programme case list: programme Reads", 1, "programme: Reads; page: 2"),
         ("programme case list: programme Reads", 1, "programme: Reads; page: 3"),
         ("repeat plan list from the measures", 1,
          "period: 2014-04-01..2014-06-30; within two years: True; earlier decision: nfa"),
     }
+    assert [g.detail for g in filtered_only] == ["programme: 999; due before: 2026-08-01",
+                                                 f"programme: Reads; page: {programme.id}"]
 
 
 def _read(child_ids=(), *, when, action="case_read", kind="case_audit", key="1", what="case audit", list_filter=None):
@@ -168,11 +173,14 @@ def test_a_programme_list_is_a_read_of_a_child_only_for_that_childs_programme(ap
                                                     frame_kind="re-referrals", period_text=period)
             programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
             made[name] = str(programme.id)
+        earlier = _read(kind="audit_programme", key=made["Q1"], what="programme case list",
+                        when=datetime(2026, 6, 1, tzinfo=UTC))
         mine = _read(kind="audit_programme", key=made["Q1"], what="programme case list", when=datetime(2026, 7, 1, tzinfo=UTC))
         _read(kind="audit_programme", key=made["Later"], what="programme case list", when=datetime(2026, 7, 2, tzinfo=UTC))
         _read(action="programme_updated", kind="audit_programme", key=made["Q1"], what="policy",
               when=datetime(2026, 7, 3, tzinfo=UTC))
-        assert [e.id for e in reads_of_child("C1").lists] == [mine]
+        assert [e.id for e in reads_of_child("C1").lists] == [mine, earlier]
+        assert [e.id for e in reads_of_child("C1", limit=1).lists] == [mine]
         assert reads_of_child("C3").lists == []
 
 
@@ -231,3 +239,37 @@ def test_a_page_shown_again_while_the_database_is_busy_logs_its_read_to_the_appl
         "{'programme': 4}"]
     with app.app_context():
         assert db.session.scalars(db.select(AuditEvent).filter_by(action="case_read")).all() == []
+
+
+def test_the_page_holds_the_newest_500_reads_and_the_newest_lists(app, tmp_path):
+    from qa_app.extensions import db
+    from qa_app.models import AuditEvent, AuditEventChild
+    from qa_app.services.case_reads import reads_of_child
+    _load(app, tmp_path, [["C1", "R1", "2014-04-01", "nfa", "", "North"]])
+    with app.app_context():
+        first = datetime(2026, 1, 1, tzinfo=UTC)
+        events = [AuditEvent(occurred_at=first.replace(day=1 + n % 28, hour=n % 24), action="case_read",
+                             object_type="case_audit", object_id="1", details={"what": "case audit"})
+                  for n in range(501)]
+        db.session.add_all(events)
+        db.session.flush()
+        db.session.add_all(AuditEventChild(event_id=e.id, child_id="C1") for e in events)
+        db.session.commit()
+        assert len(reads_of_child("C1").direct) == 500
+        # Measures lists in and out of the child's period: the newest that could show them first.
+        older, newer = (_read(kind="measure_list", key=None, what="re-referral list", when=datetime(2026, 8, d, tzinfo=UTC),
+                              list_filter={"period": "2014-04-01..2014-06-30"}) for d in (1, 3))
+        _read(kind="measure_list", key=None, what="re-referral list", when=datetime(2026, 8, 2, tzinfo=UTC),
+              list_filter={"period": "2016-04-01..2016-06-30"})
+        assert [e.id for e in reads_of_child("C1").lists] == [newer, older]
+        assert [e.id for e in reads_of_child("C1", limit=1).lists] == [newer]
+
+
+def test_a_child_no_longer_in_the_data_whose_reads_remain_is_still_known(app):
+    """Retention or a new load can remove a child's records; the reads of them stay, and the page
+    lists them rather than say there is no such child."""
+    from qa_app.services.case_reads import reads_of_child
+    with app.app_context():
+        _read(["C9"], when=datetime(2026, 7, 1, tzinfo=UTC))
+        assert reads_of_child("C9").known is True
+        assert reads_of_child("C8").known is False

@@ -137,12 +137,9 @@ def plain_words(event, child_id: str, programmes: dict, case_audits: dict) -> st
         return f"{what}: the case audit of child {child_id} (case {case_id}) in programme {programme}"
     if kind == "audit_programme":
         return f"{what}: programme {programmes.get(key, key)}"
-    if kind == "action":
-        return f"{what}: action {key}"
     if kind == "measure_list":
         return f"{what} from the measures"
-    if kind == "child":
-        return f"{what}: child {key}"
+    # Anything else by its kind and number: "action: action 9", "child's history: child C1".
     return what if not kind else f"{what}: {kind.replace('_', ' ')} {key}".strip()
 
 
@@ -154,13 +151,14 @@ def group_reads(events, child_id: str, filters: bool = False) -> list[ReadGroup]
                                   | {str((e.details.get("list_filter") or {}).get("programme", "")) for e in events})
     groups: dict[tuple, ReadGroup] = {}
     for event in sorted(events, key=lambda e: (e.occurred_at, e.id)):
-        detail = "" if filters else (event.ip_address or "")
         if filters:
             parts = []
             for key, value in (event.details.get("list_filter") or {}).items():
                 shown = programmes.get(str(value), value) if key == "programme" else value
                 parts.append(f"{FILTER_WORDS.get(key, key.replace('_', ' '))}: {shown}")
             detail = "; ".join(parts)
+        else:
+            detail = event.ip_address or ""
         what = plain_words(event, child_id, programmes, case_audits)
         key = (event.user_email or "anonymous", uk_day(event.occurred_at), what, detail if filters else "")
         group = groups.get(key)
