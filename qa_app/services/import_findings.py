@@ -47,10 +47,12 @@ def _finding_queries(touched: str) -> tuple[str, str, str]:
     return plans, nfa_before_plan, same_day
 
 
-def record_quality_warnings(batch_id: int, report: ImportReport, loaded: FrameLoad | None = None) -> None:
-    """Check each child the file touched who could have a finding, in child id order."""
+def record_quality_warnings(batch_id: int, report: ImportReport, loaded: FrameLoad | None = None,
+                            touched: str | None = None) -> None:
+    """Check each child the file touched who could have a finding, in child id order. The
+    children touched are the loaded frame's, or `touched` (SQL) if given, else the staged rows'."""
     params = {"batch": batch_id}
-    queries = _finding_queries(loaded.touched if loaded else _touched_children(params))
+    queries = _finding_queries(loaded.touched if loaded else touched or _touched_children(params))
     plan_rows, pair_rows, same_day_rows = (_finding_rows(db.session.connection(), sql) for sql in queries)
     # {child: {id: row}}: a plan or referral can come from two of the queries, and counts once.
     plans, referrals = {}, {}
@@ -69,7 +71,7 @@ def record_quality_warnings(batch_id: int, report: ImportReport, loaded: FrameLo
         for finding in child_findings(child_id, child_referrals, child_plans):
             report.warning(f"child {child_id}", None, ", ".join(finding.record_ids),
                            f"{finding.label}: {finding.detail}", kind=finding.kind)
-    if loaded is None:
+    if loaded is None and touched is None:
         db.session.execute(text("DROP TABLE import_touched"))
 
 
