@@ -137,7 +137,12 @@ def findings_before_publishing(batch_id: int, first_loads: list[str]) -> Finding
     noted = _Noted()
     connection = db.session.connection()
     tables_then = _tables_now(_STAND_INS)
-    _report_findings(noted, (_finding_rows(connection, sql) for sql in _finding_queries(touched, **names)))
+    # A query reading a table that is empty and is not the file's finds nothing (for a first
+    # load of referrals before any plans, 0.4 s less of building the children's list to look in).
+    empty = {table for table, (count, _, _) in tables_then.items() if not count and table not in first_loads}
+    reads = ({"cp_plan"}, {"cp_plan", "referral"}, {"referral"})
+    _report_findings(noted, ([] if reads[n] & empty else _finding_rows(connection, sql)
+                             for n, sql in enumerate(_finding_queries(touched, **names))))
     return FindingsBeforePublishing(noted.warnings, tuple(first_loads), tables_then)
 
 
