@@ -251,7 +251,8 @@ def _stage_frame(batch: ImportBatch, checked: CheckedFrame) -> None:
             chunk = checked.frame.slice(offset, import_merge.FRAME_CHUNK)
             import_merge.copy_frame(table, chunk, values)
             batch.rows_processed = offset + chunk.height
-        _let_waiting_saves_in()
+        if offset + import_merge.FRAME_CHUNK < checked.frame.height:
+            _let_waiting_saves_in()  # before the next chunk
 
 
 # SQLite gives the write lock to no one in turn: a save waiting for it sleeps and looks again,
