@@ -136,6 +136,7 @@ def test_a_fault_after_publishing_writes_rolls_back_everything_and_leaves_no_sta
     assert after_indexes == indexes and "ix_referral_child_date" in after_indexes
 
 
+@pytest.mark.skipif(using_postgres(), reason="PostgreSQL keeps the frame path: nothing is staged")
 def test_a_fault_part_way_through_staging_writes_nothing_and_leaves_no_staging(
         app, tmp_path, staged_first, monkeypatch):
     copy_frame, chunks = import_merge.copy_frame, []
@@ -154,8 +155,7 @@ def test_a_fault_part_way_through_staging_writes_nothing_and_leaves_no_staging(
                   db.session.scalar(select(func.count()).select_from(Child)), _staged_rows())
     assert batch.status == "failed" and "nothing was written" in batch.errors[0]["expected"]
     assert counts == (0, 0, 0)
-    if not using_postgres():
-        assert chunks == ["staged_referral"] * 3  # two chunks had been committed to staging
+    assert chunks == ["staged_referral"] * 3  # two chunks had been committed to staging
 
 
 def test_a_first_load_published_without_a_child_it_names_writes_nothing(app, tmp_path, staged_first, monkeypatch):

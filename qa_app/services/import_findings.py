@@ -27,8 +27,9 @@ _TOUCHED = ("SELECT child_id FROM staged_referral WHERE batch_id = :batch UNION 
 
 def _finding_queries(touched: str, referral: str = "referral", cp_plan: str = "cp_plan") -> tuple[str, str, str]:
     """The three queries, over the tables named, or over what stands in for them (SQL)."""
-    plans = (f"SELECT plan_id, child_id, start_date, end_date FROM {cp_plan} WHERE child_id IN "
-             f"(SELECT child_id FROM {cp_plan} WHERE child_id IN ({touched}) GROUP BY child_id "
+    # (Every table named has an alias: PostgreSQL requires one of a subquery standing in.)
+    plans = (f"SELECT plan_id, child_id, start_date, end_date FROM {cp_plan} q WHERE child_id IN "
+             f"(SELECT child_id FROM {cp_plan} q2 WHERE child_id IN ({touched}) GROUP BY child_id "
              " HAVING count(*) > 1 OR max(CASE WHEN end_date = start_date THEN 1 ELSE 0 END) = 1)")
     earliest = (f"date(p.start_date, '-{NFA_THEN_PLAN_DAYS} days')" if is_sqlite()
                 else f"p.start_date - {NFA_THEN_PLAN_DAYS}")
@@ -45,7 +46,7 @@ def _finding_queries(touched: str, referral: str = "referral", cp_plan: str = "c
         # A row-value IN, not a join: the databases look the few same-day pairs up in the index,
         # where a join to the grouped rows compared every referral with every pair.
         "WHERE (r.child_id, r.referral_date) IN "
-        f"(SELECT child_id, referral_date FROM {referral} WHERE child_id IN ({touched}) "
+        f"(SELECT child_id, referral_date FROM {referral} q WHERE child_id IN ({touched}) "
         " GROUP BY child_id, referral_date HAVING count(*) > 1)")
     return plans, nfa_before_plan, same_day
 
