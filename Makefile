@@ -75,6 +75,7 @@ bench: setup
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.forms
 	$(BIN)/python -m bench.exports
+	$(BIN)/python -m bench.write_lock
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC)/css $(STATIC)/govuk instance/test*

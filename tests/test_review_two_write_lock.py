@@ -77,6 +77,7 @@ def test_a_slow_parse_and_a_large_import_never_hold_up_another_users_save(
 
     with running_worker(app, database_url) as worker:
         wait_until(lambda: _batch(app, batch_id)[0] != "queued", 60, "the worker to take the import")
+        import_began = time.monotonic()
         uploader.start()
         assert parsing.wait(30), "the upload never reached its parse"
         save_times, saved, token = [], 0, csrf_token(admin)
@@ -89,21 +90,26 @@ def test_a_slow_parse_and_a_large_import_never_hold_up_another_users_save(
                 assert response.status_code == 302, response.get_data(as_text=True)[:500]
                 saved += 1
                 assert saved < 2000
+            import_took = time.monotonic() - import_began
         finally:
             release.set()
             uploader.join(60)
         assert uploaded["response"].status_code == 302  # the slow upload still saved
         wait_until(lambda: _batch(app, batch_id)[0] not in ("queued", "checking"), 120, "the import to end")
         assert worker.poll() is None, "the worker died"
-    print(f"\n{saved} saves during a {IMPORT_ROWS:,}-row import and a held parse: "
-          f"slowest {max(save_times):.2f} s, median {sorted(save_times)[len(save_times) // 2]:.2f} s")
-    # The held parse holds no lock, so saves go straight through. The import's rows go in with
-    # one all-or-nothing write (300,000 rows and their indexes: about 3 s here), and a save that
-    # arrives during it waits for it; saves are one after another, so at most one does. (That
-    # one took 4-6.5 s on the shared 2-core machine; its bound is only that it never nears the
-    # 30 s lock timeout.)
-    assert sorted(save_times)[-2] < 2.0, save_times
-    assert max(save_times) < 20, save_times
+    slowest = max(save_times)
+    print(f"\n{saved} saves during a {IMPORT_ROWS:,}-row import ({import_took:.2f} s) and a held parse: "
+          f"slowest {slowest:.2f} s ({slowest / import_took:.2f} of the import), "
+          f"median {sorted(save_times)[len(save_times) // 2]:.3f} s")
+    # The held parse holds no lock, so saves go straight through. The import stages its rows a
+    # chunk to a transaction, pausing between them, and publishes them in one short transaction
+    # (issue 21); a save waits at most for one of these. Timed against the import itself in the
+    # same run, as the benchmarks time against their baselines, because this 2-core machine is
+    # shared: no save waits for as much as half the import. When the whole file was written in
+    # one transaction, the save that met it waited for most of the import (3.3 s of 3.9 s, a
+    # ratio of 0.85; 4-6.5 s under load), and so did a save that met a run of chunks written
+    # back to back. Figures: docs/performance.md, "Issue 21".
+    assert slowest < import_took / 2, (import_took, save_times)
     assert _batch(app, batch_id) == ("succeeded", IMPORT_ROWS)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Referral.id))) == IMPORT_ROWS

@@ -100,13 +100,23 @@ def copy_frame(table: str, frame: pl.DataFrame, columns: dict[str, pl.Expr]) -> 
     cursor.close()
 
 
-def merge_children(batch_id: int) -> dict:
+_TOUCHED = ("SELECT child_id FROM staged_child WHERE batch_id = :batch UNION "
+            "SELECT child_id FROM staged_referral WHERE batch_id = :batch UNION "
+            "SELECT child_id FROM staged_plan WHERE batch_id = :batch")
+
+
+def staged_children(batch_id: int) -> int:
+    """How many children the batch's staged rows name."""
+    return db.session.execute(text(f"SELECT count(*) FROM ({_TOUCHED}) c"), {"batch": batch_id}).scalar()  # nosec B608
+
+
+def merge_children(batch_id: int, total: int | None = None) -> dict:
+    """The staged children into child, counted; `total` (staged_children) if already known."""
     params = {"batch": batch_id}
     # `touched` is a constant; the batch goes in as a parameter.
-    touched = ("SELECT child_id FROM staged_child WHERE batch_id = :batch UNION "
-               "SELECT child_id FROM staged_referral WHERE batch_id = :batch UNION "
-               "SELECT child_id FROM staged_plan WHERE batch_id = :batch")
-    total = db.session.execute(text(f"SELECT count(*) FROM ({touched}) c"), params).scalar()  # nosec B608
+    touched = _TOUCHED
+    if total is None:
+        total = staged_children(batch_id)
     added = db.session.execute(text(
         "SELECT count(DISTINCT s.child_id) FROM staged_child s WHERE s.batch_id = :batch AND NOT EXISTS "
         "(SELECT 1 FROM child WHERE child.child_id = s.child_id)"), params).scalar()
