@@ -105,11 +105,12 @@ def test_a_slow_parse_and_a_large_import_never_hold_up_another_users_save(
     # chunk to a transaction, pausing between them, and publishes them in one short transaction
     # (issue 21); a save waits at most for one of these. Timed against the import itself in the
     # same run, as the benchmarks time against their baselines, because this 2-core machine is
-    # shared: no save waits for as much as half the import. When the whole file was written in
+    # shared: no save waits for as much as 60% of the import (0.27 to 0.46 measured, at loads of 2
+    # to 4; the margin is for a busier machine). When the whole file was written in
     # one transaction, the save that met it waited for most of the import (3.3 s of 3.9 s, a
     # ratio of 0.85; 4-6.5 s under load), and so did a save that met a run of chunks written
     # back to back. Figures: docs/performance.md, "Issue 21".
-    assert slowest < import_took / 2, (import_took, save_times)
+    assert slowest < import_took * 0.6, (import_took, save_times)
     assert _batch(app, batch_id) == ("succeeded", IMPORT_ROWS)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Referral.id))) == IMPORT_ROWS
