@@ -1,0 +1,115 @@
+"""Moderation's rules one at a time, at the service (qa_app/services/moderation.py): which audit a
+moderator is given next, what reopening refuses and records, and the moderation policy's limits
+and record. Written for the survivors of the mutation run (docs/testing.md); the pages are in
+tests/test_moderation.py."""
+from datetime import date
+
+import pytest
+
+from audit_tools.sampling import SampleRequest
+from qa_app.extensions import db
+from qa_app.models import AuditEvent, AuditProgramme, CaseAudit, Role
+from qa_app.services import moderation, programmes
+from qa_app.services.case_audits import LEAD, save_part
+from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
+from tests.helpers import make_user
+from tests.test_moderation import ANSWERS
+
+
+@pytest.fixture
+def two_auditors(app, tmp_path):
+    """Two submitted audits graded Inadequate (so both are in the queue): the older by an auditor
+    who is also a QA lead, the newer by another auditor."""
+    with app.app_context():
+        import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, [
+            ["C1", "A1", "2014-03-01", "nfa", "", "North"], ["C1", "B1", "2014-05-01", "nfa", "", "North"],
+            ["C2", "A2", "2014-03-02", "nfa", "", "North"], ["C2", "B2", "2014-05-02", "nfa", "", "North"]]))
+        both, other = make_user(Role.AUDITOR, Role.QA_LEAD), make_user(Role.AUDITOR)
+        programme = programmes.create_programme(name="P", theme="", questionnaire_id="re-referral-audit",
+                                                frame_kind="re-referrals", period_text="Q1 2014/15")
+        programmes.draw_programme_sample(programme.id, SampleRequest("census"), seed=1)
+        first, second = programmes.active_case_audits(db.session.get(AuditProgramme, programme.id))
+        programmes.reassign(first.id, lead_auditor_id=both.id, section_auditors={}, due_date=date(2027, 1, 1))
+        programmes.reassign(second.id, lead_auditor_id=other.id, section_auditors={}, due_date=date(2027, 1, 1))
+        for audit, auditor in ((first, both), (second, other)):
+            audit = db.session.get(CaseAudit, audit.id)
+            save_part(audit.id, LEAD, {**ANSWERS, "overall_grade": "Inadequate"}, audit.version, submit=True, user=auditor)
+        lead = make_user(Role.QA_LEAD)
+    return {"programme": programme.id, "first": first.id, "second": second.id, "both": both, "other": other,
+            "lead": lead}
+
+
+def test_a_moderator_is_given_the_oldest_audit_in_the_queue_that_is_not_their_own(app, two_auditors):
+    w = two_auditors
+    with app.app_context():
+        assert [item.case_audit.id for item in moderation.moderation_queue()] == [w["first"], w["second"]]
+        assert moderation.next_in_queue(w["lead"]).id == w["first"]
+        assert moderation.next_in_queue(w["both"]).id == w["second"]  # their own is passed over
+        assert moderation.next_in_queue(w["other"]).id == w["first"]
+
+
+def test_reopening_needs_a_reason_and_is_never_done_on_ones_own_audit(app, two_auditors):
+    w = two_auditors
+    with app.app_context():
+        with pytest.raises(moderation.ModerationError) as blank:
+            moderation.reopen(w["first"], "lead", "   ", w["lead"])
+        assert blank.value.problems == {"reason": "Enter why the audit is being reopened"}
+        with pytest.raises(moderation.ModerationError) as own:
+            moderation.reopen(w["first"], "lead", "Wrong case read", w["both"])
+        assert own.value.problems == {"_state": moderation.OWN_WORK_REOPEN}
+        with pytest.raises(moderation.ModerationError) as no_part:
+            moderation.reopen(w["first"], "police", "Wrong case read", w["lead"])
+        assert no_part.value.problems == {"_state": "Only a submitted part can be reopened"}
+        assert db.session.get(CaseAudit, w["first"]).status == "submitted"
+        assert db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_reopened")).all() == []
+
+        moderation.reopen(w["first"], "lead", "  Wrong case read  ", w["lead"])
+        event = db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_reopened")).one()
+        assert (event.user_id, event.object_type, event.object_id) == (w["lead"].id, "case_audit", str(w["first"]))
+        assert event.details == {"part": "lead", "reason": "Wrong case read"}
+        # A draft cannot be reopened again: the refusal names why.
+        with pytest.raises(moderation.ModerationError) as again:
+            moderation.reopen(w["first"], "lead", "Again", w["lead"])
+        assert list(again.value.problems) == ["_state"] and again.value.problems["_state"]
+
+
+@pytest.mark.parametrize("random_percent, new_auditor_first, refused", [
+    (0, 0, None), (100, 50, None), (101, 0, "random_percent"), (-1, 0, "random_percent"),
+    (0, 51, "new_auditor_first"), (0, -1, "new_auditor_first")])
+def test_the_policy_takes_0_to_100_percent_and_0_to_50_first_audits(app, two_auditors, random_percent,
+                                                                     new_auditor_first, refused):
+    w = two_auditors
+    messages = {"random_percent": "Enter a percentage from 0 to 100",
+                "new_auditor_first": "Enter a number of audits from 0 to 50"}
+    with app.app_context():
+        before = dict(db.session.get(AuditProgramme, w["programme"]).moderation_policy or {})
+        change = dict(inadequate=False, flagged=True, new_auditor_first=new_auditor_first,
+                      random_percent=random_percent, user=w["lead"])
+        if refused:
+            with pytest.raises(moderation.ModerationError) as error:
+                moderation.set_policy(w["programme"], **change)
+            assert error.value.problems == {refused: messages[refused]}
+            assert db.session.get(AuditProgramme, w["programme"]).moderation_policy == (before or None)
+        else:
+            moderation.set_policy(w["programme"], **change)
+            # The random choice's seed, drawn when the programme was made, is kept.
+            assert db.session.get(AuditProgramme, w["programme"]).moderation_policy == {
+                **before, "inadequate": False, "flagged": True, "new_auditor_first": new_auditor_first,
+                "random_percent": random_percent}
+
+
+def test_a_policy_change_is_recorded_with_what_it_was_and_what_it_became(app, two_auditors):
+    w = two_auditors
+    with app.app_context():
+        made_with = dict(db.session.get(AuditProgramme, w["programme"]).moderation_policy or {})
+        moderation.set_policy(w["programme"], inadequate=True, flagged=False, new_auditor_first=2, random_percent=10,
+                              user=w["lead"])
+        moderation.set_policy(w["programme"], inadequate=False, flagged=True, new_auditor_first=0, random_percent=5,
+                              user=w["lead"])
+        first, second = db.session.scalars(db.select(AuditEvent).filter_by(action="moderation_policy_changed")
+                                           .order_by(AuditEvent.id)).all()
+        assert (second.user_id, second.object_type, second.object_id) == (w["lead"].id, "audit_programme", str(w["programme"]))
+        assert first.details["before"] == made_with
+        assert second.details == {
+            "before": {**made_with, "inadequate": True, "flagged": False, "new_auditor_first": 2, "random_percent": 10},
+            "after": {**made_with, "inadequate": False, "flagged": True, "new_auditor_first": 0, "random_percent": 5}}
