@@ -113,3 +113,61 @@ def test_a_policy_change_is_recorded_with_what_it_was_and_what_it_became(app, tw
         assert second.details == {
             "before": {**made_with, "inadequate": True, "flagged": False, "new_auditor_first": 2, "random_percent": 10},
             "after": {**made_with, "inadequate": False, "flagged": True, "new_auditor_first": 0, "random_percent": 5}}
+
+
+def _moderated(case_audit_id, moderator, grades, day):
+    from datetime import UTC, datetime
+
+    from qa_app.models import Moderation, ModerationOutcome
+    db.session.add(Moderation(case_audit_id=case_audit_id, moderator_id=moderator.id, outcome=ModerationOutcome.ACCEPTED,
+                              grades={q: {"auditor": a, "moderator": m, "reason": None} for q, (a, m) in grades.items()},
+                              created_at=datetime(2026, 7, day, tzinfo=UTC)))
+    db.session.commit()
+
+
+def test_agreement_counts_each_audits_latest_independent_moderation(app, two_auditors):
+    """By question and by auditor: only the latest moderation of an audit counts, one made by the
+    audit's own auditor (before that was refused) not at all, and a grade either side left blank
+    is no pair."""
+    w = two_auditors
+    with app.app_context():
+        _moderated(w["first"], w["both"], {"overall_grade": ("Inadequate", "Good")}, 1)  # their own audit
+        _moderated(w["second"], w["lead"], {"overall_grade": ("Inadequate", "Good")}, 2)  # superseded
+        _moderated(w["second"], w["lead"], {"overall_grade": ("Inadequate", "Inadequate"),
+                                            "plan_grade": ("Good", "Requires improvement to be good"),
+                                            "unanswered": (None, "Good")}, 3)
+        report = moderation.agreement_for(db.session.get(AuditProgramme, w["programme"]))
+    assert (report.overall.pairs, report.overall.exact_pct, report.overall.within_one_pct) == (2, 50, 100)
+    assert {q: (a.pairs, a.exact_pct) for q, a in report.by_question.items()} == {
+        "overall_grade": (1, 100), "plan_grade": (1, 0)}
+    assert {name: a.pairs for name, a in report.by_auditor.items()} == {w["other"].display_name: 2}
+
+
+def test_agreement_by_auditor_names_an_audit_with_no_lead_auditor_unknown(app, two_auditors):
+    w = two_auditors
+    with app.app_context():
+        db.session.get(CaseAudit, w["second"]).lead_auditor_id = None
+        db.session.commit()
+        _moderated(w["second"], w["lead"], {"overall_grade": ("Inadequate", "Inadequate")}, 1)
+        _moderated(w["first"], w["lead"], {"overall_grade": ("Inadequate", "Good")}, 2)
+        report = moderation.agreement_for(db.session.get(AuditProgramme, w["programme"]))
+    assert list(report.by_auditor) == sorted([w["both"].display_name, "Unknown"])
+    assert report.by_auditor["Unknown"].exact_pct == 100
+
+
+def test_open_queries_stop_an_audit_being_accepted_and_are_named_with_their_part(app, two_auditors):
+    from qa_app.services import queries
+    w = two_auditors
+    with app.app_context():
+        queries.open_query(w["second"], LEAD, "overall_grade", "Is this grade right?", None, w["lead"])
+        queries.open_query(w["second"], LEAD, "consent", "Was consent sought?", None, w["lead"])
+        with pytest.raises(moderation.ModerationError) as refused:
+            moderation.moderate(w["second"], {"overall_grade": "Inadequate"}, {}, outcome="accepted", comments=None,
+                                user=w["lead"])
+        assert refused.value.problems == {"_queries": "Close the open queries before accepting this audit: "
+                                          "Overall grade for the handling of this case (Lead auditor's part); "
+                                          "Was consent handled properly? (Lead auditor's part)"}
+        # Returning it is how its author gets to change a queried answer.
+        moderation.moderate(w["second"], {"overall_grade": "Inadequate"}, {}, outcome="returned",
+                            comments="See the queries", user=w["lead"])
+        assert db.session.get(CaseAudit, w["second"]).status == "returned"
