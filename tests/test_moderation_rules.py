@@ -170,4 +170,4 @@ def test_open_queries_stop_an_audit_being_accepted_and_are_named_with_their_part
         # Returning it is how its author gets to change a queried answer.
         moderation.moderate(w["second"], {"overall_grade": "Inadequate"}, {}, outcome="returned",
                             comments="See the queries", user=w["lead"])
-        assert db.session.get(CaseAudit, w["second"]).status == "returned"
+        assert db.session.get(CaseAudit, w["second"]).status == "draft"  # back with its auditor
