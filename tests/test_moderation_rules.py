@@ -18,8 +18,9 @@ from tests.test_moderation import ANSWERS
 
 @pytest.fixture
 def two_auditors(app, tmp_path):
-    """Two submitted audits graded Inadequate (so both are in the queue): the older by an auditor
-    who is also a QA lead, the newer by another auditor."""
+    """Two audits graded Inadequate (so both are in the queue): "first" by an auditor who is also a
+    QA lead, "second" by another auditor; second was submitted first, so it is the older in the
+    queue although it was made second."""
     with app.app_context():
         import_file("referrals", write_csv(tmp_path / "r.csv", REFERRAL_HEADINGS, [
             ["C1", "A1", "2014-03-01", "nfa", "", "North"], ["C1", "B1", "2014-05-01", "nfa", "", "North"],
@@ -31,7 +32,7 @@ def two_auditors(app, tmp_path):
         first, second = programmes.active_case_audits(db.session.get(AuditProgramme, programme.id))
         programmes.reassign(first.id, lead_auditor_id=both.id, section_auditors={}, due_date=date(2027, 1, 1))
         programmes.reassign(second.id, lead_auditor_id=other.id, section_auditors={}, due_date=date(2027, 1, 1))
-        for audit, auditor in ((first, both), (second, other)):
+        for audit, auditor in ((second, other), (first, both)):
             audit = db.session.get(CaseAudit, audit.id)
             save_part(audit.id, LEAD, {**ANSWERS, "overall_grade": "Inadequate"}, audit.version, submit=True, user=auditor)
         lead = make_user(Role.QA_LEAD)
@@ -42,10 +43,10 @@ def two_auditors(app, tmp_path):
 def test_a_moderator_is_given_the_oldest_audit_in_the_queue_that_is_not_their_own(app, two_auditors):
     w = two_auditors
     with app.app_context():
-        assert [item.case_audit.id for item in moderation.moderation_queue()] == [w["first"], w["second"]]
-        assert moderation.next_in_queue(w["lead"]).id == w["first"]
-        assert moderation.next_in_queue(w["both"]).id == w["second"]  # their own is passed over
-        assert moderation.next_in_queue(w["other"]).id == w["first"]
+        assert [item.case_audit.id for item in moderation.moderation_queue()] == [w["second"], w["first"]]
+        assert moderation.next_in_queue(w["lead"]).id == w["second"]
+        assert moderation.next_in_queue(w["other"]).id == w["first"]  # their own is passed over
+        assert moderation.next_in_queue(w["both"]).id == w["second"]
 
 
 def test_reopening_needs_a_reason_and_is_never_done_on_ones_own_audit(app, two_auditors):
@@ -67,6 +68,11 @@ def test_reopening_needs_a_reason_and_is_never_done_on_ones_own_audit(app, two_a
         event = db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_reopened")).one()
         assert (event.user_id, event.object_type, event.object_id) == (w["lead"].id, "case_audit", str(w["first"]))
         assert event.details == {"part": "lead", "reason": "Wrong case read"}
+        # The trail keeps the first 500 characters of a long reason.
+        moderation.reopen(w["second"], "lead", "x" * 499 + "yz", w["lead"])
+        long_one = db.session.scalars(db.select(AuditEvent).filter_by(action="case_audit_reopened")
+                                      .order_by(AuditEvent.id.desc())).first()
+        assert long_one.details["reason"] == "x" * 499 + "y"
         # A draft cannot be reopened again: the refusal names why.
         with pytest.raises(moderation.ModerationError) as again:
             moderation.reopen(w["first"], "lead", "Again", w["lead"])
@@ -161,6 +167,11 @@ def test_open_queries_stop_an_audit_being_accepted_and_are_named_with_their_part
     with app.app_context():
         queries.open_query(w["second"], LEAD, "overall_grade", "Is this grade right?", None, w["lead"])
         queries.open_query(w["second"], LEAD, "consent", "Was consent sought?", None, w["lead"])
+        with pytest.raises(moderation.ModerationError) as nothing_chosen:
+            moderation.moderate(w["second"], {}, {}, outcome="", comments=None, user=w["lead"])
+        # Every problem at once, in one message as well as by field.
+        assert str(nothing_chosen.value) == "; ".join(nothing_chosen.value.problems.values())
+        assert len(nothing_chosen.value.problems) >= 2
         with pytest.raises(moderation.ModerationError) as refused:
             moderation.moderate(w["second"], {"overall_grade": "Inadequate"}, {}, outcome="accepted", comments=None,
                                 user=w["lead"])
