@@ -49,7 +49,7 @@ GROUPS = {
                  ["tests/test_access.py", "tests/test_auth.py", "tests/test_http.py",
                   "tests/test_rules_that_matter.py"], []),
     "actions": (["qa_app/services/actions.py"],
-                ["tests/test_actions.py", "tests/test_rules_that_matter.py"], []),
+                ["tests/test_actions.py", "tests/test_action_rules.py", "tests/test_rules_that_matter.py"], []),
     "moderation": (["qa_app/services/moderation.py"],
                    ["tests/test_moderation.py", "tests/test_moderation_rules.py",
                     "tests/test_own_work_moderation_sections.py"], []),

@@ -1,0 +1,120 @@
+"""Actions' rules one at a time, at the service (qa_app/services/actions.py): whose work bars them
+from checking it, who may own an action, which findings an action may answer, and what an
+evidence download hands out and records. Written for the survivors of the mutation run
+(docs/testing.md); the pages and the life of an action are in tests/test_actions.py."""
+import io
+
+from qa_app.extensions import db
+from qa_app.models import Action, ActionStatus, AuditEvent, AuditProgramme, CaseAudit, CaseAuditSection, Role
+from qa_app.services import actions
+from tests.helpers import make_user
+from tests.test_actions import audited, raise_for  # noqa: F401 (a fixture)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _qa_owned(app, audited):  # noqa: F811
+    """An action owned by a QA lead (who may therefore both work it and check work), and a
+    second QA lead."""
+    programme_id, by_case, people = audited
+    with app.app_context():
+        owner_lead, other_lead = make_user(Role.QA_LEAD), make_user(Role.QA_LEAD)
+        action = raise_for(programme_id, by_case["B1"], people["qa"], owner_id=owner_lead.id)
+    return action.id, owner_lead, other_lead
+
+
+def _may_close(action_id, user):
+    action = db.session.get(Action, action_id)
+    return actions.may_move(user, action, ActionStatus.CLOSED), actions.may_move(user, action, ActionStatus.RETURNED)
+
+
+def test_a_qa_lead_who_noted_progress_never_checks_the_action(app, audited):  # noqa: F811
+    action_id, owner_lead, other_lead = _qa_owned(app, audited)
+    with app.app_context():
+        actions.record_progress(action_id, note="Spoke to the team", mark_done=True, user=owner_lead)
+        assert _may_close(action_id, owner_lead) == (False, False)
+        assert _may_close(action_id, other_lead) == (True, True)
+
+
+def test_a_qa_lead_who_added_evidence_never_checks_the_action(app, audited):  # noqa: F811
+    action_id, owner_lead, other_lead = _qa_owned(app, audited)
+    with app.app_context():
+        actions.record_progress(action_id, note=None, upload=io.BytesIO(PDF), upload_name="minutes.pdf",
+                                mark_done=True, user=owner_lead)
+        assert _may_close(action_id, owner_lead) == (False, False)
+
+
+def test_a_qa_lead_who_moved_the_action_as_its_owners_do_never_checks_it(app, audited):  # noqa: F811
+    action_id, owner_lead, other_lead = _qa_owned(app, audited)
+    with app.app_context():
+        version = db.session.get(Action, action_id).version
+        actions.change_status(action_id, "done", version=version, user=owner_lead)
+        assert _may_close(action_id, owner_lead) == (False, False)
+        assert _may_close(action_id, other_lead) == (True, True)
+
+
+def test_a_qa_lead_whose_only_part_was_a_check_may_check_again(app, audited):  # noqa: F811
+    """Returning an action is a QA lead's check, not work on it: the same lead may check the
+    owners' next attempt."""
+    programme_id, by_case, people = audited
+    with app.app_context():
+        action = raise_for(programme_id, by_case["B1"], people["qa"])
+        manager, lead = people["compass"], people["qa"]
+        actions.change_status(action.id, "done", version=db.session.get(Action, action.id).version, user=manager)
+        actions.change_status(action.id, "returned", reason="No evidence", version=db.session.get(Action, action.id).version,
+                              user=lead)
+        actions.change_status(action.id, "done", version=db.session.get(Action, action.id).version, user=manager)
+        assert _may_close(action.id, lead) == (True, True)
+
+
+def test_an_action_may_be_owned_by_active_team_managers_and_partner_agency_auditors_only(app, audited):  # noqa: F811
+    _, _, people = audited
+    with app.app_context():
+        leaver = make_user(Role.TEAM_MANAGER, teams=["North"], name="Aaron Leaver")
+        leaver_row = db.session.get(type(leaver), leaver.id)
+        leaver_row.active = False
+        db.session.commit()
+        owners = [user.display_name for user in actions.possible_owners()]
+    assert owners == sorted(["Compass Manager", "North Manager", "Police Auditor", people["health"].display_name])
+
+
+def test_a_case_actions_findings_are_its_weak_answers_with_the_leads_answer_first(app, audited):  # noqa: F811
+    programme_id, by_case, _ = audited
+    with app.app_context():
+        case_audit = db.session.get(CaseAudit, by_case["B1"])
+        options, answers = actions.finding_choices(db.session.get(AuditProgramme, programme_id), case_audit)
+        assert options[0] == ("", "A recommendation, not one question")
+        assert answers["consent"] == "not_evidenced" and answers["earlier_threshold_right"] == "no"
+        assert ("consent", "Was consent handled properly?: Not evidenced on file") in options
+        assert all(question != "threshold_of_need" for question, _ in options)  # answered "yes"
+        # An agency section's answer fills a gap in the lead's, and never overrides it.
+        db.session.add(CaseAuditSection(case_audit_id=case_audit.id, agency="police",
+                                        answers={"consent": "yes", "police_only": "no"}))
+        db.session.commit()
+        db.session.refresh(case_audit)
+        _, merged = actions.finding_choices(db.session.get(AuditProgramme, programme_id), case_audit)
+        assert merged["consent"] == "not_evidenced" and merged["police_only"] == "no"
+
+
+def test_an_evidence_download_hands_out_only_a_stored_file_and_records_who_took_it(app, audited):  # noqa: F811
+    programme_id, by_case, people = audited
+    with app.app_context():
+        action = raise_for(programme_id, by_case["B1"], people["qa"])
+        manager = people["compass"]
+        actions.record_progress(action.id, note="First note", user=manager)
+        actions.record_progress(action.id, note=None, upload=io.BytesIO(PDF), upload_name="minutes.pdf", user=manager)
+        action = db.session.get(Action, action.id)
+        note, evidence = sorted((u for u in action.updates if u.kind in ("note", "evidence")), key=lambda u: u.id)
+        assert evidence.stored_name and len(evidence.stored_name) == 32 and evidence.file_size == len(PDF)
+        assert actions.evidence_download(action, note.id, people["qa"]) is None  # a note has no file
+        assert actions.evidence_download(action, 10_000, people["qa"]) is None
+        path, update = actions.evidence_download(action, evidence.id, people["qa"])
+        assert update.id == evidence.id and path == actions.evidence_dir() / evidence.stored_name
+        assert path.parent.name == "evidence" and path.read_bytes() == PDF
+        event = db.session.scalars(db.select(AuditEvent).filter_by(action="action_evidence_downloaded")).one()
+        assert (event.user_id, event.object_type, event.object_id, event.details) == (
+            people["qa"].id, "action", str(action.id), {"update": evidence.id})
+        path.unlink()  # gone from the disk (a restore without it): nothing to hand out
+        assert actions.evidence_download(action, evidence.id, people["qa"]) is None
+    assert actions.evidence_content_type("minutes.pdf") == "application/pdf"
+    assert actions.evidence_content_type("run.exe") == "application/octet-stream"
