@@ -118,3 +118,51 @@ def test_an_evidence_download_hands_out_only_a_stored_file_and_records_who_took_
         assert actions.evidence_download(action, evidence.id, people["qa"]) is None
     assert actions.evidence_content_type("minutes.pdf") == "application/pdf"
     assert actions.evidence_content_type("run.exe") == "application/octet-stream"
+
+
+def test_a_files_size_is_counted_over_every_chunk_and_the_limit_is_inclusive(app, audited):  # noqa: F811
+    """Uploads are read a megabyte at a time: the limit applies to the whole file, and a file of
+    exactly the limit is accepted."""
+    programme_id, by_case, people = audited
+    app.config["EVIDENCE_MAX_MB"] = 2
+    limit = 2 * 1024 * 1024
+    with app.app_context():
+        action = raise_for(programme_id, by_case["B1"], people["qa"])
+        manager = people["compass"]
+        for size, name in ((limit + 1, "too-big.txt"), (int(1.5 * 1024 * 1024) + limit, "far-too-big.txt")):
+            try:
+                actions.record_progress(action.id, note=None, upload=io.BytesIO(b"a" * size), upload_name=name,
+                                        user=manager)
+                raise AssertionError(f"{name} was kept")
+            except actions.ActionError as refused:
+                assert str(refused) == f"{name}: evidence files must be 2 MB or smaller" and refused.field == "evidence"
+        assert list(actions.evidence_dir().iterdir()) == []
+        actions.record_progress(action.id, note=None, upload=io.BytesIO(b"a" * limit), upload_name="exact.txt",
+                                user=manager)
+        (kept,) = [u for u in db.session.get(Action, action.id).updates if u.kind == "evidence"]
+        assert kept.file_size == limit and (actions.evidence_dir() / kept.stored_name).stat().st_size == limit
+
+
+def test_an_unknown_status_is_refused_by_name(app, audited):  # noqa: F811
+    programme_id, by_case, people = audited
+    with app.app_context():
+        action = raise_for(programme_id, by_case["B1"], people["qa"])
+        try:
+            actions.change_status(action.id, "finished", version=1, user=people["compass"])
+            raise AssertionError("an unknown status was applied")
+        except actions.ActionError as refused:
+            assert (str(refused), refused.field) == ("Choose what to do with the action", "to_status")
+
+
+def test_each_line_of_the_recommendations_is_one_possible_action(app, audited):  # noqa: F811
+    _, by_case, _ = audited
+    with app.app_context():
+        case_audit = db.session.get(CaseAudit, by_case["B1"])
+        assert actions.recommendations(case_audit) == [
+            "Train the front door on the threshold document", "Review step-down to early help"]
+        case_audit.answers = {**case_audit.answers, "recommendations": "\u2022 One\n  -  \n\t* Two and - three\n\n"}
+        assert actions.recommendations(case_audit) == ["One", "Two and - three"]
+        case_audit.answers = {k: v for k, v in case_audit.answers.items() if k != "recommendations"}
+        assert actions.recommendations(case_audit) == []
+        db.session.rollback()
+    assert actions.recommendations(None) == []
