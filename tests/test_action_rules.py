@@ -28,20 +28,64 @@ def _may_close(action_id, user):
     return actions.may_move(user, action, ActionStatus.CLOSED), actions.may_move(user, action, ActionStatus.RETURNED)
 
 
+def _done_by_the_team(action_id, audited):  # noqa: F811
+    manager = audited[2]["compass"]
+    actions.change_status(action_id, "done", version=db.session.get(Action, action_id).version, user=manager)
+
+
 def test_a_qa_lead_who_noted_progress_never_checks_the_action(app, audited):  # noqa: F811
     action_id, owner_lead, other_lead = _qa_owned(app, audited)
     with app.app_context():
-        actions.record_progress(action_id, note="Spoke to the team", mark_done=True, user=owner_lead)
+        actions.record_progress(action_id, note="Spoke to the team", user=owner_lead)  # their only part
+        _done_by_the_team(action_id, audited)
         assert _may_close(action_id, owner_lead) == (False, False)
         assert _may_close(action_id, other_lead) == (True, True)
+        try:
+            actions.change_status(action_id, "closed", version=db.session.get(Action, action_id).version, user=owner_lead)
+            raise AssertionError("closed by the QA lead who worked on it")
+        except actions.ActionError as refused:
+            assert (str(refused), refused.field) == (actions.OWN_WORK, "to_status")
+        # Cancelling is no check of the work: they may still cancel it, with a reason.
+        actions.change_status(action_id, "cancelled", reason="No longer needed",
+                              version=db.session.get(Action, action_id).version, user=owner_lead)
+        assert db.session.get(Action, action_id).state == ActionStatus.CANCELLED
 
 
 def test_a_qa_lead_who_added_evidence_never_checks_the_action(app, audited):  # noqa: F811
     action_id, owner_lead, other_lead = _qa_owned(app, audited)
     with app.app_context():
-        actions.record_progress(action_id, note=None, upload=io.BytesIO(PDF), upload_name="minutes.pdf",
-                                mark_done=True, user=owner_lead)
+        actions.record_progress(action_id, note=None, upload=io.BytesIO(PDF), upload_name="minutes.pdf", user=owner_lead)
+        _done_by_the_team(action_id, audited)
         assert _may_close(action_id, owner_lead) == (False, False)
+        assert _may_close(action_id, other_lead) == (True, True)
+
+
+def test_a_change_is_refused_with_words_that_say_why(app, audited):  # noqa: F811
+    programme_id, by_case, people = audited
+    with app.app_context():
+        action = raise_for(programme_id, by_case["B1"], people["qa"])
+        cases = [(dict(to_status="returned", reason=" ", version=1, user=people["qa"]),
+                  ("Enter why the action is being returned", "reason")),
+                 (dict(to_status="cancelled", reason="", version=1, user=people["qa"]),
+                  ("Enter why the action is being cancelled", "reason")),
+                 (dict(to_status="closed", version=1, user=people["qa"]),
+                  ("An action that is open cannot be marked verified closed by you", None)),
+                 (dict(to_status="done", version=7, user=people["compass"]),
+                  ("Someone else changed this action after you opened it. Your change was not saved: read their "
+                   "change below, then make yours again.", None))]
+        for change, expected in cases:
+            to_status = change.pop("to_status")
+            try:
+                actions.change_status(action.id, to_status, **change)
+                raise AssertionError(f"{to_status} was applied")
+            except actions.ActionError as refused:
+                assert (str(refused), refused.field) == expected
+        try:
+            actions.change_status(10_000, "done", version=1, user=people["compass"])
+            raise AssertionError("an action that does not exist was changed")
+        except actions.ActionError as refused:
+            assert str(refused) == "The action was not found"
+        assert db.session.get(Action, action.id).state == ActionStatus.OPEN
 
 
 def test_a_qa_lead_who_moved_the_action_as_its_owners_do_never_checks_it(app, audited):  # noqa: F811
