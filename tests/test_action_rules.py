@@ -36,7 +36,10 @@ def _done_by_the_team(action_id, audited):  # noqa: F811
 def test_a_qa_lead_who_noted_progress_never_checks_the_action(app, audited):  # noqa: F811
     action_id, owner_lead, other_lead = _qa_owned(app, audited)
     with app.app_context():
-        actions.record_progress(action_id, note="Spoke to the team", user=owner_lead)  # their only part
+        # The team has started (the first note moves an open action to in progress): the QA lead's
+        # note is then their only part.
+        actions.record_progress(action_id, note="Started", user=audited[2]["compass"])
+        actions.record_progress(action_id, note="Spoke to the team", user=owner_lead)
         _done_by_the_team(action_id, audited)
         assert _may_close(action_id, owner_lead) == (False, False)
         assert _may_close(action_id, other_lead) == (True, True)
@@ -54,6 +57,7 @@ def test_a_qa_lead_who_noted_progress_never_checks_the_action(app, audited):  # 
 def test_a_qa_lead_who_added_evidence_never_checks_the_action(app, audited):  # noqa: F811
     action_id, owner_lead, other_lead = _qa_owned(app, audited)
     with app.app_context():
+        actions.record_progress(action_id, note="Started", user=audited[2]["compass"])
         actions.record_progress(action_id, note=None, upload=io.BytesIO(PDF), upload_name="minutes.pdf", user=owner_lead)
         _done_by_the_team(action_id, audited)
         assert _may_close(action_id, owner_lead) == (False, False)
