@@ -214,3 +214,50 @@ def test_each_line_of_the_recommendations_is_one_possible_action(app, audited): 
         assert actions.recommendations(case_audit) == []
         db.session.rollback()
     assert actions.recommendations(None) == []
+
+
+def test_a_link_to_the_case_record_is_a_web_address_of_at_most_500_characters(app, audited):  # noqa: F811
+    programme_id, by_case, people = audited
+    refusal = ("Enter the link to the case record as a web address starting https://", "link")
+    with app.app_context():
+        action = raise_for(programme_id, by_case["B1"], people["qa"])
+        manager = people["compass"]
+        fits = "https://records.example/" + "a" * (500 - len("https://records.example/"))
+        for link in ("https://records.example/case/1", "http://intranet/case/2", f"  {fits}  "):
+            actions.record_progress(action.id, note=None, link=link, user=manager)
+        kept = [u.link for u in db.session.get(Action, action.id).updates if u.kind == "evidence"]
+        assert kept == ["https://records.example/case/1", "http://intranet/case/2", fits]
+        for link in ("ftp://records.example/case", "javascript:alert(1)", "https://", "records.example/case", fits + "a"):
+            try:
+                actions.record_progress(action.id, note="With a link", link=link, user=manager)
+                raise AssertionError(f"{link} was kept")
+            except actions.ActionError as refused:
+                assert (str(refused), refused.field) == refusal, link
+        # No link at all is no link, not a bad one.
+        actions.record_progress(action.id, note="Just a note", link="   ", user=manager)
+
+
+def test_each_move_stamps_its_dates_and_is_recorded_with_who_and_why(app, audited):  # noqa: F811
+    programme_id, by_case, people = audited
+    manager, lead = people["compass"], people["qa"]
+    with app.app_context():
+        action = raise_for(programme_id, by_case["B1"], lead)
+        version = lambda: db.session.get(Action, action.id).version  # noqa: E731
+        actions.change_status(action.id, "in_progress", version=version(), user=manager)
+        moved = db.session.get(Action, action.id)
+        assert moved.done_at is None and moved.closed_at is None
+        actions.change_status(action.id, "done", version=version(), user=manager)
+        moved = db.session.get(Action, action.id)
+        assert moved.done_at is not None and moved.closed_at is None
+        actions.change_status(action.id, "returned", reason="  Where is the evidence?  ", version=version(), user=lead)
+        assert db.session.get(Action, action.id).closed_at is None
+        actions.change_status(action.id, "cancelled", reason="x" * 600, version=version(), user=lead)
+        assert db.session.get(Action, action.id).closed_at is not None
+        events = db.session.scalars(db.select(AuditEvent).filter_by(action="action_status_changed")
+                                    .order_by(AuditEvent.id)).all()
+        assert [(e.user_id, e.object_type, e.object_id, e.details) for e in events] == [
+            (manager.id, "action", str(action.id), {"before": "open", "after": "in_progress", "reason": None}),
+            (manager.id, "action", str(action.id), {"before": "in_progress", "after": "done", "reason": None}),
+            (lead.id, "action", str(action.id), {"before": "done", "after": "returned", "reason": "Where is the evidence?"}),
+            (lead.id, "action", str(action.id), {"before": "returned", "after": "cancelled", "reason": "x" * 500}),
+        ]
