@@ -232,18 +232,23 @@ def noting_frame_loads(loaded: list):
         import_frame.load_frame = original
 
 
+# A first load of referrals, plans into a database holding them (some children known, some not),
+# and referrals again: also the sequence tests/test_import_publish_in_steps.py publishes in steps.
+FIRST_REFERRALS = [["C1", "R1", "2015-04-01", "NFA", "6", "North"],
+                   ["C2", "R2", "2015-05-01", "S47", "", ""],
+                   ["C2", "R3", "2015-05-01", "advice", "2A", "Compass"],
+                   ["C3", "R4", "2016-02-29", "NFA", "", ""]]
+FIRST_PLANS = [["C1", "P1", "2015-06-01", "", "NEG", "North"], ["C9", "P2", "01/06/2015", "2015-07-01", "", ""],
+               ["C2", "P3", "2013-01-01", "2013-02-01", "EMO", ""]]
+REFERRALS_AGAIN = FIRST_REFERRALS[:3] + [["C4", "R5", "2015-04-02", "SWA", "", ""]]
+
+
 def test_a_first_load_into_an_empty_or_a_loaded_database_equals_the_row_path(app, tmp_path):
     """Referrals into an empty database and plans into one holding them (some of their
     children known, some not) go straight into their tables; a second referrals file is
     merged with the stored rows. Every count, warning and location is the row path's."""
-    referrals = [["C1", "R1", "2015-04-01", "NFA", "6", "North"],
-                 ["C2", "R2", "2015-05-01", "S47", "", ""],
-                 ["C2", "R3", "2015-05-01", "advice", "2A", "Compass"],
-                 ["C3", "R4", "2016-02-29", "NFA", "", ""]]
-    plans = [["C1", "P1", "2015-06-01", "", "NEG", "North"], ["C9", "P2", "01/06/2015", "2015-07-01", "", ""],
-             ["C2", "P3", "2013-01-01", "2013-02-01", "EMO", ""]]
-    again = referrals[:3] + [["C4", "R5", "2015-04-02", "SWA", "", ""]]
-    sequence = [("referrals", referrals, "plain"), ("cp-plans", plans, "plain"), ("referrals", again, "plain")]
+    sequence = [("referrals", FIRST_REFERRALS, "plain"), ("cp-plans", FIRST_PLANS, "plain"),
+                ("referrals", REFERRALS_AGAIN, "plain")]
     with app.app_context():
         _empty_case_data()
         loaded = []

@@ -17,15 +17,10 @@ from qa_app.models import Child, Referral, StagedReferral
 from qa_app.services import data_quality, import_merge, imports
 from tests.case_data_helpers import REFERRAL_HEADINGS, import_file, write_csv
 from tests.conftest import using_postgres
+from tests.test_import_fast_path import FIRST_PLANS as PLANS
+from tests.test_import_fast_path import FIRST_REFERRALS as REFERRALS
+from tests.test_import_fast_path import REFERRALS_AGAIN as AGAIN
 from tests.test_import_fast_path import _empty_case_data, _run, files, row_path_only
-
-REFERRALS = [["C1", "R1", "2015-04-01", "NFA", "6", "North"],
-             ["C2", "R2", "2015-05-01", "S47", "", ""],
-             ["C2", "R3", "2015-05-01", "advice", "2A", "Compass"],
-             ["C3", "R4", "2016-02-29", "NFA", "", ""]]
-PLANS = [["C1", "P1", "2015-06-01", "", "NEG", "North"], ["C9", "P2", "01/06/2015", "2015-07-01", "", ""],
-         ["C2", "P3", "2013-01-01", "2013-02-01", "EMO", ""]]
-AGAIN = REFERRALS[:3] + [["C4", "R5", "2015-04-02", "SWA", "", ""]]
 
 
 @pytest.fixture
