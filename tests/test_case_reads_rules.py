@@ -118,6 +118,9 @@ def test_a_list_read_names_its_filter_in_words_and_its_programme_by_name(app, tm
                          list_filter={"period": "2014-04-01..2014-06-30", "within_two_years": True,
                                       "previous_decision": "nfa"})]
         groups = group_reads(events, "C1", filters=True)
+        # A programme's own page, read on its own, is named from the programme it opened.
+        (alone,) = group_reads([events[0]], "C1")
+    assert alone.what == "programme findings: programme Reads"
     told = {(g.what, g.count, g.detail) for g in groups}
     assert told == {
         ("programme findings: programme Reads", 1, ""),
